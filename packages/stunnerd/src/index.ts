@@ -1,0 +1,2 @@
+export * from './binding-responder.ts';
+export * from './binding-server.ts';
