@@ -1,4 +1,7 @@
 import { Attr } from '../constants.ts';
+import * as addressAttributes from './address-attributes.ts';
+import type { AttributeCodec } from './attribute-codec.ts';
+import * as valueAttributes from './value-attributes.ts';
 
 export * from './address-attributes.ts';
 export * from './attribute-codec.ts';
@@ -12,3 +15,10 @@ export const ATTRIBUTE_NAMES: ReadonlyMap<number, string> = new Map(
 export function attributeName(type: number): string {
   return ATTRIBUTE_NAMES.get(type) ?? `0x${type.toString(16).padStart(4, '0')}`;
 }
+
+/** Every typed attribute codec, by attribute type. */
+export const ATTRIBUTE_CODECS: ReadonlyMap<number, AttributeCodec<unknown>> = new Map(
+  [...Object.values(addressAttributes), ...Object.values(valueAttributes)]
+    .filter((v): v is AttributeCodec<unknown> => typeof v === 'object' && v !== null && 'decode' in v)
+    .map((codec) => [codec.type, codec]),
+);
