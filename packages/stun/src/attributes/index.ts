@@ -18,7 +18,7 @@ export function attributeName(type: number): string {
 
 /** Every typed attribute codec, by attribute type. */
 export const ATTRIBUTE_CODECS: ReadonlyMap<number, AttributeCodec<unknown>> = new Map(
-  [...Object.values(addressAttributes), ...Object.values(valueAttributes)]
+  ([...Object.values(addressAttributes), ...Object.values(valueAttributes)] as unknown[])
     .filter((v): v is AttributeCodec<unknown> => typeof v === 'object' && v !== null && 'decode' in v)
     .map((codec) => [codec.type, codec]),
 );
