@@ -1,6 +1,7 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { FINGERPRINT_XOR, HEADER_LENGTH } from './constants.ts';
+import { stunHmac } from './hmac.ts';
 import type { StunMessage } from './message.ts';
 
 /**
@@ -14,9 +15,7 @@ export function computeIntegrity(
   algorithm: 'sha1' | 'sha256',
   macLength: number,
 ): Buffer {
-  const length = Buffer.allocUnsafe(2);
-  length.writeUInt16BE(offset - HEADER_LENGTH + 4 + macLength, 0);
-  return createHmac(algorithm, key).update(raw.subarray(0, 2)).update(length).update(raw.subarray(4, offset)).digest();
+  return stunHmac(algorithm, key, raw, offset, 2, offset - HEADER_LENGTH + 4 + macLength);
 }
 
 /** Verifies MESSAGE-INTEGRITY (HMAC-SHA1) with a constant-time compare; false when it is absent. */
