@@ -793,7 +793,7 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
       return;
     }
     // RFC 8656 §10.2: all peers are checked before any permission is installed.
-    let added = 0;
+    const added = new Set<string>();
     for (const peer of peers) {
       if (!a.hasFamily(peer.family)) {
         this.#error(msg, client, auth, cacheKey, 443);
@@ -803,9 +803,9 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
         this.#error(msg, client, auth, cacheKey, 403);
         return;
       }
-      if (!a.permissions.has(peer.address)) added++;
+      if (!a.permissions.has(peer.address)) added.add(peer.address);
     }
-    if (a.permissions.size + added > this.#options.maxPermissions) {
+    if (a.permissions.size + added.size > this.#options.maxPermissions) {
       this.#error(msg, client, auth, cacheKey, 508);
       return;
     }
