@@ -216,7 +216,7 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
   /** Hot path: ChannelData from the client to its peer (RFC 8656 §12.4). Allocates nothing. */
   #channelDataFromClient(data: Buffer, client: ClientEndpoint, now: number): void {
     const a = this.#clients.get(client);
-    if (a === undefined || a.pending !== undefined) {
+    if (a === undefined || a.pending !== undefined || a.expires <= now) {
       this.stats.droppedPackets++;
       return;
     }
@@ -249,7 +249,7 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
   /** RFC 8656 §11.2: a Send indication is relayed if a permission exists; otherwise it is dropped. */
   #sendIndication(msg: StunMessage, client: ClientEndpoint, now: number): void {
     const a = this.#clients.get(client);
-    if (a === undefined || a.pending !== undefined) return;
+    if (a === undefined || a.pending !== undefined || a.expires <= now) return;
     // RFC 8489 §6.3.2: unknown comprehension-required attributes make an indication be discarded.
     if (msg.unknownComprehensionRequired(KNOWN_ATTRIBUTES).length > 0) return;
     const data = msg.find(Attr.Data);
@@ -311,6 +311,10 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
     const existing = this.#clients.get(client);
     // A retransmitted Allocate while its relay is being bound: the response is on its way.
     if (existing?.pending?.transactionId.equals(msg.transactionId)) return;
+    // Expired but not yet swept: gone for every request (RFC 8656 §7).
+    if (existing !== undefined && existing.pending === undefined && existing.expires <= now) {
+      this.#deleteAllocation(existing, 'expired');
+    }
 
     const auth = this.#authenticate(msg, client, now);
     if (auth === undefined) return;
@@ -893,7 +897,7 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
    */
   handleRelay(relayId: number, data: Buffer, address: string, port: number, now: number): void {
     const a = this.#relays.get(relayId);
-    if (a === undefined || a.pending !== undefined) return;
+    if (a === undefined || a.pending !== undefined || a.expires <= now) return;
     // RFC 8656 §11.3: without a permission for the peer IP the datagram is dropped.
     if (!this.#permitted(a, address, now) || (this.#admitPeer !== undefined && !this.#admitPeer(address, port, a))) {
       a.stats.droppedPackets++;

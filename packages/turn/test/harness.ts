@@ -201,9 +201,12 @@ export class TestClient {
     return res;
   }
 
-  /** Authenticated request (handshaking first if needed). */
+  /** Authenticated request (handshaking first if needed; retried once with the new nonce after a 438). */
   request(method: number, add?: (b: StunMessageBuilder) => void, o: SendOptions = {}): StunMessage {
     if (this.nonce === undefined) this.handshake();
+    const res = this.send(method, add, o);
+    if (errorCode(res) !== 438 || o.nonce !== undefined) return res;
+    this.nonce = res.get(Nonce);
     return this.send(method, add, o);
   }
 
