@@ -43,7 +43,8 @@ class CountingSink implements TurnEngineSink {
     this.toPeer++;
   }
   openRelay(r: RelayRequest): void {
-    const port = (this.#port = this.#port >= 65000 ? 40000 : this.#port + 1);
+    this.#port = this.#port >= 65000 ? 40000 : this.#port + 1;
+    const port = this.#port;
     this.engine.relayOpened(r.id, { addresses: [{ family: 'IPv4', address: '192.0.2.1', port }] }, this.now);
   }
   closeRelay(): void {}
@@ -156,7 +157,8 @@ export async function run(args: string[] = []): Promise<BenchResult> {
   t = performance.now();
   for (let i = 0; i < n; i++) alloc.engine.handleClient(deletes[i]!, clients[i]!, alloc.sink.now);
   const deleteSeconds = (performance.now() - t) / 1000;
-  if (alloc.engine.allocationCount !== 0) throw new Error('Refresh(0) left allocations behind');
+  const left: number = alloc.engine.allocationCount;
+  if (left !== 0) throw new Error(`Refresh(0) left ${left} allocations behind`);
 
   return {
     payload_bytes: payloadSize,
