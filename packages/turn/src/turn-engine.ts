@@ -109,10 +109,6 @@ const KNOWN_ATTRIBUTES: ReadonlySet<number> = new Set([
 const INFINITY = Number.POSITIVE_INFINITY;
 const NO_EXTRA: (b: StunMessageBuilder) => void = () => {};
 
-function familyOf(address: TransportAddress): Family {
-  return address.family;
-}
-
 /**
  * Sans-IO TURN server (RFC 8656, RFC 8489, RFC 6156). Inputs: client packets, relay packets, the
  * adapter's answer to a relay request, and timer ticks, each with the current time in ms (wall clock:
@@ -571,7 +567,7 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
         this.#error(msg, client, auth, cacheKey, 508);
         return;
       }
-      families = [familyOf(reservation.address)];
+      families = [reservation.address.family];
     }
 
     const refused = this.#admit(client, auth, families);
@@ -630,6 +626,7 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
   }
 
   #track(a: Allocation): void {
+    this.#scheduleAt(a.expires);
     this.#clients.set(a.client, a);
     this.#relays.set(a.id, a);
     this.#perUser.set(a.userId, (this.#perUser.get(a.userId) ?? 0) + 1);
@@ -943,12 +940,13 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
       }
     }
     for (const a of [...this.#relays.values()]) {
-      if (a.pending !== undefined) continue;
+      // An adapter that never answers a relay request cannot hold the 5-tuple beyond the lifetime.
       if (a.expires <= now) {
         this.#deleteAllocation(a, 'expired');
         continue;
       }
       if (a.expires < next) next = a.expires;
+      if (a.pending !== undefined) continue;
       for (const p of [...a.permissions.values()]) {
         if (p.expires <= now) {
           a.permissions.delete(p.address);

@@ -178,6 +178,21 @@ describe('Allocate (RFC 8656 §7.2)', () => {
     assert.equal(h.engine.allocationCount, 0);
   });
 
+  it('gives up on a relay request the adapter never answers after the lifetime', () => {
+    const h = harness();
+    h.sink.autoBind = false;
+    const c = new TestClient(h);
+    c.handshake();
+    c.feed(c.build(Method.Allocate, (b) => b.add(RequestedTransport, TransportProtocol.UDP)));
+    const stuck = h.sink.opened[0]!;
+    h.advance(600_000);
+    assert.equal(h.engine.allocationCount, 0);
+    h.sink.autoBind = true;
+    assertSuccess(c.allocate());
+    h.engine.relayOpened(stuck.id, h.sink.bind(stuck), h.clock.now);
+    assert.deepEqual(h.sink.closed, [stuck.id], 'the late answer is closed again');
+  });
+
   for (const [asked, granted] of [
     [undefined, 600],
     [60, 600],
