@@ -83,6 +83,22 @@ describe('Allocate (RFC 8656 §7.2)', () => {
     assert.equal(h.engine.allocationCount, 0);
   });
 
+  it('uses the first of duplicate attributes (RFC 8489 §14)', () => {
+    const h = harness();
+    const res = new TestClient(h).allocate((b) => b.add(Lifetime, 1200).add(Lifetime, 3000));
+    assert.equal(res.get(Lifetime), 1200);
+  });
+
+  it('reports refused requests with their code for abuse counters', () => {
+    const h = harness();
+    const refused: number[] = [];
+    h.engine.on('request-refused', (_c, method, code) => refused.push(method, code));
+    const c = new TestClient(h);
+    c.allocate();
+    c.allocate();
+    assert.deepEqual(refused, [Method.Allocate, 401, Method.Allocate, 437]);
+  });
+
   it('accepts DONT-FRAGMENT', () => {
     const h = harness();
     assertSuccess(new TestClient(h).allocate((b) => b.add(DontFragment, true)));
