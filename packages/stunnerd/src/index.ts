@@ -1,2 +1,3 @@
 export * from './binding-responder.ts';
 export * from './binding-server.ts';
+export * from './peer-filter/index.ts';
