@@ -80,8 +80,9 @@ function ensureDependencies(env) {
   const want = manifestHash();
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return;
   process.stderr.write('bootstrap: installing dependencies\n');
-  const lock = existsSync(join(root, 'package-lock.json'));
-  run('npm', [lock ? 'ci' : 'install', '--no-audit', '--no-fund'], env);
+  // `npm install` follows the lock like `npm ci` would, but npm 11 writes locks that hold only this
+  // platform's optional packages (biome's binaries) and then refuses them in `npm ci`.
+  run('npm', ['install', '--no-audit', '--no-fund'], env);
   writeFileSync(stamp, manifestHash());
 }
 

@@ -1,1 +1,2 @@
-export {};
+export * from './read-manifests.ts';
+export * from './render-command.ts';
