@@ -136,7 +136,11 @@ export function render(snapshot: Snapshot, opts: RenderOptions): RenderResult {
     const resolved = masked ? undefined : clusterOf(route, rk).resolvedRefs;
     routeStatuses.push(routeStatus(route, entries, resolved, opts));
   }
-  const routeByKey = new Map(routes.map((r) => [key(r.metadata.namespace, r.metadata.name), r]));
+  const routeByKey = new Map(
+    routes
+      .filter((r) => r.apiVersion === 'stunner.l7mp.io/v1' || !v1Routes.has(key(r.metadata.namespace, r.metadata.name)))
+      .map((r) => [key(r.metadata.namespace, r.metadata.name), r]),
+  );
 
   // Per Gateway: Service, config, Deployment, status. Legacy mode collects listeners and clusters per class.
   interface LegacyAcc {
