@@ -1,3 +1,4 @@
+export * from './cluster-endpoint.ts';
 export * from './common-schemas.ts';
 export * from './constants.ts';
 export * from './crd-definitions.ts';
@@ -5,6 +6,7 @@ export * from './crd-yaml.ts';
 export * from './dataplane.ts';
 export * from './gateway-api.ts';
 export * from './gateway-config.ts';
+export * from './ip-prefix.ts';
 export * from './static-service.ts';
 export * from './stunner-config.ts';
 export * from './udp-route.ts';

@@ -1,4 +1,4 @@
-import { type IpPrefix, parsePrefix } from './ip-prefix.ts';
+import { type IpPrefix, parsePrefix } from '@stunner/api';
 
 /**
  * Peers refused even when a route's endpoint covers them, unless an endpoint names a range inside

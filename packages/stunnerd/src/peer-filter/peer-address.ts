@@ -1,4 +1,4 @@
-import { addressBytes } from './ip-prefix.ts';
+import { addressBytes } from '@stunner/api';
 
 /**
  * A peer address after normalisation (turn.md §5.3): IPv4-mapped `::ffff:a.b.c.d` and IPv4-compatible

@@ -1,6 +1,12 @@
-import { type ClusterEndpoint, parseClusterEndpoint } from './cluster-endpoint.ts';
+import {
+  addressBytes,
+  type ClusterEndpoint,
+  type IpPrefix,
+  parseClusterEndpoint,
+  prefixContains,
+  prefixWithin,
+} from '@stunner/api';
 import { HARD_DENIED_PREFIXES, SELF_PREFIXES } from './hard-deny.ts';
-import { addressBytes, type IpPrefix, prefixContains, prefixWithin } from './ip-prefix.ts';
 import { normalizePeerAddress } from './peer-address.ts';
 
 /** A cluster as the filter sees it: STATIC endpoints, or STRICT_DNS names resolved elsewhere. */
