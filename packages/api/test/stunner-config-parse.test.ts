@@ -48,11 +48,13 @@ describe('expandEnv (Go os.ExpandEnv semantics)', () => {
   const env = { A: 'x', LONG_NAME: 'y' };
   const cases: Array<[string, string]> = [
     ['$A', 'x'],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell syntax under test
     ['${A}b', 'xb'],
     ['$LONG_NAME.z', 'y.z'],
     ['$UNSET-', '-'],
     ['cost: 5$', 'cost: 5$'],
     ['a $ b', 'a $ b'],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell syntax under test
     ['${}', ''],
     ['${A', 'A'],
     ['$1', ''],

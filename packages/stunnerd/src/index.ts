@@ -1,3 +1,4 @@
+export * from './admin/index.ts';
 export * from './binding-responder.ts';
 export * from './binding-server.ts';
 export * from './logging/index.ts';
