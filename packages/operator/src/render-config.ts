@@ -55,7 +55,8 @@ export function assembleConfig(
   return {
     version: 'v1',
     admin,
-    auth,
+    // Each config owns its auth: consumers (CDS, node patcher) may modify one config without touching others.
+    auth: { ...auth, credentials: { ...auth.credentials } },
     listeners,
     clusters: [...clusters].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
   };
