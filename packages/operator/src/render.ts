@@ -10,6 +10,8 @@ import {
   LEGACY_CONFIGMAP_KEY,
   LEGACY_CONFIGMAP_NAME,
   type ListenerConfig,
+  NODE_ADDRESS_PLACEHOLDER,
+  STUNNER_ADDR_PLACEHOLDER,
   type UDPRoute,
 } from '@stunner/api';
 import { makeConditions } from './conditions.ts';
@@ -23,7 +25,7 @@ import { type PublicAddress, publicAddress } from './public-address.ts';
 import { type RouteCluster, renderCluster } from './render-cluster.ts';
 import { assembleConfig, renderAdmin, renderListener } from './render-config.ts';
 import { renderDeployment } from './render-deployment.ts';
-import type { RenderIssue } from './render-issue.ts';
+import { ERR, objectId, type RenderIssue } from './render-issue.ts';
 import type { RenderResult, StatusUpdate } from './render-result.ts';
 import { renderService } from './render-service.ts';
 import { type ClassContext, resolveClass } from './resolve-class.ts';
@@ -168,13 +170,24 @@ export function render(snapshot: Snapshot, opts: RenderOptions): RenderResult {
       const pub = publicAddress(gw, p, svc, existing?.status, idx.nodes);
       pubs.set(p.listener.name, pub);
       const attachedRoutes = [...(gs.attached.get(p.listener.name) ?? [])];
-      listeners.push(renderListener(ns, gw.metadata.name, p, pub, attachedRoutes));
+      const address = knobs.relayAddressDiscovery ? NODE_ADDRESS_PLACEHOLDER : STUNNER_ADDR_PLACEHOLDER;
+      listeners.push(renderListener(ns, gw.metadata.name, p, pub, attachedRoutes, address));
       for (const rk of attachedRoutes) clusters.set(rk, clusterOf(routeByKey.get(rk)!, rk).cluster);
     }
     if (opts.dataplaneMode === 'managed') {
       const admin = renderAdmin(gk, cls.gatewayConfig!, cls.dataplane);
       result.configs.push(assembleConfig(admin, cls.auth!, listeners, [...clusters.values()]));
-      if (!knobs.disableManagedDataplane) result.deployments.push(renderDeployment(gw, cls.dataplane!, opts));
+      if (!knobs.disableManagedDataplane) {
+        if (cls.dataplane!.spec.dataplaneResource === 'DaemonSet') {
+          issues.push({
+            code: ERR.UNSUPPORTED_FEATURE,
+            object: objectId('Dataplane', cls.dataplane!.metadata),
+            field: 'spec.dataplaneResource',
+            message: 'DaemonSet dataplanes are a STUNner premium feature: a Deployment is rendered instead',
+          });
+        }
+        result.deployments.push(renderDeployment(gw, cls.dataplane!, opts));
+      }
     } else {
       const name = cls.gatewayClass.metadata.name;
       const acc = legacy.get(name) ?? newAcc();
