@@ -45,6 +45,9 @@ interface GatewayState {
 const byNsName = (a: { metadata: { name: string; namespace?: string | undefined } }, b: typeof a): number =>
   key(a.metadata.namespace, a.metadata.name).localeCompare(key(b.metadata.namespace, b.metadata.name));
 
+const gatewayKeyOf = (ref: { name: string; namespace?: string | undefined }, route: UDPRoute): string =>
+  key(ref.namespace ?? route.metadata.namespace, ref.name);
+
 export function render(snapshot: Snapshot, opts: RenderOptions): RenderResult {
   const issues: RenderIssue[] = [];
   const idx = indexSnapshot(snapshot);
@@ -105,7 +108,7 @@ export function render(snapshot: Snapshot, opts: RenderOptions): RenderResult {
     const entries: ParentEntry[] = [];
     for (const ref of route.spec.parentRefs ?? []) {
       if (!parentRefIsGateway(ref)) continue;
-      const gk = key(ref.namespace ?? route.metadata.namespace, ref.name);
+      const gk = gatewayKeyOf(ref, route);
       if (otherGateways.has(gk)) continue;
       const gs = gateways.get(gk);
       if (masked) {
@@ -134,7 +137,12 @@ export function render(snapshot: Snapshot, opts: RenderOptions): RenderResult {
       }
       entries.push({ ref, accepted: { status: 'True', reason: 'Accepted', message: 'parent accepts the route' } });
     }
-    if (entries.length === 0) continue;
+    // A gateway.networking.k8s.io route whose parents are all missing may belong to another implementation:
+    // only our own CRD, or a route that reaches one of our Gateways, gets our status.
+    const ours =
+      route.apiVersion === 'stunner.l7mp.io/v1' ||
+      entries.some((e) => e.accepted.reason !== 'NoMatchingParent' || gateways.has(gatewayKeyOf(e.ref, route)));
+    if (entries.length === 0 || !ours) continue;
     const resolved = masked ? undefined : clusterOf(route, rk).resolvedRefs;
     routeStatuses.push(routeStatus(route, entries, resolved, opts));
   }
