@@ -7,12 +7,7 @@ import type { z } from 'zod';
 import { parseClusterEndpoint } from './cluster-endpoint.ts';
 import { DEFAULT_PORT, DEFAULT_REALM } from './constants.ts';
 import { expandEnv } from './expand-env.ts';
-import {
-  normalizeAuthType,
-  normalizeListenerProtocol,
-  type StunnerConfig,
-  stunnerConfigSchema,
-} from './stunner-config.ts';
+import { type StunnerConfig, stunnerConfigSchema, zeroConfig } from './stunner-config.ts';
 
 /** A config that cannot be used; `issues` name each field and what is wrong with it. */
 export class StunnerConfigError extends Error {
@@ -74,9 +69,9 @@ function zodIssues(error: z.ZodError): string[] {
 }
 
 /**
- * Validates a parsed config object: schema and defaults, then the checks STUNner makes at reconcile
- * time. Returns the normalised config (protocols `TURN-*`, auth type `static|ephemeral|none`, routes
- * and endpoints sorted, negative quota 0).
+ * Validates a parsed config object: the schema (defaults and normalisation: protocols `TURN-*`, auth
+ * type `static|ephemeral|none`, routes and endpoints sorted, negative quota 0), then the checks
+ * STUNner makes at reconcile time.
  */
 export function validateStunnerConfig(input: unknown): StunnerConfig {
   if (!isRecord(input))
@@ -85,14 +80,12 @@ export function validateStunnerConfig(input: unknown): StunnerConfig {
   if (version !== 'v1' && version !== 'v1alpha1') {
     throw new StunnerConfigError([`version: unsupported API version ${JSON.stringify(version)}; use "v1"`]);
   }
-  const result = stunnerConfigSchema.safeParse({ ...input, version: 'v1' });
+  const result = stunnerConfigSchema.safeParse(input);
   if (!result.success) throw new StunnerConfigError(zodIssues(result.error));
   const config = result.data;
   const issues: string[] = [];
 
-  config.auth.type = normalizeAuthType(config.auth.type) ?? config.auth.type;
   if (config.auth.realm === '') config.auth.realm = DEFAULT_REALM;
-  if (config.admin.user_quota !== undefined && config.admin.user_quota < 0) config.admin.user_quota = 0;
   if (config.admin.metrics_endpoint) checkEndpointUrl(config.admin.metrics_endpoint, 'admin.metrics_endpoint', issues);
   if (config.admin.healthcheck_endpoint) {
     checkEndpointUrl(config.admin.healthcheck_endpoint, 'admin.healthcheck_endpoint', issues);
@@ -103,7 +96,6 @@ export function validateStunnerConfig(input: unknown): StunnerConfig {
     const at = `listeners[${i}]`;
     if (listenerNames.has(l.name)) issues.push(`${at}.name: duplicate listener name "${l.name}"`);
     listenerNames.add(l.name);
-    l.protocol = normalizeListenerProtocol(l.protocol) ?? l.protocol;
     if (l.address !== 'localhost' && isIP(l.address) === 0) {
       issues.push(`${at}.address: "${l.address}" is not an IP address (the relayed address advertised to clients)`);
     }
@@ -119,7 +111,6 @@ export function validateStunnerConfig(input: unknown): StunnerConfig {
         }
       }
     }
-    l.routes = [...l.routes].sort();
   });
 
   const clusterNames = new Set<string>();
@@ -139,7 +130,6 @@ export function validateStunnerConfig(input: unknown): StunnerConfig {
         }
       });
     }
-    c.endpoints = [...c.endpoints].sort();
   });
 
   if (issues.length > 0) throw new StunnerConfigError(issues);
@@ -155,24 +145,9 @@ function checkEndpointUrl(value: string, field: string, issues: string[]): void 
   }
 }
 
-/** The config CDS sends for a deleted Gateway and stunnerd starts from in watch mode (§1.3). */
-export function zeroStunnerConfig(id: string): StunnerConfig {
-  return validateStunnerConfig({
-    version: 'v1',
-    admin: { name: id },
-    auth: {
-      type: 'static',
-      realm: DEFAULT_REALM,
-      credentials: { username: 'dummy-username', password: 'dummy-password' },
-    },
-    listeners: [],
-    clusters: [],
-  });
-}
-
 /** Whether a config is the zero config of its own id, ignoring the log level (§1.3 IsZeroConfig). */
 export function isZeroStunnerConfig(config: StunnerConfig): boolean {
-  const zero = zeroStunnerConfig(config.admin.name);
+  const zero = validateStunnerConfig(zeroConfig(config.admin.name));
   const strip = (c: StunnerConfig) => JSON.stringify({ ...c, admin: { ...c.admin, loglevel: undefined } });
   return strip(zero) === strip(config);
 }

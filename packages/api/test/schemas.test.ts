@@ -9,6 +9,7 @@ import {
   normalizeListenerProtocol,
   stunnerConfigSchema,
   udpRouteSchema,
+  zeroConfig,
 } from '../src/index.ts';
 
 test('GatewayConfig v1 gets the CRD defaults', () => {
@@ -91,4 +92,28 @@ test('auth type and listener protocol aliases normalise as upstream', () => {
   assert.equal(normalizeListenerProtocol('udp'), 'TURN-UDP');
   assert.equal(normalizeListenerProtocol('TURN-TLS'), 'TURN-TLS');
   assert.equal(normalizeListenerProtocol('HTTP'), undefined);
+});
+
+test('stunnerd config normalises as Validate() does: protocol/auth/offload case, sorted routes and endpoints, v1alpha1', () => {
+  const c = stunnerConfigSchema.parse({
+    version: 'v1alpha1',
+    admin: { user_quota: -3, offload_engine: 'xdp' },
+    auth: { type: 'longterm', credentials: { secret: 's' } },
+    listeners: [{ name: 'l', protocol: 'tls', routes: ['b', 'a'], min_relay_port: 10 }],
+    clusters: [{ name: 'c', endpoints: ['10.0.0.2', '10.0.0.1'] }],
+  });
+  assert.equal(c.version, 'v1');
+  assert.equal(c.admin.user_quota, 0);
+  assert.equal(c.admin.offload_engine, 'XDP');
+  assert.equal(c.auth.type, 'ephemeral');
+  assert.equal(c.listeners[0]!.protocol, 'TURN-TLS');
+  assert.deepEqual(c.listeners[0]!.routes, ['a', 'b']);
+  assert.ok(!('min_relay_port' in c.listeners[0]!));
+  assert.deepEqual(c.clusters[0]!.endpoints, ['10.0.0.1', '10.0.0.2']);
+  assert.equal(stunnerConfigSchema.safeParse({ version: 'v2', auth: {} }).success, false);
+});
+
+test('the zero config is a valid config', () => {
+  const z = zeroConfig('ns/gw');
+  assert.deepEqual(stunnerConfigSchema.parse(z), z);
 });

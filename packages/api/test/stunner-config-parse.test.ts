@@ -6,7 +6,7 @@ import {
   parseStunnerConfig,
   StunnerConfigError,
   validateStunnerConfig,
-  zeroStunnerConfig,
+  zeroConfig,
 } from '@stunner/api';
 
 const PEM = (kind: string) => Buffer.from(`-----BEGIN ${kind}-----\nMIIB\n-----END ${kind}-----\n`).toString('base64');
@@ -201,7 +201,7 @@ listeners: [{name: l, protocol: TURN-TCP, address: 127.0.0.1, port: 3478, min_re
 
 describe('zero config', () => {
   it('is recognised, whatever the log level', () => {
-    const zero = zeroStunnerConfig('ns/gw');
+    const zero = zeroConfig('ns/gw');
     assert.ok(isZeroStunnerConfig(zero));
     assert.ok(isZeroStunnerConfig({ ...zero, admin: { ...zero.admin, loglevel: 'all:DEBUG' } }));
     assert.ok(!isZeroStunnerConfig(parseStunnerConfig(yamlConfig, { STUNNER_ADDR: '1.2.3.4' })));

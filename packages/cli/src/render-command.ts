@@ -88,7 +88,11 @@ export function renderCommand(argv: string[], io: CommandIO): number {
     statuses: result.statuses,
     issues: result.issues,
   };
-  io.stdout(values.output === 'json' ? `${JSON.stringify(out, null, 2)}\n` : stringify(out, { lineWidth: 0 }));
+  io.stdout(
+    values.output === 'json'
+      ? `${JSON.stringify(out, null, 2)}\n`
+      : stringify(out, { lineWidth: 0, aliasDuplicateObjects: false }),
+  );
   const errors = [...read.errors, ...load.errors];
   for (const e of errors) io.stderr(`error: ${e.object}${e.field ? ` ${e.field}` : ''}: ${e.message}\n`);
   return errors.length > 0 ? 1 : 0;

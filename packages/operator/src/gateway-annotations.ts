@@ -7,6 +7,7 @@ import {
   ANNOTATION_EXTERNAL_TRAFFIC_POLICY,
   ANNOTATION_MIXED_PROTOCOL,
   ANNOTATION_NODEPORT,
+  ANNOTATION_RELAY_ADDRESS_DISCOVERY,
   ANNOTATION_SERVICE_TYPE,
   ANNOTATION_TARGETPORT,
   type Gateway,
@@ -26,6 +27,8 @@ export interface GatewayKnobs {
   disableManagedDataplane: boolean;
   disableHealthCheckExpose: boolean;
   disableSessionAffinity: boolean;
+  /** Listener address = the node's external IP, patched in by the CDS server per node (§1.6, §2.7). */
+  relayAddressDiscovery: boolean;
   nodePorts: Map<string, number>;
   targetPorts: Map<string, number>;
 }
@@ -98,6 +101,7 @@ export function readGatewayKnobs(gw: Gateway, gc: GatewayConfig | undefined, iss
     disableManagedDataplane: isTrue(annotations[ANNOTATION_DISABLE_MANAGED_DATAPLANE]),
     disableHealthCheckExpose: isTrue(annotations[ANNOTATION_DISABLE_HEALTH_CHECK_EXPOSE]),
     disableSessionAffinity: isTrue(annotations[ANNOTATION_DISABLE_SESSION_AFFINITY]),
+    relayAddressDiscovery: isTrue(annotations[ANNOTATION_RELAY_ADDRESS_DISCOVERY]),
     nodePorts: parsePortMap(annotations[ANNOTATION_NODEPORT], ANNOTATION_NODEPORT, object, issues),
     targetPorts: parsePortMap(annotations[ANNOTATION_TARGETPORT], ANNOTATION_TARGETPORT, object, issues),
   };

@@ -33,13 +33,14 @@ export function renderListener(
   plan: ListenerPlan,
   pub: PublicAddress | undefined,
   routes: string[],
+  address: string = STUNNER_ADDR_PLACEHOLDER,
 ): ListenerConfig {
   // Key order as STUNner prints it (§2.5 example); stunnerd sorts routes (§1.1).
   return {
     name: `${gwNamespace}/${gwName}/${plan.listener.name}`,
     protocol: plan.protocol!,
     ...(pub ? { public_address: pub.address, public_port: pub.port } : {}),
-    address: STUNNER_ADDR_PLACEHOLDER,
+    address,
     port: plan.containerPort,
     ...(plan.cert ? { cert: plan.cert, key: plan.key! } : {}),
     routes: [...routes].sort(),
@@ -55,7 +56,8 @@ export function assembleConfig(
   return {
     version: 'v1',
     admin,
-    auth,
+    // Each config owns its auth: consumers (CDS, node patcher) may modify one config without touching others.
+    auth: { ...auth, credentials: { ...auth.credentials } },
     listeners,
     clusters: [...clusters].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
   };

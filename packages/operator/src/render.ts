@@ -10,6 +10,8 @@ import {
   LEGACY_CONFIGMAP_KEY,
   LEGACY_CONFIGMAP_NAME,
   type ListenerConfig,
+  NODE_ADDRESS_PLACEHOLDER,
+  STUNNER_ADDR_PLACEHOLDER,
   type UDPRoute,
 } from '@stunner/api';
 import { makeConditions } from './conditions.ts';
@@ -23,7 +25,7 @@ import { type PublicAddress, publicAddress } from './public-address.ts';
 import { type RouteCluster, renderCluster } from './render-cluster.ts';
 import { assembleConfig, renderAdmin, renderListener } from './render-config.ts';
 import { renderDeployment } from './render-deployment.ts';
-import type { RenderIssue } from './render-issue.ts';
+import { ERR, objectId, type RenderIssue } from './render-issue.ts';
 import type { RenderResult, StatusUpdate } from './render-result.ts';
 import { renderService } from './render-service.ts';
 import { type ClassContext, resolveClass } from './resolve-class.ts';
@@ -42,6 +44,9 @@ interface GatewayState {
 
 const byNsName = (a: { metadata: { name: string; namespace?: string | undefined } }, b: typeof a): number =>
   key(a.metadata.namespace, a.metadata.name).localeCompare(key(b.metadata.namespace, b.metadata.name));
+
+const gatewayKeyOf = (ref: { name: string; namespace?: string | undefined }, route: UDPRoute): string =>
+  key(ref.namespace ?? route.metadata.namespace, ref.name);
 
 export function render(snapshot: Snapshot, opts: RenderOptions): RenderResult {
   const issues: RenderIssue[] = [];
@@ -103,7 +108,7 @@ export function render(snapshot: Snapshot, opts: RenderOptions): RenderResult {
     const entries: ParentEntry[] = [];
     for (const ref of route.spec.parentRefs ?? []) {
       if (!parentRefIsGateway(ref)) continue;
-      const gk = key(ref.namespace ?? route.metadata.namespace, ref.name);
+      const gk = gatewayKeyOf(ref, route);
       if (otherGateways.has(gk)) continue;
       const gs = gateways.get(gk);
       if (masked) {
@@ -132,7 +137,12 @@ export function render(snapshot: Snapshot, opts: RenderOptions): RenderResult {
       }
       entries.push({ ref, accepted: { status: 'True', reason: 'Accepted', message: 'parent accepts the route' } });
     }
-    if (entries.length === 0) continue;
+    // A gateway.networking.k8s.io route whose parents are all missing may belong to another implementation:
+    // only our own CRD, or a route that reaches one of our Gateways, gets our status.
+    const ours =
+      route.apiVersion === 'stunner.l7mp.io/v1' ||
+      entries.some((e) => e.accepted.reason !== 'NoMatchingParent' || gateways.has(gatewayKeyOf(e.ref, route)));
+    if (entries.length === 0 || !ours) continue;
     const resolved = masked ? undefined : clusterOf(route, rk).resolvedRefs;
     routeStatuses.push(routeStatus(route, entries, resolved, opts));
   }
@@ -168,13 +178,24 @@ export function render(snapshot: Snapshot, opts: RenderOptions): RenderResult {
       const pub = publicAddress(gw, p, svc, existing?.status, idx.nodes);
       pubs.set(p.listener.name, pub);
       const attachedRoutes = [...(gs.attached.get(p.listener.name) ?? [])];
-      listeners.push(renderListener(ns, gw.metadata.name, p, pub, attachedRoutes));
+      const address = knobs.relayAddressDiscovery ? NODE_ADDRESS_PLACEHOLDER : STUNNER_ADDR_PLACEHOLDER;
+      listeners.push(renderListener(ns, gw.metadata.name, p, pub, attachedRoutes, address));
       for (const rk of attachedRoutes) clusters.set(rk, clusterOf(routeByKey.get(rk)!, rk).cluster);
     }
     if (opts.dataplaneMode === 'managed') {
       const admin = renderAdmin(gk, cls.gatewayConfig!, cls.dataplane);
       result.configs.push(assembleConfig(admin, cls.auth!, listeners, [...clusters.values()]));
-      if (!knobs.disableManagedDataplane) result.deployments.push(renderDeployment(gw, cls.dataplane!, opts));
+      if (!knobs.disableManagedDataplane) {
+        if (cls.dataplane!.spec.dataplaneResource === 'DaemonSet') {
+          issues.push({
+            code: ERR.UNSUPPORTED_FEATURE,
+            object: objectId('Dataplane', cls.dataplane!.metadata),
+            field: 'spec.dataplaneResource',
+            message: 'DaemonSet dataplanes are a STUNner premium feature: a Deployment is rendered instead',
+          });
+        }
+        result.deployments.push(renderDeployment(gw, cls.dataplane!, opts));
+      }
     } else {
       const name = cls.gatewayClass.metadata.name;
       const acc = legacy.get(name) ?? newAcc();

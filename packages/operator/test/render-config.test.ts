@@ -267,3 +267,10 @@ test('re-rendering the same world yields the same output (pure, deterministic)',
   const text = BASE + gateway('udp-gateway', UDP) + route('media-plane', '[{ name: udp-gateway }]', MEDIA);
   assert.deepEqual(renderYaml(text), renderYaml(text));
 });
+
+test('enable-relay-address-discovery puts the node-address placeholder into the listener address', () => {
+  const r = renderYaml(
+    BASE + gateway('gw', UDP, ', annotations: { stunner.l7mp.io/enable-relay-address-discovery: "true" }'),
+  );
+  assert.equal(r.configs[0]!.listeners[0]!.address, '__node_address_placeholder');
+});

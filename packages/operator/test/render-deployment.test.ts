@@ -141,3 +141,13 @@ test('legacy mode needs no Dataplane', () => {
   const r = renderYaml(base + gateway('a', UDP), { dataplaneMode: 'legacy' });
   assert.equal(r.configMaps.length, 1);
 });
+
+test('a DaemonSet Dataplane (premium) is reported and rendered as a Deployment', () => {
+  const base = BASE.replace(
+    'spec: { image: l7mp/stunnerd:latest }',
+    'spec: { image: x, dataplaneResource: DaemonSet }',
+  );
+  const r = renderYaml(base + gateway('gw', UDP));
+  assert.equal(r.deployments.length, 1);
+  assert.ok(r.issues.some((i) => i.code === 'STUNNER_ERR_UNSUPPORTED_FEATURE' && i.field === 'spec.dataplaneResource'));
+});

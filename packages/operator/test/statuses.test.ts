@@ -295,3 +295,8 @@ test('route parent entries of other controllers are preserved', () => {
     ['example.com/other', 'stunner.l7mp.io/gateway-operator'],
   );
 });
+
+test('a v1alpha2 UDPRoute whose only parent does not exist is left to other implementations', () => {
+  const r = renderYaml(BASE + route('elsewhere', '[{ name: not-ours }]', MEDIA, 'gateway.networking.k8s.io/v1alpha2'));
+  assert.equal(r.statuses.filter((s) => s.kind === 'UDPRoute').length, 0);
+});
