@@ -1,0 +1,2 @@
+export * from './read-manifests.ts';
+export * from './render-command.ts';

@@ -1,0 +1,6 @@
+export * from './kube-types.ts';
+export { render } from './render.ts';
+export * from './render-issue.ts';
+export * from './render-result.ts';
+export * from './snapshot.ts';
+export * from './snapshot-from-manifests.ts';

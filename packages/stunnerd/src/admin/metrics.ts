@@ -1,0 +1,91 @@
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+
+/** Packets and bytes in one direction; plain fields the data path increments. */
+export interface TrafficStats {
+  packets: number;
+  bytes: number;
+}
+
+/** What `/metrics` shows, gathered at scrape time (from every worker thread, where there are several). */
+export interface MetricsSnapshot {
+  allocations: number;
+  listeners: ReadonlyArray<{
+    name: string;
+    /** Open client connections (TCP/TLS), or 1 per socket for UDP and DTLS listeners. */
+    connections: number;
+    connectionsTotal: number;
+    rx: TrafficStats;
+    tx: TrafficStats;
+  }>;
+  /** Per admitting cluster; rx is traffic from peers, tx traffic to peers. */
+  clusters: ReadonlyArray<{ name: string; rx: TrafficStats; tx: TrafficStats }>;
+}
+
+/**
+ * The dataplane's Prometheus registry (stunner-v1.md §1.12): STUNner's metric names, types and labels,
+ * plus Node's process metrics. Nothing is counted here per packet: the data path bumps plain numbers
+ * and each scrape reads a snapshot of them.
+ */
+export function createMetricsRegistry(snapshot: () => Promise<MetricsSnapshot>): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  let current: Promise<MetricsSnapshot> | undefined;
+  // One snapshot per scrape, shared by the metrics that read it.
+  const take = () => {
+    current ??= snapshot().finally(() => {
+      setImmediate(() => {
+        current = undefined;
+      });
+    });
+    return current;
+  };
+
+  new Gauge({
+    name: 'stunner_allocations_active',
+    help: 'Number of active allocations.',
+    registers: [registry],
+    async collect() {
+      this.set((await take()).allocations);
+    },
+  });
+  new Gauge({
+    name: 'stunner_listener_connections',
+    help: 'Number of active client connections per listener.',
+    labelNames: ['name'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const l of (await take()).listeners) this.set({ name: l.name }, l.connections);
+    },
+  });
+  new Counter({
+    name: 'stunner_listener_connections_total',
+    help: 'Number of client connections accepted per listener.',
+    labelNames: ['name'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const l of (await take()).listeners) this.inc({ name: l.name }, l.connectionsTotal);
+    },
+  });
+  const traffic = (unit: 'packets' | 'bytes', scope: 'listener' | 'cluster') =>
+    new Counter({
+      name: `stunner_${scope}_${unit}_total`,
+      help: `Number of ${unit} ${scope === 'listener' ? 'received (rx) and sent (tx) per listener' : 'from (rx) and to (tx) peers per cluster'}.`,
+      labelNames: ['name', 'direction'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        const s = await take();
+        for (const item of scope === 'listener' ? s.listeners : s.clusters) {
+          this.inc({ name: item.name, direction: 'rx' }, item.rx[unit]);
+          this.inc({ name: item.name, direction: 'tx' }, item.tx[unit]);
+        }
+      },
+    });
+  traffic('packets', 'listener');
+  traffic('bytes', 'listener');
+  traffic('packets', 'cluster');
+  traffic('bytes', 'cluster');
+  return registry;
+}
