@@ -11,18 +11,6 @@ export type {
 export { TurnEngineError, type TurnEngineErrorCode } from './errors.ts';
 export type { AllocationRequestInfo, PeerAdmission, TurnEngineOptions } from './options.ts';
 export {
-  addressBytes,
-  embeddedIPv4,
-  HARD_DENY,
-  type PeerEndpoint,
-  PeerFilter,
-  type PeerFilterOptions,
-  type Prefix,
-  parsePeerEndpoint,
-  parsePrefix,
-  prefixContains,
-} from './peer-filter.ts';
-export {
   type AllocationEndReason,
   TurnEngine,
   type TurnEngineEvents,
