@@ -58,6 +58,12 @@ export interface TurnEngineOptions {
   maxPermissions?: number;
   /** Channels per allocation; beyond it ChannelBind gets 508. Default 256. */
   maxChannels?: number;
+  /**
+   * Also accept channel numbers 0x5000–0x7FFF, which RFC 5766 §11 allowed and RFC 8656 §12 reserved.
+   * RFC 5766 clients pick them, coturn 4.6's turnutils_uclient among them (at random up to 0x7FFF).
+   * Default false: 0x4000–0x4FFF only, 400 outside.
+   */
+  legacyChannelNumbers?: boolean;
   /** Responses kept for retransmitted requests (RFC 8489 §6.3.1). 0 disables. Default 4096. */
   transactionCacheSize?: number;
   /** How long a response is kept for retransmits, ms (RFC 8489 §6.2.1: Rc × RTO ≈ 39.5 s). Default 40000. */
@@ -92,6 +98,7 @@ export interface ResolvedOptions {
   readonly userQuota: number;
   readonly maxPermissions: number;
   readonly maxChannels: number;
+  readonly maxChannelNumber: number;
   readonly transactionCacheSize: number;
   readonly transactionCacheTtl: number;
   readonly maxAttributes: number;
@@ -139,6 +146,7 @@ export function resolveOptions(o: TurnEngineOptions): ResolvedOptions {
     userQuota: count('userQuota', o.userQuota, 0),
     maxPermissions: count('maxPermissions', o.maxPermissions, 64, 1),
     maxChannels: count('maxChannels', o.maxChannels, 256, 1),
+    maxChannelNumber: o.legacyChannelNumbers === true ? 0x7fff : 0x4fff,
     transactionCacheSize: count('transactionCacheSize', o.transactionCacheSize, 4096),
     transactionCacheTtl: count('transactionCacheTtl', o.transactionCacheTtl, 40_000, 1),
     maxAttributes: count('maxAttributes', o.maxAttributes, 32, 1),

@@ -12,7 +12,6 @@ import {
   ErrorCode,
   EvenPort,
   isStunCodecError,
-  isValidChannelNumber,
   Lifetime,
   looksLikeStun,
   MessageClass,
@@ -834,8 +833,9 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
     if (a === undefined) return;
     const number = msg.get(ChannelNumber);
     const peer = msg.get(XorPeerAddress);
-    // RFC 8656 §11.2: both attributes are required and the number must be in 0x4000–0x4FFF.
-    if (number === undefined || peer === undefined || !isValidChannelNumber(number)) {
+    // RFC 8656 §11.2: both attributes are required and the number must be in 0x4000–0x4FFF (RFC 5766
+    // §11: up to 0x7FFF, with `legacyChannelNumbers`).
+    if (number === undefined || peer === undefined || number < 0x4000 || number > this.#options.maxChannelNumber) {
       this.#error(msg, client, auth, cacheKey, 400);
       return;
     }

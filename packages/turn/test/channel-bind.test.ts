@@ -78,6 +78,19 @@ describe('ChannelBind (RFC 8656 §11) and ChannelData (§12)', () => {
     });
   }
 
+  it('accepts RFC 5766 channel numbers up to 0x7FFF with legacyChannelNumbers, and relays on them', () => {
+    const { h, c, bind, relayId } = setup({ legacyChannelNumbers: true });
+    assertSuccess(bind(0x7fff, PEER));
+    assertError(bind(0x8000, OTHER), 400);
+    c.feed(encodeChannelData(0x4000, Buffer.from('x')).fill(0x7f, 0, 1).fill(0xff, 1, 2));
+    h.engine.handleRelay(relayId, Buffer.from('y'), PEER.address, PEER.port, h.clock.now);
+    assert.deepEqual(
+      h.sink.toPeer.map((p) => p.payload.toString()),
+      ['x'],
+    );
+    assert.equal(h.sink.channelData[0]?.channel, 0x7fff);
+  });
+
   it('answers 400 without CHANNEL-NUMBER or without XOR-PEER-ADDRESS', () => {
     const { bind } = setup();
     assertError(bind(undefined, PEER), 400);
