@@ -3,3 +3,4 @@ export * from './binding-responder.ts';
 export * from './binding-server.ts';
 export * from './logging/index.ts';
 export * from './peer-filter/index.ts';
+export * from './turn/index.ts';
