@@ -5,11 +5,21 @@ import type { Family } from '@stunner/turn';
 const EVEN_PORT_MIN = 49152;
 const EVEN_PORT_MAX = 65534;
 const EVEN_PORT_ATTEMPTS = 32;
+/** Kernel buffers of each relay socket (one peer stream each, mostly). */
+const RELAY_BUFFER_BYTES = 1024 * 1024;
 
-/** Binds one UDP socket of `family` on the wildcard at `port` (0: the OS picks). */
-export function bindUdp(family: Family, port: number): Promise<Socket> {
+/**
+ * Binds one UDP socket of `family` on the wildcard at `port` (0: the OS picks). `bufferSize` asks for
+ * larger kernel buffers (capped by net.core.rmem_max/wmem_max): bursts the event loop cannot drain at
+ * once queue there instead of being dropped.
+ */
+export function bindUdp(family: Family, port: number, bufferSize?: number): Promise<Socket> {
   const v6 = family === 'IPv6';
-  const socket = createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: v6 });
+  const socket = createSocket({
+    type: v6 ? 'udp6' : 'udp4',
+    ipv6Only: v6,
+    ...(bufferSize ? { recvBufferSize: bufferSize, sendBufferSize: bufferSize } : {}),
+  });
   return new Promise((resolve, reject) => {
     const fail = (err: Error) => {
       socket.close();
@@ -54,14 +64,14 @@ export async function bindRelay(families: readonly Family[], evenPort: boolean, 
   let primary: Socket | undefined;
   let reserved: Socket | undefined;
   if (!evenPort) {
-    primary = await bindUdp(first, 0);
+    primary = await bindUdp(first, 0, RELAY_BUFFER_BYTES);
   } else {
     for (let i = 0; i < EVEN_PORT_ATTEMPTS && primary === undefined; i++) {
       const port = randomEvenPort();
-      const s = await bindUdp(first, port).catch(() => undefined);
+      const s = await bindUdp(first, port, RELAY_BUFFER_BYTES).catch(() => undefined);
       if (s === undefined) continue;
       if (reserve) {
-        reserved = await bindUdp(first, port + 1).catch(() => undefined);
+        reserved = await bindUdp(first, port + 1, RELAY_BUFFER_BYTES).catch(() => undefined);
         if (reserved === undefined) {
           closeQuietly(s);
           continue;
@@ -74,7 +84,9 @@ export async function bindRelay(families: readonly Family[], evenPort: boolean, 
   const sockets = [primary];
   const port = primary.address().port;
   for (const family of rest) {
-    const s = (await bindUdp(family, port).catch(() => undefined)) ?? (await bindUdp(family, 0).catch(() => undefined));
+    const s =
+      (await bindUdp(family, port, RELAY_BUFFER_BYTES).catch(() => undefined)) ??
+      (await bindUdp(family, 0, RELAY_BUFFER_BYTES).catch(() => undefined));
     if (s !== undefined) sockets.push(s);
   }
   return { sockets, reserved };

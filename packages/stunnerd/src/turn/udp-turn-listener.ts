@@ -39,6 +39,9 @@ interface Relay {
   readonly v6: Socket | undefined;
 }
 
+/** Kernel buffers of the listener socket, which all clients share. */
+const LISTENER_BUFFER_BYTES = 4 * 1024 * 1024;
+
 /** How often the engine's timers are checked; its deadlines are ≥ 30 s apart, 1 s is precise enough. */
 const TICK_MS = 1000;
 
@@ -83,7 +86,7 @@ export class UdpTurnListener implements TurnEngineSink {
     for (const family of families) {
       let socket: Socket;
       try {
-        socket = await bindUdp(family, port);
+        socket = await bindUdp(family, port, LISTENER_BUFFER_BYTES);
       } catch (err) {
         if (family === 'IPv6' && (err as NodeJS.ErrnoException).code === 'EADDRNOTAVAIL') continue;
         await this.close();
