@@ -1,5 +1,6 @@
 export * from './admin/index.ts';
 export * from './binding-responder.ts';
 export * from './binding-server.ts';
+export * from './config/index.ts';
 export * from './logging/index.ts';
 export * from './peer-filter/index.ts';
