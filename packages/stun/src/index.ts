@@ -1,1 +1,12 @@
-export {};
+export * from './attributes/index.ts';
+export * from './channel-data.ts';
+export * from './constants.ts';
+export * from './credentials.ts';
+export * from './errors.ts';
+export * from './integrity.ts';
+export * from './ip-address.ts';
+export * from './message.ts';
+export * from './message-builder.ts';
+export * from './message-type.ts';
+export * from './saslprep.ts';
+export * from './stream-framer.ts';

@@ -1,0 +1,3 @@
+export * from './endpoint-url.ts';
+export * from './health-server.ts';
+export * from './redact-config.ts';

@@ -1,0 +1,5 @@
+export * from './admin/index.ts';
+export * from './binding-responder.ts';
+export * from './binding-server.ts';
+export * from './logging/index.ts';
+export * from './peer-filter/index.ts';

@@ -1,0 +1,2 @@
+export * from './log-spec.ts';
+export * from './logger.ts';

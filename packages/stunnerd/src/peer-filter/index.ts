@@ -1,0 +1,3 @@
+export * from './hard-deny.ts';
+export * from './peer-address.ts';
+export * from './peer-filter.ts';
