@@ -180,7 +180,6 @@ export interface DtlsSessionEvents {
 export class DtlsSession extends EventEmitter<DtlsSessionEvents> {
   readonly remoteAddress: string;
   readonly remotePort: number;
-  readonly #socket: Socket;
   readonly #server: DtlsServer;
   readonly #transport: { onData: (data: Buffer) => void; muted: boolean };
   readonly #idleTimeout: number;
@@ -190,7 +189,6 @@ export class DtlsSession extends EventEmitter<DtlsSessionEvents> {
 
   constructor(socket: Socket, address: string, port: number, options: SessionOptions) {
     super();
-    this.#socket = socket;
     this.remoteAddress = address;
     this.remotePort = port;
     this.#idleTimeout = options.idleTimeout;
