@@ -1,0 +1,4 @@
+export * from './coturn.ts';
+export * from './free-port.ts';
+export * from './process-output.ts';
+export * from './self-signed-cert.ts';
