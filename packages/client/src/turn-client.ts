@@ -268,6 +268,9 @@ export class TurnClient extends EventEmitter<TurnClientEvents> {
       }
       ch = { number: this.#nextChannel++, peer: target, ready: false, pending: undefined, timer: undefined };
       this.#channels.set(key, ch);
+      // RFC 8656 §11.2: ChannelData may arrive as soon as the ChannelBind is sent (the server binds
+      // before its response is read here), so accept it on this number from now on.
+      this.#peersByChannel.set(ch.number, target);
     }
     const state = ch;
     state.pending = this.#channelBind(state).finally(() => {
@@ -458,7 +461,6 @@ export class TurnClient extends EventEmitter<TurnClientEvents> {
     );
     if (this.#state !== 'allocated') return ch.number;
     ch.ready = true;
-    this.#peersByChannel.set(ch.number, ch.peer);
     // RFC 8656 §11.2: a ChannelBind also installs or refreshes the permission for the peer's IP.
     this.#permissionInstalled(ch.peer.address);
     this.#timers.clearTimeout(ch.timer);
