@@ -9,6 +9,9 @@ import { TurnClientError } from './errors.ts';
 import type { ClientTransport, ClientTransportEvents, TransportConnectOptions } from './transport.ts';
 import { resolveHost } from './udp-transport.ts';
 
+/** Above any sequence number the handshake can have used in epoch 1. */
+const FIRST_APPLICATION_SEQUENCE = 1024;
+
 function familyOf(address: string): 'IPv4' | 'IPv6' {
   return address.includes(':') ? 'IPv6' : 'IPv4';
 }
@@ -92,6 +95,10 @@ export class DtlsTransport extends EventEmitter<ClientTransportEvents> implement
         client.connect().catch(finish);
       });
       if (!options.insecure) verifyCertificate(client.remoteCertificate, options, address);
+      // werift-dtls 0.5.8 sends its Finished in epoch 1 with sequence number n (counted on from epoch 0),
+      // then restarts at 1 for application data, so the n-th record repeats the Finished's number and
+      // the server's replay check (RFC 6347 §4.1.2.6) silently drops it. Start application data past it.
+      client.dtls.recordSequenceNumber = Math.max(client.dtls.recordSequenceNumber, FIRST_APPLICATION_SEQUENCE);
     } catch (cause) {
       dtls?.close();
       socket.close();
