@@ -46,8 +46,11 @@ describe('turncat through coturn to the UDP greeter', () => {
       await greet(p);
       await greet(p, 2);
       assert.equal(p.stdout(), 'Greetings from STUNner!\n'.repeat(2));
+      const since = coturn.log().length;
       await p.stop();
       assert.equal(await p.exited(), 0);
+      // Stopping turncat deletes its allocation (Refresh with LIFETIME 0).
+      await coturn.waitForLog(/refreshed, .*lifetime=0/, { since });
     });
   }
 

@@ -129,10 +129,13 @@ describe('TurnClient against coturn', () => {
   it('close deletes the allocation, so later requests fail as closed', async () => {
     const c = client();
     await c.allocate();
+    const since = coturn.log().length;
     const closed = once(c, 'close');
     await c.close();
     const [err] = await closed;
     assert.equal(err, undefined);
+    // RFC 8656 §8: Refresh with LIFETIME 0 deletes the allocation.
+    await coturn.waitForLog(/refreshed, realm=<stunner\.test>, username=<user>, lifetime=0/, { since });
     await assert.rejects(c.refresh(), { code: 'TURN_CLIENT_ERR_STATE' });
     assert.throws(() => c.send({ address: '127.0.0.1', port: peer.port }, Buffer.from('x')), {
       code: 'TURN_CLIENT_ERR_STATE',

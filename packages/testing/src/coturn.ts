@@ -36,6 +36,11 @@ export interface Coturn {
   cert: SelfSignedCert | undefined;
   /** Everything the server printed so far. */
   log(): string;
+  /**
+   * Resolves with the first match of `pattern` in the log after character `since` (e.g. an earlier
+   * `log().length`); rejects after `timeoutMs` (default 5000).
+   */
+  waitForLog(pattern: RegExp, options?: { since?: number; timeoutMs?: number }): Promise<RegExpMatchArray>;
   /** Kills the server (SIGTERM, then SIGKILL after 2 s) and removes its files. */
   stop(): Promise<void>;
 }
@@ -105,6 +110,23 @@ export async function startCoturn(options: CoturnOptions = {}): Promise<Coturn> 
     password: users[0]!.password,
     cert,
     log: () => output,
+    waitForLog(pattern, { since = 0, timeoutMs = 5000 } = {}) {
+      return new Promise((resolve, reject) => {
+        const check = (): void => {
+          const m = output.slice(since).match(pattern);
+          if (!m) return;
+          clearTimeout(timer);
+          child.stdout!.off('data', check);
+          resolve(m);
+        };
+        const timer = setTimeout(() => {
+          child.stdout!.off('data', check);
+          reject(new Error(`turnserver did not log ${pattern} in ${timeoutMs} ms:\n${output.slice(-2000)}`));
+        }, timeoutMs);
+        child.stdout!.on('data', check);
+        check();
+      });
+    },
     async stop() {
       await kill(child);
       cleanup();

@@ -57,6 +57,14 @@ describe('startCoturn', () => {
     assert.equal(res.get(Realm), 'harness.test');
   });
 
+  it('lets tests wait for what it logs', async () => {
+    const since = coturn.log().length;
+    const req = new StunMessageBuilder(Method.Allocate, MessageClass.Request);
+    await udpRequest(coturn.port, req.build());
+    await coturn.waitForLog(/error 401/, { since });
+    await assert.rejects(coturn.waitForLog(/never logged/, { since, timeoutMs: 50 }), /did not log/);
+  });
+
   it('serves TLS on tlsPort with the generated certificate', async () => {
     const socket = tlsConnect({
       host: '127.0.0.1',
