@@ -20,6 +20,8 @@ export interface TurncatIo {
   stdout: Writable;
   stderr: Writable;
   env: NodeJS.ProcessEnv;
+  /** Called when the stdin tunnel's allocation ends on its own. */
+  onStdioEnd?: (err?: Error) => void;
 }
 
 /**
@@ -64,6 +66,7 @@ export async function runTurncat(argv: string[], io: TurncatIo): Promise<Turncat
     client: Number.isFinite(rto) && rto > 0 ? { rto } : {},
     stdin: io.stdin,
     stdout: io.stdout,
+    onStdioEnd: io.onStdioEnd,
   });
   await turncat.start();
   const bound = turncat.address;

@@ -22,6 +22,8 @@ export interface TurncatOptions {
   /** For `-`: the streams to use. Default process.stdin and process.stdout. */
   stdin?: Readable;
   stdout?: Writable;
+  /** For `-`: called when the allocation ends while turncat runs (server gone, refresh refused). */
+  onStdioEnd?: (err?: Error) => void;
 }
 
 interface Session {
@@ -76,7 +78,7 @@ export class Turncat {
     await Promise.all([...this.#sessions].map((s) => s.client.close()));
   }
 
-  #newSession(name: string, deliver: (data: Buffer) => void, onClose: () => void, fatal = false): Session {
+  #newSession(name: string, deliver: (data: Buffer) => void, onClose: (err?: Error) => void, fatal = false): Session {
     // A fatal session's failure is reported by whoever awaits it, so it is not logged here too.
     const logFailure = (message: string): void => {
       if (!fatal) this.#log.error(message);
@@ -97,9 +99,9 @@ export class Turncat {
     client.on('error', (err) => this.#log.warn(`${name}: ${err.message}`));
     client.on('close', (err) => {
       this.#sessions.delete(session);
-      if (err) this.#log.warn(`${name}: allocation closed: ${err.message}`);
+      if (err && !fatal) this.#log.warn(`${name}: allocation closed: ${err.message}`);
       else this.#log.debug(`${name}: allocation closed`);
-      onClose();
+      onClose(err);
     });
     const peer = this.#options.peer;
     const peerName = `udp://${peer.address}:${peer.port}`;
@@ -145,12 +147,18 @@ export class Turncat {
   async #startStdio(): Promise<void> {
     const stdin = this.#options.stdin ?? process.stdin;
     const stdout = this.#options.stdout ?? process.stdout;
+    let started = false;
     const session = this.#newSession(
       'stdin',
       (data) => stdout.write(data),
-      () => stdin.pause(),
+      (err) => {
+        stdin.pause();
+        if (started && !this.#closed) this.#options.onStdioEnd?.(err);
+      },
+      true,
     );
     await session.queue;
+    started = true;
     stdin.on('data', (chunk: Buffer) => {
       for (let i = 0; i < chunk.length; i += STREAM_CHUNK) this.#forward(session, chunk.subarray(i, i + STREAM_CHUNK));
     });

@@ -3,14 +3,20 @@
 import { TURNCAT_USAGE } from './turncat-args.ts';
 import { runTurncat } from './turncat-main.ts';
 
-const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env };
-
 function fail(err: unknown): never {
   const e = err as { code?: string; message?: string };
   process.stderr.write(`turncat ERROR: ${e.message ?? String(err)}\n`);
   if (e.code === 'TURNCAT_ERR_USAGE') process.stderr.write(`\n${TURNCAT_USAGE}`);
   process.exit(1);
 }
+
+const io = {
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  onStdioEnd: (err?: Error) => fail(err ?? new Error('the TURN allocation ended')),
+};
 
 try {
   const turncat = await runTurncat(process.argv.slice(2), io);

@@ -113,6 +113,22 @@ describe('turncat through coturn to the UDP greeter', () => {
     assert.match(p.stderr(), /turncat ERROR: .*403.*peer 127\.0\.0\.2:9001.*not the credentials/);
   });
 
+  it('exits with an error in stdin mode when the server goes away', async () => {
+    const own = await startCoturn();
+    try {
+      const p = run(['-', `turn://${own.username}:${own.password}@127.0.0.1:${own.port}?transport=tcp`, peer]);
+      await greet(p);
+      await own.stop();
+      assert.equal(await p.exited(), 1);
+      assert.match(
+        p.stderr(),
+        /turncat ERROR: .*(closed the connection|connection to tcp:\/\/127\.0\.0\.1:\d+ failed)/,
+      );
+    } finally {
+      await own.stop();
+    }
+  });
+
   it('fails for an unreachable server after its retransmissions', async () => {
     const port = await freePort();
     const p = run(['-', `turn://u:p@127.0.0.1:${port}?transport=udp`, peer], { TURNCAT_RTO_MS: '10' });

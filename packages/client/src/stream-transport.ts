@@ -38,9 +38,16 @@ export class StreamTransport extends EventEmitter<ClientTransportEvents> impleme
         );
       }
     });
-    socket.on('error', (err) => this.#shutdown(err));
+    const target = `${kind}://${this.remote.address}:${this.remote.port}`;
+    socket.on('error', (cause) =>
+      this.#shutdown(
+        new TurnClientError('TURN_CLIENT_ERR_CLOSED', `the connection to ${target} failed: ${cause.message}`, {
+          cause,
+        }),
+      ),
+    );
     socket.on('close', () =>
-      this.#shutdown(new TurnClientError('TURN_CLIENT_ERR_CLOSED', 'the server closed the connection')),
+      this.#shutdown(new TurnClientError('TURN_CLIENT_ERR_CLOSED', `the server ${target} closed the connection`)),
     );
   }
 
