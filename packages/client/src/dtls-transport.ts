@@ -100,7 +100,7 @@ export class DtlsTransport extends EventEmitter<ClientTransportEvents> implement
       // the server's replay check (RFC 6347 §4.1.2.6) silently drops it. Start application data past it.
       client.dtls.recordSequenceNumber = Math.max(client.dtls.recordSequenceNumber, FIRST_APPLICATION_SEQUENCE);
     } catch (cause) {
-      dtls?.close();
+      if (dtls) stopHandshake(dtls);
       socket.close();
       const message = cause instanceof Error ? cause.message : String(cause);
       throw new TurnClientError('TURN_CLIENT_ERR_CONNECT', `cannot connect to ${target}: ${message}`, { cause });
@@ -124,6 +124,16 @@ export class DtlsTransport extends EventEmitter<ClientTransportEvents> implement
     this.#socket.close();
     this.emit('close', err);
   }
+}
+
+/**
+ * werift-dtls retransmits a handshake flight on its own timers (up to about 33 s) until its flight
+ * counter moves on; moving it on ends that loop at its next wake-up, so a failed connect does not
+ * keep the process alive.
+ */
+function stopHandshake(dtls: DtlsClient): void {
+  dtls.dtls.flight = Number.MAX_SAFE_INTEGER;
+  dtls.close();
 }
 
 /**

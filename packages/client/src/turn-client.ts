@@ -8,6 +8,8 @@ import {
   decodeStunMessage,
   ErrorCode,
   encodeChannelData,
+  ephemeralPassword,
+  ephemeralUsername,
   isChannelData,
   Lifetime,
   longTermKey,
@@ -44,6 +46,15 @@ export interface TurnClientOptions extends RetransmitOptions {
   /** Long-term credentials (RFC 8489 §9.2); static or ephemeral (TURN REST) alike. Default none. */
   username?: string;
   password?: string;
+  /**
+   * TURN REST API shared secret (STUNner `ephemeral` auth, coturn `use-auth-secret`): instead of
+   * `username`/`password` the client makes time-windowed ones (draft-uberti-behave-turn-rest-00).
+   */
+  authSecret?: string;
+  /** With `authSecret`: the user id after the expiry, `<expiry>:<id>`. Default none (the username is `<expiry>`). */
+  ephemeralUserId?: string;
+  /** With `authSecret`: how long the made credentials stay valid. Default 3600 s. */
+  ephemeralTtlSeconds?: number;
   /** TLS/DTLS: accept any server certificate. Default false. */
   insecure?: boolean;
   /** TLS/DTLS server name (SNI) and the name the certificate must hold. Default the host when it is a name. */
@@ -144,7 +155,10 @@ export class TurnClient extends EventEmitter<TurnClientEvents> {
     if ((options.username === undefined) !== (options.password === undefined)) {
       throw new TurnClientError('TURN_CLIENT_ERR_INVALID_ARGUMENT', 'give both username and password, or neither');
     }
-    this.#options = options;
+    if (options.authSecret !== undefined && options.username !== undefined) {
+      throw new TurnClientError('TURN_CLIENT_ERR_INVALID_ARGUMENT', 'give either authSecret or username/password');
+    }
+    this.#options = options.authSecret === undefined ? options : { ...options, ...ephemeralCredentials(options) };
     this.#timers = options.timers ?? systemTimers;
     this.#server = `${options.transport ?? 'udp'}://${formatAddress({ address: options.host, port: options.port })}`;
     this.#transactions = new TransactionTable(this.#timers, options, (t) => {
@@ -564,6 +578,14 @@ export class TurnClient extends EventEmitter<TurnClientEvents> {
   #protocolError(message: string): TurnClientError {
     return new TurnClientError('TURN_CLIENT_ERR_PROTOCOL', `${this.#server}: ${message}`);
   }
+}
+
+function ephemeralCredentials(options: TurnClientOptions): { username: string; password: string } {
+  const now = Math.floor(Date.now() / 1000);
+  const ttl = options.ephemeralTtlSeconds ?? 3600;
+  const username =
+    options.ephemeralUserId === undefined ? String(now + ttl) : ephemeralUsername(now, ttl, options.ephemeralUserId);
+  return { username, password: ephemeralPassword(options.authSecret!, username) };
 }
 
 function safeGet<T>(msg: StunMessage, codec: AttributeCodec<T>): T | undefined {

@@ -212,6 +212,16 @@ describe('TurnClient with ephemeral (TURN REST) credentials against coturn', () 
     await c.close();
   });
 
+  it('makes its own ephemeral credentials from authSecret, with or without a user id', async () => {
+    for (const ephemeralUserId of [undefined, 'bob']) {
+      const c = new TurnClient({ host: '127.0.0.1', port: coturn.port, authSecret: 'shared-secret', ephemeralUserId });
+      assert.ok((await c.allocate()).relayed.port > 0);
+      await c.close();
+    }
+    const wrong = new TurnClient({ host: '127.0.0.1', port: coturn.port, authSecret: 'other-secret' });
+    await assert.rejects(wrong.allocate(), { code: 'TURN_CLIENT_ERR_UNAUTHORIZED' });
+  });
+
   it('is refused with 401 when the secret is wrong', async () => {
     const creds = generateEphemeralCredentials('other-secret', 'alice', Math.floor(Date.now() / 1000), 3600);
     const c = new TurnClient({ host: '127.0.0.1', port: coturn.port, ...creds });

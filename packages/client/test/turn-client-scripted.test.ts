@@ -126,6 +126,12 @@ describe('TurnClient against scripted servers', () => {
     await assert.rejects(c.allocate(), { code: 'TURN_CLIENT_ERR_TIMEOUT', message: /ICMP port unreachable/ });
   });
 
+  it('reports a DTLS server port where nothing listens as a connect error', async () => {
+    const port = await freePort();
+    const c = new TurnClient({ host: '127.0.0.1', port, transport: 'dtls', connectTimeoutMs: 5000 });
+    await assert.rejects(c.allocate(), { code: 'TURN_CLIENT_ERR_CONNECT', message: /ICMP port unreachable/ });
+  });
+
   it('reports a refused TCP connection as a connect error', async () => {
     const port = await freePort();
     const c = new TurnClient({ host: '127.0.0.1', port, transport: 'tcp' });
@@ -136,6 +142,9 @@ describe('TurnClient against scripted servers', () => {
     assert.throws(() => new TurnClient({ host: '', port: 3478 }), { code: 'TURN_CLIENT_ERR_INVALID_ARGUMENT' });
     assert.throws(() => new TurnClient({ host: 'h', port: 70000 }), { code: 'TURN_CLIENT_ERR_INVALID_ARGUMENT' });
     assert.throws(() => new TurnClient({ host: 'h', port: 1, username: 'u' }), {
+      code: 'TURN_CLIENT_ERR_INVALID_ARGUMENT',
+    });
+    assert.throws(() => new TurnClient({ host: 'h', port: 1, username: 'u', password: 'p', authSecret: 's' }), {
       code: 'TURN_CLIENT_ERR_INVALID_ARGUMENT',
     });
   });
