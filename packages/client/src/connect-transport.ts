@@ -1,4 +1,3 @@
-import { DtlsTransport } from './dtls-transport.ts';
 import { StreamTransport } from './stream-transport.ts';
 import type { ClientTransport, TransportConnectOptions } from './transport.ts';
 import { UdpTransport } from './udp-transport.ts';
@@ -11,7 +10,10 @@ export async function connectTransport(options: TransportConnectOptions): Promis
     case 'tcp':
     case 'tls':
       return StreamTransport.connect(options);
-    case 'dtls':
+    case 'dtls': {
+      // werift-dtls and its certificate libraries take about half a second to load: only when needed.
+      const { DtlsTransport } = await import('./dtls-transport.ts');
       return DtlsTransport.connect(options);
+    }
   }
 }
