@@ -184,7 +184,7 @@ export class Turncat {
         s.queue.catch(() => byClient.delete(key));
         byClient.set(key, s);
       }
-      this.#forward(session, Buffer.from(msg));
+      this.#forward(session, msg);
     });
     socket.on('error', (err) => this.#log.warn(`UDP listener: ${err.message}`));
     await new Promise<void>((resolve, reject) => {
@@ -209,7 +209,7 @@ export class Turncat {
       session.queue.catch(() => conn.destroy());
       conn.on('data', (chunk: Buffer) => {
         for (let i = 0; i < chunk.length; i += STREAM_CHUNK) {
-          this.#forward(session, Buffer.from(chunk.subarray(i, i + STREAM_CHUNK)));
+          this.#forward(session, chunk.subarray(i, i + STREAM_CHUNK));
         }
       });
       conn.on('error', (err) => this.#log.debug(`${name}: ${err.message}`));

@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
 import {
-  type AttributeCodec,
   ChannelNumber,
   channelDataPayload,
   channelNumberOf,
@@ -12,18 +11,14 @@ import {
   ephemeralUsername,
   isChannelData,
   Lifetime,
-  longTermKey,
   MessageClass,
   Method,
-  Nonce,
-  Realm,
   RequestedTransport,
   Software,
   type StunMessage,
   StunMessageBuilder,
   type TransportAddress,
   TransportProtocol,
-  Username,
   verifyMessageIntegrity,
   XorMappedAddress,
   XorPeerAddress,
@@ -32,6 +27,7 @@ import {
 import { connectTransport } from './connect-transport.ts';
 import { errorFromResponse } from './error-response.ts';
 import { TurnClientError } from './errors.ts';
+import { LongTermCredentials } from './long-term-credentials.ts';
 import { formatAddress, type PeerAddress, toTransportAddress } from './peer-address.ts';
 import { systemTimers, type Timers } from './timers.ts';
 import { type RetransmitOptions, TransactionTable } from './transaction-table.ts';
@@ -133,9 +129,7 @@ export class TurnClient extends EventEmitter<TurnClientEvents> {
   #transport: ClientTransport | undefined;
   #transactions: TransactionTable;
   #sawIcmpUnreachable = false;
-  #realm: string | undefined;
-  #nonce: string | undefined;
-  #key: Buffer | undefined;
+  readonly #credentials: LongTermCredentials;
   #allocation: Allocation | undefined;
   #allocationTimer: unknown;
   readonly #permissions = new Map<string, PermissionState>();
@@ -159,6 +153,7 @@ export class TurnClient extends EventEmitter<TurnClientEvents> {
       throw new TurnClientError('TURN_CLIENT_ERR_INVALID_ARGUMENT', 'give either authSecret or username/password');
     }
     this.#options = options.authSecret === undefined ? options : { ...options, ...ephemeralCredentials(options) };
+    this.#credentials = new LongTermCredentials(this.#options.username, this.#options.password);
     this.#timers = options.timers ?? systemTimers;
     this.#server = `${options.transport ?? 'udp'}://${formatAddress({ address: options.host, port: options.port })}`;
     this.#transactions = new TransactionTable(this.#timers, options, (t) => {
@@ -404,7 +399,6 @@ export class TurnClient extends EventEmitter<TurnClientEvents> {
   ): Promise<StunMessage> {
     const maxStale = this.#options.maxStaleNonceRetries ?? 3;
     let stale = 0;
-    let challenged = false;
     for (;;) {
       const transport = this.#transport;
       if (!transport || this.#state === 'closed') {
@@ -413,16 +407,16 @@ export class TurnClient extends EventEmitter<TurnClientEvents> {
       const b = new StunMessageBuilder(method, MessageClass.Request);
       fill(b);
       if (this.#options.software) b.add(Software, this.#options.software);
-      if (this.#key) {
-        b.add(Username, this.#options.username!).add(Realm, this.#realm!).add(Nonce, this.#nonce!);
-      }
-      const packet = b.build({ key: this.#key, fingerprint: true });
+      this.#credentials.sign(b);
+      const key = this.#credentials.key;
+      const packet = b.build({ key, fingerprint: true });
       const res = await this.#transactions.start(b.transactionId, packet, (p) => transport.send(p), transport.reliable);
-      if (res.method !== method)
+      if (res.method !== method) {
         throw this.#protocolError(`${what} was answered with method 0x${res.method.toString(16)}`);
+      }
       if (res.messageClass === MessageClass.SuccessResponse) {
         // RFC 8489 §9.2.5: a response that carries MESSAGE-INTEGRITY must verify with the same key.
-        if (this.#key && res.integrityOffset >= 0 && !verifyMessageIntegrity(res, this.#key)) {
+        if (key && res.integrityOffset >= 0 && !verifyMessageIntegrity(res, key)) {
           throw this.#protocolError(`the ${what} response fails MESSAGE-INTEGRITY`);
         }
         return res;
@@ -434,31 +428,18 @@ export class TurnClient extends EventEmitter<TurnClientEvents> {
         error = undefined;
       }
       if (!error) throw this.#protocolError(`the ${what} error response has no valid ERROR-CODE`);
-      const realm = safeGet(res, Realm);
-      const nonce = safeGet(res, Nonce);
-      if (error.code === 401 && !this.#key && !challenged && realm !== undefined && nonce !== undefined) {
-        // RFC 8489 §9.2.3: the first request is answered with 401, REALM and NONCE; retry with credentials.
-        if (this.#options.username === undefined || this.#options.password === undefined) {
+      if (error.code === 401 && !key) {
+        if (!this.#credentials.configured) {
           throw new TurnClientError(
             'TURN_CLIENT_ERR_NO_CREDENTIALS',
             `${what} refused by ${this.#server} (401): the server requires credentials and none were given`,
             { stunCode: 401 },
           );
         }
-        challenged = true;
-        this.#realm = realm;
-        this.#nonce = nonce;
-        this.#key = longTermKey(this.#options.username, realm, this.#options.password);
-        continue;
+        if (this.#credentials.challenge(res)) continue;
       }
-      if (error.code === 438 && nonce !== undefined && stale < maxStale) {
-        // RFC 8489 §9.2.5: Stale Nonce carries a fresh NONCE (and REALM); retry with it.
+      if (error.code === 438 && stale < maxStale && this.#credentials.renewNonce(res)) {
         stale++;
-        this.#nonce = nonce;
-        if (realm !== undefined && realm !== this.#realm && this.#key) {
-          this.#realm = realm;
-          this.#key = longTermKey(this.#options.username!, realm, this.#options.password!);
-        }
         continue;
       }
       throw errorFromResponse(error.code, error.reason, what, this.#server, peer);
@@ -586,12 +567,4 @@ function ephemeralCredentials(options: TurnClientOptions): { username: string; p
   const username =
     options.ephemeralUserId === undefined ? String(now + ttl) : ephemeralUsername(now, ttl, options.ephemeralUserId);
   return { username, password: ephemeralPassword(options.authSecret!, username) };
-}
-
-function safeGet<T>(msg: StunMessage, codec: AttributeCodec<T>): T | undefined {
-  try {
-    return msg.get(codec);
-  } catch {
-    return undefined;
-  }
 }
