@@ -52,6 +52,19 @@ const LISTENER_LINE = /(?:DTLS\/)?(UDP|TCP) listener opened on ?: 127\.0\.0\.1:(
  * and resolves once it reports every listener open. Relay addresses are on 127.0.0.1 too.
  */
 export async function startCoturn(options: CoturnOptions = {}): Promise<Coturn> {
+  // A free port can be taken by another test between freePort() and coturn's bind: try new ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (err) {
+      if (!(err instanceof PortTakenError) || attempt >= 3) throw err;
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+async function startOnce(options: CoturnOptions): Promise<Coturn> {
   const dir = mkdtempSync(join(tmpdir(), 'stunner-coturn-'));
   const realm = options.realm ?? 'stunner.test';
   const users = options.users ?? [{ username: 'user', password: 'pass' }];
@@ -137,6 +150,11 @@ export async function startCoturn(options: CoturnOptions = {}): Promise<Coturn> 
 function waitForListeners(child: ChildProcess, log: () => string, wanted: string[], timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const check = (): void => {
+      // coturn keeps retrying a port in use forever.
+      if (log().includes('Cannot bind')) {
+        done(new PortTakenError(`turnserver cannot bind its ports:\n${log().slice(-1000)}`));
+        return;
+      }
       const open = new Set<string>();
       for (const m of log().matchAll(LISTENER_LINE)) open.add(`${m[1]}:${m[2]}`);
       if (wanted.every((w) => open.has(w)) && log().includes('Total General servers')) done();
