@@ -18,7 +18,7 @@ export interface TurncatArgs {
 
 export const TURNCAT_USAGE = `Usage: turncat [flags] <client-addr> <turn-server> <peer-addr>
 
-  client-addr   udp://<ip>:<port>, tcp://<ip>:<port>, or - for stdin/stdout
+  client-addr   udp://<ip>:<port>, tcp://<ip>:<port>, unix://<path>, or - for stdin/stdout
   turn-server   turn://<user>:<pass>@<host>:<port>?transport=<udp|tcp|tls|dtls>, turns://… (TLS, or DTLS with
                 transport=udp), or k8s://<namespace>/<gateway>:<listener> (k8s:///<gateway>:<listener> with -n)
                 to read the listener's public address and credentials from the config discovery service

@@ -70,7 +70,12 @@ export async function runTurncat(argv: string[], io: TurncatIo): Promise<Turncat
   });
   await turncat.start();
   const bound = turncat.address;
-  const where = listen.kind === 'stdio' ? '-' : `${listen.kind}://${bound?.address}:${bound?.port}`;
+  const where =
+    listen.kind === 'stdio'
+      ? '-'
+      : listen.kind === 'unix'
+        ? `unix://${listen.path}`
+        : `${listen.kind}://${bound?.address}:${bound?.port}`;
   log.info(
     `Turncat client listening on ${where}, TURN server: ${formatServer(server)}, peer: udp://${peerIp}:${peerText.port}`,
   );

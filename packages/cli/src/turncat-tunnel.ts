@@ -42,7 +42,7 @@ export class Turncat {
   readonly #log: Logger;
   readonly #sessions = new Set<Session>();
   #udp: UdpSocket | undefined;
-  #tcp: Server | undefined;
+  #streamServer: Server | undefined;
   #closed = false;
 
   constructor(options: TurncatOptions) {
@@ -53,7 +53,7 @@ export class Turncat {
   /** The bound listener address (for port 0), undefined in stdio mode. */
   get address(): { address: string; port: number } | undefined {
     if (this.#udp) return this.#udp.address();
-    const a = this.#tcp?.address();
+    const a = this.#streamServer?.address();
     return a && typeof a === 'object' ? a : undefined;
   }
 
@@ -62,10 +62,14 @@ export class Turncat {
     const listen = this.#options.listen;
     if (listen.kind === 'stdio') {
       await this.#startStdio();
+    } else if (listen.kind === 'unix') {
+      const { path } = listen;
+      await this.#startStream((server, ready) => server.listen(path, ready));
     } else if (listen.kind === 'udp') {
       await this.#startUdp(listen.address, listen.port);
     } else {
-      await this.#startTcp(listen.address, listen.port);
+      const { address, port } = listen;
+      await this.#startStream((server, ready) => server.listen(port, address, ready));
     }
   }
 
@@ -74,7 +78,7 @@ export class Turncat {
     if (this.#closed) return;
     this.#closed = true;
     this.#udp?.close();
-    this.#tcp?.close();
+    this.#streamServer?.close();
     await Promise.all([...this.#sessions].map((s) => s.client.close()));
   }
 
@@ -197,10 +201,11 @@ export class Turncat {
     this.#udp = socket;
   }
 
-  async #startTcp(address: string, port: number): Promise<void> {
+  async #startStream(listen: (server: Server, ready: () => void) => void): Promise<void> {
     const server = createServer((conn: Socket) => {
-      const name = `tcp client ${conn.remoteAddress}:${conn.remotePort}`;
-      this.#log.info(`new client ${conn.remoteAddress}:${conn.remotePort}`);
+      const from = conn.remoteAddress === undefined ? 'unix socket' : `${conn.remoteAddress}:${conn.remotePort}`;
+      const name = `stream client ${from}`;
+      this.#log.info(`new client ${from}`);
       const session = this.#newSession(
         name,
         (data) => conn.write(data),
@@ -219,11 +224,11 @@ export class Turncat {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, address, () => {
+      listen(server, () => {
         server.off('error', reject);
         resolve();
       });
     });
-    this.#tcp = server;
+    this.#streamServer = server;
   }
 }

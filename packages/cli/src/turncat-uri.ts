@@ -2,8 +2,11 @@ import { isIP } from 'node:net';
 import type { TransportKind } from '@stunner/client';
 import { TurncatError } from './turncat-errors.ts';
 
-/** Where turncat takes client traffic from: a UDP or TCP listener, or stdin/stdout (`-`). */
-export type ClientAddress = { kind: 'udp' | 'tcp'; address: string; port: number } | { kind: 'stdio' };
+/** Where turncat takes client traffic from: a UDP, TCP or unix-socket listener, or stdin/stdout (`-`). */
+export type ClientAddress =
+  | { kind: 'udp' | 'tcp'; address: string; port: number }
+  | { kind: 'unix'; path: string }
+  | { kind: 'stdio' };
 
 /** A TURN server as a `turn:`/`turns:` URI names it. */
 export interface TurnServerSpec {
@@ -30,16 +33,18 @@ function port(text: string): number | undefined {
   return Number.isInteger(n) && n >= 1 && n <= 65535 ? n : undefined;
 }
 
-/** `udp://ip:port`, `tcp://ip:port` or `-` (stdin/stdout). */
+/** `udp://ip:port`, `tcp://ip:port`, `unix://<path>` (a stream socket) or `-` (stdin/stdout). */
 export function parseClientAddress(text: string): ClientAddress {
   if (text === '-') return { kind: 'stdio' };
+  const unix = /^unix:\/\/(.+)$/i.exec(text);
+  if (unix) return { kind: 'unix', path: unix[1]! };
   const m = /^(udp|tcp):\/\/(.+)$/i.exec(text);
   const hp = m ? hostPort(m[2]!) : undefined;
   const p = hp ? port(hp.port) : undefined;
   if (!m || !hp || p === undefined) {
     throw new TurncatError(
       'TURNCAT_ERR_CLIENT_ADDRESS',
-      `invalid client address "${text}": expected udp://<ip>:<port>, tcp://<ip>:<port> or - for stdin`,
+      `invalid client address "${text}": expected udp://<ip>:<port>, tcp://<ip>:<port>, unix://<path> or - for stdin`,
     );
   }
   return { kind: m[1]!.toLowerCase() as 'udp' | 'tcp', address: hp.host, port: p };

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Coturn, freePort, startCoturn, type WatchedProcess } from '@stunner/testing';
 import { startUdpGreeter } from '../src/udp-greeter.ts';
@@ -98,6 +101,18 @@ describe('turncat through coturn to the UDP greeter', () => {
     }
     const sources = new Set(greeted.slice(before).map((r) => `${r.address}:${r.port}`));
     assert.equal(sources.size, 2);
+  });
+
+  it('serves clients on a unix socket', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'turncat-')), 'turncat.sock');
+    const p = run(['-l', 'all:INFO', `unix://${path}`, server('tcp'), peer]);
+    await p.waitFor(/Turncat client listening on unix:\/\//, { stream: 'stderr' });
+    const conn = connect(path);
+    await once(conn, 'connect');
+    conn.write('Hello STUNner');
+    const [data] = await once(conn, 'data', { signal: AbortSignal.timeout(5000) });
+    assert.equal(data.toString(), 'Greetings from STUNner!\n');
+    conn.destroy();
   });
 
   it('fails with a 401 wrong-credentials message for a wrong password', async () => {

@@ -15,7 +15,8 @@ describe('turncat URIs', () => {
     assert.deepEqual(parseClientAddress('-'), { kind: 'stdio' });
     assert.deepEqual(parseClientAddress('udp://127.0.0.1:5000'), { kind: 'udp', address: '127.0.0.1', port: 5000 });
     assert.deepEqual(parseClientAddress('tcp://[::1]:5000'), { kind: 'tcp', address: '::1', port: 5000 });
-    for (const bad of ['', 'udp://1.2.3.4', 'sctp://1.2.3.4:5', 'udp://1.2.3.4:70000', 'unix:///tmp/x']) {
+    assert.deepEqual(parseClientAddress('unix:///tmp/turncat.sock'), { kind: 'unix', path: '/tmp/turncat.sock' });
+    for (const bad of ['', 'udp://1.2.3.4', 'sctp://1.2.3.4:5', 'udp://1.2.3.4:70000', 'unix://']) {
       assert.throws(() => parseClientAddress(bad), { code: 'TURNCAT_ERR_CLIENT_ADDRESS' }, bad);
     }
   });
