@@ -127,7 +127,7 @@ export class TurnClient extends EventEmitter<TurnClientEvents> {
   readonly #server: string;
   #state: TurnClientState = 'idle';
   #transport: ClientTransport | undefined;
-  #transactions: TransactionTable;
+  readonly #transactions: TransactionTable;
   #sawIcmpUnreachable = false;
   readonly #credentials: LongTermCredentials;
   #allocation: Allocation | undefined;

@@ -190,6 +190,16 @@ describe('TurnClient against coturn', () => {
     assert.ok((await withCa.allocate()).relayed.port > 0);
   });
 
+  for (const transport of ['tls', 'dtls'] as const) {
+    it(`checks the ${transport.toUpperCase()} certificate against the server name (SNI) given`, async () => {
+      const ca = coturn.cert!.cert;
+      const good = client({ transport, port: coturn.tlsPort, ca, servername: 'localhost' });
+      assert.ok((await good.allocate()).relayed.port > 0);
+      const wrong = client({ transport, port: coturn.tlsPort, ca, servername: 'turn.example.com' });
+      await assert.rejects(wrong.allocate(), { code: 'TURN_CLIENT_ERR_CONNECT', message: /turn\.example\.com/ });
+    });
+  }
+
   it('rejects an untrusted DTLS certificate unless insecure, and accepts it with the CA', async () => {
     const strict = client({ transport: 'dtls', port: coturn.tlsPort });
     await assert.rejects(strict.allocate(), { code: 'TURN_CLIENT_ERR_CONNECT', message: /insecure/ });
