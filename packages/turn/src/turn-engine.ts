@@ -35,6 +35,7 @@ import {
 } from '@stunner/stun';
 import { Allocation, type AllocationInfo, type Channel } from './allocation.ts';
 import { Authenticator } from './auth.ts';
+import { ChallengeLimiter } from './challenge-limiter.ts';
 import { ClientTable } from './client-table.ts';
 import type { ClientEndpoint, Family, RelayBound, TurnEngineSink } from './endpoint.ts';
 import { TurnEngineError } from './errors.ts';
@@ -68,6 +69,8 @@ export interface TurnEngineStats {
   droppedPackets: number;
   /** Datagrams that were neither a decodable STUN message nor valid ChannelData. */
   malformed: number;
+  /** 401/438 challenges not sent because the source was over `challengeRateLimit`. */
+  challengesDropped: number;
 }
 
 interface AuthContext {
@@ -122,6 +125,7 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
     toClientBytes: 0,
     droppedPackets: 0,
     malformed: 0,
+    challengesDropped: 0,
   };
   readonly #options: ResolvedOptions;
   readonly #sink: TurnEngineSink;
@@ -129,6 +133,7 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
   readonly #admitAllocation: TurnEngineOptions['admitAllocation'];
   #auth: Authenticator;
   readonly #nonces: NonceIssuer;
+  readonly #challenges: ChallengeLimiter;
   readonly #clients = new ClientTable();
   readonly #relays = new Map<number, Allocation>();
   readonly #reservations = new Map<string, Reservation>();
@@ -150,6 +155,7 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
     this.#admitAllocation = options.admitAllocation;
     this.#auth = new Authenticator(options.auth);
     this.#nonces = new NonceIssuer(this.#options.nonceSecret, this.#options.nonceLifetime);
+    this.#challenges = new ChallengeLimiter(this.#options.challengeRateLimit);
     this.#transactions = new TransactionCache(this.#options.transactionCacheSize, this.#options.transactionCacheTtl);
   }
 
@@ -396,6 +402,10 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
 
   /** 401 or 438 with REALM and a fresh NONCE (RFC 8489 §9.2.4), minimal for amplification. */
   #challenge(msg: StunMessage, client: ClientEndpoint, code: 401 | 438, now: number): void {
+    if (!this.#challenges.allow(client.address, now)) {
+      this.stats.challengesDropped++;
+      return;
+    }
     const nonce = this.#nonces.issue(client.address, now);
     this.#unauthenticatedError(msg, client, code, (b) => b.add(Realm, this.#auth.realm).add(Nonce, nonce));
   }
