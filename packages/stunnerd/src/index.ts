@@ -6,3 +6,4 @@ export * from './logging/index.ts';
 export * from './peer-filter/index.ts';
 export * from './reconcile/index.ts';
 export * from './transport/index.ts';
+export * from './turn/index.ts';
