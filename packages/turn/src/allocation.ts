@@ -116,6 +116,42 @@ export class Allocation implements AllocationInfo {
     byPort.set(channel.port, channel);
   }
 
+  /**
+   * Expires permissions (RFC 8656 §9) and channels (§12) due by `now`. An expired channel stays,
+   * unusable, for `reuseDelayMs` so that neither its number nor its peer is rebound meanwhile.
+   * Returns the next deadline among what is left (Infinity if none).
+   */
+  sweep(
+    now: number,
+    reuseDelayMs: number,
+    onPermissionExpired: (a: Allocation, address: string) => void,
+    onChannelExpired: (a: Allocation, channel: Channel) => void,
+  ): number {
+    let next = Number.POSITIVE_INFINITY;
+    for (const p of this.permissions.values()) {
+      if (p.expires <= now) {
+        this.permissions.delete(p.address);
+        onPermissionExpired(this, p.address);
+      } else if (p.expires < next) {
+        next = p.expires;
+      }
+    }
+    for (const ch of this.channels.values()) {
+      if (ch.bound && ch.expires <= now) {
+        ch.bound = false;
+        onChannelExpired(this, ch);
+      }
+      if (ch.bound) {
+        if (ch.expires < next) next = ch.expires;
+        continue;
+      }
+      const reusable = ch.expires + reuseDelayMs;
+      if (reusable <= now) this.removeChannel(ch);
+      else if (reusable < next) next = reusable;
+    }
+    return next;
+  }
+
   removeChannel(channel: Channel): void {
     this.channels.delete(channel.number);
     const byPort = this.#peerChannels.get(channel.address);

@@ -68,6 +68,11 @@ export interface TurnEngineOptions {
   transactionCacheSize?: number;
   /** How long a response is kept for retransmits, ms (RFC 8489 §6.2.1: Rc × RTO ≈ 39.5 s). Default 40000. */
   transactionCacheTtl?: number;
+  /**
+   * 401/438 challenges per second per client IP; requests beyond it get no answer (turn.md §5.4:
+   * bounds reflection and brute force). 0 disables. Default 50.
+   */
+  challengeRateLimit?: number;
   /** Attributes accepted per message before it is dropped as malformed. Default 32. */
   maxAttributes?: number;
   /**
@@ -101,6 +106,7 @@ export interface ResolvedOptions {
   readonly maxChannelNumber: number;
   readonly transactionCacheSize: number;
   readonly transactionCacheTtl: number;
+  readonly challengeRateLimit: number;
   readonly maxAttributes: number;
   readonly software: string | undefined;
 }
@@ -149,6 +155,7 @@ export function resolveOptions(o: TurnEngineOptions): ResolvedOptions {
     maxChannelNumber: o.legacyChannelNumbers === true ? 0x7fff : 0x4fff,
     transactionCacheSize: count('transactionCacheSize', o.transactionCacheSize, 4096),
     transactionCacheTtl: count('transactionCacheTtl', o.transactionCacheTtl, 40_000, 1),
+    challengeRateLimit: count('challengeRateLimit', o.challengeRateLimit, 50),
     maxAttributes: count('maxAttributes', o.maxAttributes, 32, 1),
     software: o.software,
   };

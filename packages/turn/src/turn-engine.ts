@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import {
-  AdditionalAddressFamily,
   AddressErrorCode,
   AddressFamily,
   Attr,
@@ -10,7 +9,6 @@ import {
   decodeStunMessage,
   ERROR_REASONS,
   ErrorCode,
-  EvenPort,
   isStunCodecError,
   Lifetime,
   looksLikeStun,
@@ -19,23 +17,22 @@ import {
   Nonce,
   Realm,
   RequestedAddressFamily,
-  RequestedTransport,
   ReservationToken,
   Software,
   type StunMessage,
   StunMessageBuilder,
   type TransportAddress,
-  TransportProtocol,
   UnknownAttributes,
-  verifyMessageIntegrity,
-  verifyMessageIntegritySha256,
   XorMappedAddress,
   XorPeerAddress,
   XorRelayedAddress,
 } from '@stunner/stun';
+import { familyOfOctet, grantedLifetimeMs, planAllocate } from './allocate-request.ts';
 import { Allocation, type AllocationInfo, type Channel } from './allocation.ts';
 import { Authenticator } from './auth.ts';
+import { ChallengeLimiter } from './challenge-limiter.ts';
 import { ClientTable } from './client-table.ts';
+import { type AuthContext, checkCredentials } from './credential-check.ts';
 import type { ClientEndpoint, Family, RelayBound, TurnEngineSink } from './endpoint.ts';
 import { TurnEngineError } from './errors.ts';
 import { NonceIssuer } from './nonce.ts';
@@ -68,13 +65,8 @@ export interface TurnEngineStats {
   droppedPackets: number;
   /** Datagrams that were neither a decodable STUN message nor valid ChannelData. */
   malformed: number;
-}
-
-interface AuthContext {
-  readonly username: string;
-  readonly userId: string;
-  readonly key: Buffer;
-  readonly integrity: 'sha1' | 'sha256';
+  /** 401/438 challenges not sent because the source was over `challengeRateLimit`. */
+  challengesDropped: number;
 }
 
 interface Reservation {
@@ -122,6 +114,7 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
     toClientBytes: 0,
     droppedPackets: 0,
     malformed: 0,
+    challengesDropped: 0,
   };
   readonly #options: ResolvedOptions;
   readonly #sink: TurnEngineSink;
@@ -129,6 +122,7 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
   readonly #admitAllocation: TurnEngineOptions['admitAllocation'];
   #auth: Authenticator;
   readonly #nonces: NonceIssuer;
+  readonly #challenges: ChallengeLimiter;
   readonly #clients = new ClientTable();
   readonly #relays = new Map<number, Allocation>();
   readonly #reservations = new Map<string, Reservation>();
@@ -150,6 +144,7 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
     this.#admitAllocation = options.admitAllocation;
     this.#auth = new Authenticator(options.auth);
     this.#nonces = new NonceIssuer(this.#options.nonceSecret, this.#options.nonceLifetime);
+    this.#challenges = new ChallengeLimiter(this.#options.challengeRateLimit);
     this.#transactions = new TransactionCache(this.#options.transactionCacheSize, this.#options.transactionCacheTtl);
   }
 
@@ -352,50 +347,21 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
     this.#sink.sendToClient(client, b.build({ fingerprint: msg.fingerprintOffset >= 0 }));
   }
 
-  /**
-   * Long-term credentials (RFC 8489 §9.2.4). Returns the key context, or sends the error and returns
-   * undefined. Nothing is stored for a request that fails here.
-   */
+  /** Checks credentials; on failure sends the 400/401/438 and returns undefined (no state kept). */
   #authenticate(msg: StunMessage, client: ClientEndpoint, now: number): AuthContext | undefined {
-    const hasSha256 = msg.integritySha256Offset >= 0;
-    if (msg.integrityOffset < 0 && !hasSha256) {
-      this.#challenge(msg, client, 401, now);
-      return undefined;
-    }
-    const usernameAttr = msg.find(Attr.Username);
-    const realmAttr = msg.find(Attr.Realm);
-    const nonceAttr = msg.find(Attr.Nonce);
-    if (usernameAttr === undefined || realmAttr === undefined || nonceAttr === undefined) {
-      this.#unauthenticatedError(msg, client, 400);
-      return undefined;
-    }
-    const nonce = nonceAttr.value.toString('utf8');
-    if (this.#nonces.check(nonce, client.address, now) !== 'valid') {
-      this.#challenge(msg, client, 438, now);
-      return undefined;
-    }
-    if (realmAttr.value.toString('utf8') !== this.#auth.realm) {
-      this.#challenge(msg, client, 401, now);
-      return undefined;
-    }
-    const username = usernameAttr.value.toString('utf8');
-    const creds = this.#auth.lookup(username, Math.floor(now / 1000));
-    if (!creds.ok) {
-      this.#challenge(msg, client, 401, now);
-      return undefined;
-    }
-    // RFC 8489 §9.2.4: verify MESSAGE-INTEGRITY-SHA256 when present, else MESSAGE-INTEGRITY, over the
-    // received bytes (constant-time compare inside the codec).
-    const valid = hasSha256 ? verifyMessageIntegritySha256(msg, creds.key) : verifyMessageIntegrity(msg, creds.key);
-    if (!valid) {
-      this.#challenge(msg, client, 401, now);
-      return undefined;
-    }
-    return { username, userId: creds.userId, key: creds.key, integrity: hasSha256 ? 'sha256' : 'sha1' };
+    const result = checkCredentials(msg, client.address, now, this.#auth, this.#nonces);
+    if (typeof result !== 'number') return result;
+    if (result === 400) this.#unauthenticatedError(msg, client, 400);
+    else this.#challenge(msg, client, result, now);
+    return undefined;
   }
 
   /** 401 or 438 with REALM and a fresh NONCE (RFC 8489 §9.2.4), minimal for amplification. */
   #challenge(msg: StunMessage, client: ClientEndpoint, code: 401 | 438, now: number): void {
+    if (!this.#challenges.allow(client.address, now)) {
+      this.stats.challengesDropped++;
+      return;
+    }
     const nonce = this.#nonces.issue(client.address, now);
     this.#unauthenticatedError(msg, client, code, (b) => b.add(Realm, this.#auth.realm).add(Nonce, nonce));
   }
@@ -459,12 +425,8 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
     this.#respond(client, auth, cacheKey, b, msg.fingerprintOffset >= 0);
   }
 
-  /** RFC 8656 §7.2 (lifetime: max(default, min(requested, max)), §7.2 step 4 / §8.2 (Refresh)). */
   #lifetimeMs(msg: StunMessage): number {
-    const requested = msg.get(Lifetime);
-    if (requested === undefined) return this.#options.defaultLifetimeMs;
-    const ms = Math.min(requested * 1000, this.#options.maxLifetimeMs);
-    return Math.max(ms, this.#options.defaultLifetimeMs);
+    return grantedLifetimeMs(msg.get(Lifetime), this.#options.defaultLifetimeMs, this.#options.maxLifetimeMs);
   }
 
   /** The allocation a non-Allocate request acts on, or the error already sent (437 / 441). */
@@ -496,66 +458,13 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
       this.#error(msg, client, auth, cacheKey, 437);
       return;
     }
-    const transport = msg.get(RequestedTransport);
-    if (transport === undefined) {
-      this.#error(msg, client, auth, cacheKey, 400);
+    const plan = planAllocate(msg, this.#options.relayFamilies);
+    if (typeof plan === 'number') {
+      this.#error(msg, client, auth, cacheKey, plan);
       return;
     }
-    if (transport !== TransportProtocol.UDP) {
-      this.#error(msg, client, auth, cacheKey, 442);
-      return;
-    }
-    // DONT-FRAGMENT (RFC 8656 §14.8) is accepted: datagrams leave unfragmented when they fit the path.
-    const token = msg.get(ReservationToken);
-    const evenPort = msg.get(EvenPort);
-    const requested = msg.find(Attr.RequestedAddressFamily);
-    const additional = msg.find(Attr.AdditionalAddressFamily);
-    // RFC 8656 §7.2: a reservation token names its address; it excludes EVEN-PORT and family choices.
-    if (token !== undefined && (evenPort !== undefined || requested !== undefined || additional !== undefined)) {
-      this.#error(msg, client, auth, cacheKey, 400);
-      return;
-    }
-    // RFC 8656 §7.2: REQUESTED- and ADDITIONAL-ADDRESS-FAMILY together → 400; ADDITIONAL must be IPv6.
-    if (requested !== undefined && additional !== undefined) {
-      this.#error(msg, client, auth, cacheKey, 400);
-      return;
-    }
-    const supported = this.#options.relayFamilies;
-    let families: Family[];
-    let refusedFamily: Family | undefined;
-    if (additional !== undefined) {
-      const v = msg.get(AdditionalAddressFamily);
-      if (v !== AddressFamily.IPv6) {
-        this.#error(msg, client, auth, cacheKey, 400);
-        return;
-      }
-      if (!supported.includes('IPv4')) {
-        this.#error(msg, client, auth, cacheKey, 440);
-        return;
-      }
-      families = ['IPv4'];
-      // RFC 8656 §7.2: a dual allocation may succeed with IPv4 only, reporting the IPv6 failure.
-      if (supported.includes('IPv6')) families.push('IPv6');
-      else refusedFamily = 'IPv6';
-    } else if (requested !== undefined) {
-      const v = msg.get(RequestedAddressFamily);
-      const family: Family | undefined =
-        v === AddressFamily.IPv4 ? 'IPv4' : v === AddressFamily.IPv6 ? 'IPv6' : undefined;
-      if (family === undefined || !supported.includes(family)) {
-        this.#error(msg, client, auth, cacheKey, 440);
-        return;
-      }
-      families = [family];
-    } else if (token !== undefined) {
-      families = [];
-    } else {
-      // RFC 6156 §4.2: without REQUESTED-ADDRESS-FAMILY the relay is IPv4.
-      if (!supported.includes('IPv4')) {
-        this.#error(msg, client, auth, cacheKey, 440);
-        return;
-      }
-      families = ['IPv4'];
-    }
+    const { token, evenPort, refusedFamily } = plan;
+    let families = plan.families;
 
     let reservation: Reservation | undefined;
     if (token !== undefined) {
@@ -761,9 +670,7 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
     const a = this.#allocationFor(msg, client, auth, cacheKey);
     if (a === undefined) return;
     if (msg.has(Attr.RequestedAddressFamily)) {
-      const v = msg.get(RequestedAddressFamily);
-      const family: Family | undefined =
-        v === AddressFamily.IPv4 ? 'IPv4' : v === AddressFamily.IPv6 ? 'IPv6' : undefined;
+      const family = familyOfOctet(msg.get(RequestedAddressFamily));
       // RFC 8656 §7.3: a family the allocation does not have → 443.
       if (family === undefined || !a.hasFamily(family)) {
         this.#error(msg, client, auth, cacheKey, 443);
@@ -919,6 +826,14 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
   // ---------------------------------------------------------------------------------------------
   // Timers
 
+  readonly #onPermissionExpired = (a: Allocation, address: string): void => {
+    this.emit('permission-expired', a, address);
+  };
+
+  readonly #onChannelExpired = (a: Allocation, ch: Channel): void => {
+    this.emit('channel-expired', a, ch.number, ch.address, ch.port);
+  };
+
   #scheduleAt(at: number): void {
     if (at < this.#nextTimeout) this.#nextTimeout = at;
   }
@@ -947,28 +862,8 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
       }
       if (a.expires < next) next = a.expires;
       if (a.pending !== undefined) continue;
-      for (const p of [...a.permissions.values()]) {
-        if (p.expires <= now) {
-          a.permissions.delete(p.address);
-          this.emit('permission-expired', a, p.address);
-        } else if (p.expires < next) {
-          next = p.expires;
-        }
-      }
-      for (const ch of [...a.channels.values()]) {
-        if (ch.bound && ch.expires <= now) {
-          ch.bound = false;
-          this.emit('channel-expired', a, ch.number, ch.address, ch.port);
-        }
-        if (ch.bound) {
-          if (ch.expires < next) next = ch.expires;
-          continue;
-        }
-        // RFC 8656 §12: number and peer stay reserved for the reuse delay after expiry.
-        const reusable = ch.expires + this.#options.channelReuseDelayMs;
-        if (reusable <= now) a.removeChannel(ch);
-        else if (reusable < next) next = reusable;
-      }
+      const due = a.sweep(now, this.#options.channelReuseDelayMs, this.#onPermissionExpired, this.#onChannelExpired);
+      if (due < next) next = due;
     }
     this.#nextTimeout = next;
   }

@@ -48,13 +48,28 @@ describe('long-term auth (RFC 8489 §9.2)', () => {
   });
 
   it('keeps no state for unauthenticated requests', () => {
-    const h = harness();
+    const h = harness({ challengeRateLimit: 0 });
     for (let i = 0; i < 1000; i++) {
       const c = new TestClient(h, { address: `203.0.113.${i % 250}`, port: 1000 + i });
       c.handshake();
     }
     assert.equal(h.engine.allocationCount, 0);
     assert.equal(h.engine.nextTimeout(), Number.POSITIVE_INFINITY, 'nothing scheduled, nothing cached');
+  });
+
+  it('answers at most challengeRateLimit 401s per second per source IP, silently dropping the rest', () => {
+    const h = harness({ challengeRateLimit: 5 });
+    const probe = (address: string) => {
+      const c = new TestClient(h, { address });
+      return c.feed(c.build(Method.Allocate, (b) => b.add(RequestedTransport, TransportProtocol.UDP), { auth: false }))
+        .length;
+    };
+    const answered = () => Array.from({ length: 8 }, () => probe('203.0.113.9')).reduce((a, b) => a + b, 0);
+    assert.equal(answered(), 5);
+    assert.equal(probe('203.0.113.10'), 1, 'another source is not affected');
+    assert.equal(h.engine.stats.challengesDropped, 3);
+    h.clock.now += 1000;
+    assert.equal(answered(), 5, 'the next second has a fresh budget');
   });
 
   it('accepts the nonce from the 401 and succeeds', () => {
