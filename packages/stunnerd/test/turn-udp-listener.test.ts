@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
@@ -23,50 +23,10 @@ import {
   XorRelayedAddress,
 } from '@stunner/stun';
 import { PeerFilter, UdpTurnListener } from '@stunner/stunnerd';
+import { freeUdpPortPair, runUclient } from '@stunner/testing';
 
 const REALM = 'stunner.l7mp.io';
 const SECRET = 'uclient-rest-secret';
-
-/** Two consecutive free UDP ports on loopback: turnutils_peer listens on port and port+1 (RTCP). */
-async function freePortPair(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const a = createSocket('udp4');
-    await new Promise<void>((resolve) => a.bind(0, '127.0.0.1', resolve));
-    const port = a.address().port;
-    const b = createSocket('udp4');
-    const ok = await new Promise<boolean>((resolve) => {
-      b.once('error', () => resolve(false));
-      b.bind(port + 1, '127.0.0.1', () => resolve(true));
-    });
-    a.close();
-    b.close();
-    if (ok && port < 65535) return port;
-  }
-  throw new Error('no free UDP port pair on 127.0.0.1');
-}
-
-interface UclientResult {
-  sent: number;
-  received: number;
-  lost: number;
-  output: string;
-}
-
-/** Runs turnutils_uclient against 127.0.0.1 (bounded by `timeout`) and reads its totals. */
-function uclient(args: string[]): Promise<UclientResult> {
-  return new Promise((resolve, reject) => {
-    execFile('turnutils_uclient', [...args, '127.0.0.1'], { timeout: 45_000 }, (err, stdout, stderr) => {
-      const output = `${stdout}${stderr}`;
-      const totals = /tot_send_msgs=(\d+), tot_recv_msgs=(\d+)\n/.exec(output);
-      const lost = /Total lost packets (\d+)/.exec(output);
-      if (!totals || !lost) {
-        reject(new Error(`turnutils_uclient ${args.join(' ')} failed (${err?.message}):\n${output.slice(-2000)}`));
-        return;
-      }
-      resolve({ sent: Number(totals[1]), received: Number(totals[2]), lost: Number(lost[1]), output });
-    });
-  });
-}
 
 describe('TURN-UDP listener with coturn turnutils_uclient (turn.md §4.5)', () => {
   let peer: ChildProcess;
@@ -76,7 +36,7 @@ describe('TURN-UDP listener with coturn turnutils_uclient (turn.md §4.5)', () =
   let ephemeralPort: number;
 
   before(async () => {
-    peerPort = await freePortPair();
+    peerPort = await freeUdpPortPair();
     peer = spawn('turnutils_peer', ['-L', '127.0.0.1', '-p', String(peerPort)], { stdio: 'ignore' });
     // An endpoint naming 127.0.0.1/32 opens loopback for the test peer (issue 3, peer filtering).
     const clusters = [{ name: 'peer', type: 'STATIC' as const, endpoints: ['127.0.0.1/32'] }];
@@ -109,10 +69,10 @@ describe('TURN-UDP listener with coturn turnutils_uclient (turn.md §4.5)', () =
 
   it('relays every packet: channels (-c), EVEN-PORT RTP/RTCP pairs, Send indications (-s), REST auth (-W)', async () => {
     const runs = await Promise.all([
-      uclient(['-u', 'user', '-w', 'pass', '-p', String(staticPort), '-c', '-m', '4', ...common()]),
-      uclient(['-u', 'user', '-w', 'pass', '-p', String(staticPort), '-m', '2', ...common()]),
-      uclient(['-u', 'user', '-w', 'pass', '-p', String(staticPort), '-c', '-s', '-m', '2', ...common()]),
-      uclient(['-W', SECRET, '-u', 'alice', '-p', String(ephemeralPort), '-c', '-m', '2', ...common()]),
+      runUclient(['-u', 'user', '-w', 'pass', '-p', String(staticPort), '-c', '-m', '4', ...common()]),
+      runUclient(['-u', 'user', '-w', 'pass', '-p', String(staticPort), '-m', '2', ...common()]),
+      runUclient(['-u', 'user', '-w', 'pass', '-p', String(staticPort), '-c', '-s', '-m', '2', ...common()]),
+      runUclient(['-W', SECRET, '-u', 'alice', '-p', String(ephemeralPort), '-c', '-m', '2', ...common()]),
     ]);
     // Without -c, -m 2 is one RTP/RTCP pair: two sessions.
     const expected = [4 * 20, 2 * 20, 2 * 20, 2 * 20];
@@ -211,7 +171,7 @@ describe('TURN-UDP listener peer filtering (stunner-v1.md §1.10, turn.md §5.5)
 
 describe('stunnerd quick mode (turn://user:pass@addr:port?transport=udp)', () => {
   it('serves TURN-UDP with static auth and the open allow-any route, loopback still refused', async (t) => {
-    const port = await freePortPair();
+    const port = await freeUdpPortPair();
     const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
     const daemon = spawn(process.execPath, [main, `turn://user:pass@127.0.0.1:${port}?transport=udp`], {
       stdio: ['ignore', 'pipe', 'inherit'],

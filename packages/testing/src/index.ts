@@ -3,3 +3,4 @@ export * from './fake-timers.ts';
 export * from './free-port.ts';
 export * from './process-output.ts';
 export * from './self-signed-cert.ts';
+export * from './turnutils.ts';

@@ -18,9 +18,11 @@ export interface SelfSignedCertOptions {
   altNames?: string[];
   /** Directory to write into. Default a new temporary directory. */
   dir?: string;
+  /** Key algorithm: RSA-2048 or ECDSA P-256. Default 'rsa'. */
+  keyType?: 'rsa' | 'ecdsa';
 }
 
-/** A fresh RSA-2048 self-signed certificate made with `openssl req -x509`, valid for 2 days. */
+/** A fresh self-signed certificate (RSA-2048 or ECDSA P-256) made with `openssl req -x509`, valid for 2 days. */
 export function makeSelfSignedCert(options: SelfSignedCertOptions = {}): SelfSignedCert {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'stunner-cert-'));
   const certPath = join(dir, 'cert.pem');
@@ -31,8 +33,9 @@ export function makeSelfSignedCert(options: SelfSignedCertOptions = {}): SelfSig
     [
       'req',
       '-x509',
-      '-newkey',
-      'rsa:2048',
+      ...(options.keyType === 'ecdsa'
+        ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256']
+        : ['-newkey', 'rsa:2048']),
       '-nodes',
       '-days',
       '2',

@@ -10,7 +10,8 @@ import {
   type TurnEngineOptions,
   type TurnEngineSink,
 } from '@stunner/turn';
-import { bindRelay, bindUdp, closeQuietly } from './relay-binder.ts';
+import { bindUdp, closeQuietly } from './relay-binder.ts';
+import { RelayPool } from './relay-pool.ts';
 
 export interface UdpTurnListenerOptions {
   /** UDP port bound on the wildcard (stunner-v1.md §1.8). 0 lets the OS pick (tests). Required. */
@@ -32,13 +33,6 @@ export interface UdpTurnListenerOptions {
   ipv6?: boolean;
 }
 
-interface Relay {
-  readonly sockets: Socket[];
-  /** Per family, so the send path needs no getsockname. */
-  readonly v4: Socket | undefined;
-  readonly v6: Socket | undefined;
-}
-
 /** Kernel buffers of the listener socket, which all clients share. */
 const LISTENER_BUFFER_BYTES = 4 * 1024 * 1024;
 
@@ -55,19 +49,17 @@ export class UdpTurnListener implements TurnEngineSink {
   readonly #options: UdpTurnListenerOptions;
   /** Listener sockets by the listener id the engine sees (one per family). */
   readonly #listeners = new Map<number, Socket>();
-  /**
-   * Relay sockets by relay id, EVEN-PORT reservations included: a reserved socket is attached under
-   * the id the engine gave it, and carries traffic once an Allocate with the token claims it.
-   */
-  readonly #relays = new Map<number, Relay>();
+  readonly #relays: RelayPool;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
   constructor(options: UdpTurnListenerOptions) {
     this.#options = options;
-    const relayFamilies: Family[] = [];
-    if (options.relayAddress) relayFamilies.push('IPv4');
-    if (options.relayAddress6) relayFamilies.push('IPv6');
+    this.#relays = new RelayPool({
+      ...(options.relayAddress ? { relayAddress: options.relayAddress } : {}),
+      ...(options.relayAddress6 ? { relayAddress6: options.relayAddress6 } : {}),
+    });
+    const relayFamilies = this.#relays.families;
     const admit = options.admitPeer ?? (() => false);
     this.engine = new TurnEngine({
       ...options.engine,
@@ -76,6 +68,7 @@ export class UdpTurnListener implements TurnEngineSink {
       relayFamilies,
       admitPeer: (address, port) => admit(address, port),
     });
+    this.#relays.attach(this.engine);
   }
 
   /** Binds the listener sockets; resolves with what was bound. */
@@ -118,9 +111,8 @@ export class UdpTurnListener implements TurnEngineSink {
     clearInterval(this.#timer);
     this.engine.close();
     for (const s of this.#listeners.values()) closeQuietly(s);
-    for (const r of this.#relays.values()) for (const s of r.sockets) closeQuietly(s);
+    this.#relays.closeAll();
     this.#listeners.clear();
-    this.#relays.clear();
   }
 
   // TurnEngineSink ------------------------------------------------------------------------------
@@ -140,59 +132,14 @@ export class UdpTurnListener implements TurnEngineSink {
   }
 
   sendToPeer(relayId: number, address: string, port: number, data: Buffer, offset: number, length: number): void {
-    const relay = this.#relays.get(relayId);
-    const socket = address.includes(':') ? relay?.v6 : relay?.v4;
-    socket?.send(data, offset, length, port, address);
+    this.#relays.send(relayId, address, port, data, offset, length);
   }
 
   openRelay(request: RelayRequest): void {
-    bindRelay(request.families, request.evenPort, request.reserveId !== undefined).then(
-      (bound) => {
-        if (this.#closed) {
-          for (const s of bound.sockets) closeQuietly(s);
-          closeQuietly(bound.reserved);
-          return;
-        }
-        this.#attach(request.id, bound.sockets, request.families);
-        let reservedAddress: TransportAddress | undefined;
-        if (bound.reserved !== undefined && request.reserveId !== undefined) {
-          this.#attach(request.reserveId, [bound.reserved], [request.families[0]!]);
-          reservedAddress = this.#advertised(request.families[0]!, bound.reserved);
-        }
-        const addresses = bound.sockets.map((s, i) => this.#advertised(request.families[i] ?? 'IPv4', s));
-        this.engine.relayOpened(
-          request.id,
-          reservedAddress ? { addresses, reserved: reservedAddress } : { addresses },
-          Date.now(),
-        );
-      },
-      () => {
-        if (!this.#closed) this.engine.relayFailed(request.id, 508, Date.now());
-      },
-    );
+    this.#relays.open(request);
   }
 
   closeRelay(relayId: number): void {
-    const relay = this.#relays.get(relayId);
-    if (relay === undefined) return;
-    this.#relays.delete(relayId);
-    for (const s of relay.sockets) closeQuietly(s);
-  }
-
-  // ---------------------------------------------------------------------------------------------
-
-  #advertised(family: Family, socket: Socket): TransportAddress {
-    const address = family === 'IPv4' ? this.#options.relayAddress! : this.#options.relayAddress6!;
-    return { family, address, port: socket.address().port };
-  }
-
-  #attach(relayId: number, sockets: Socket[], families: readonly Family[]): void {
-    const v4 = sockets[families.indexOf('IPv4')];
-    const v6 = sockets[families.indexOf('IPv6')];
-    this.#relays.set(relayId, { sockets, v4, v6 });
-    for (const s of sockets) {
-      s.on('error', () => {});
-      s.on('message', (msg, rinfo) => this.engine.handleRelay(relayId, msg, rinfo.address, rinfo.port, Date.now()));
-    }
+    this.#relays.close(relayId);
   }
 }
