@@ -1,31 +1,54 @@
 // A TURN server for interop tests whose peers live on loopback: stunnerd's listener with static auth
 // and a route whose STATIC endpoint names 127.0.0.1/32, the only way to open the hard-denied loopback
 // range (stunner-v1.md §1.10). `0.0.0.0/0` would leave loopback closed.
-import { PeerFilter, UdpTurnListener, type UdpTurnListenerOptions } from '@stunner/stunnerd';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { PeerFilter, StreamTurnListener, UdpTurnListener, type UdpTurnListenerOptions } from '@stunner/stunnerd';
+import { makeSelfSignedCert, type SelfSignedCert } from '@stunner/testing';
 import type { TurnEngine } from '@stunner/turn';
 
 export const REALM = 'stunner.l7mp.io';
 export const USERNAME = 'user';
 export const PASSWORD = 'pass';
 
+/** The client transports stunnerd listens on for these tests. */
+export type TurnTransport = 'udp' | 'tcp' | 'tls';
+
 export interface LoopbackTurnServer {
+  readonly transport: TurnTransport;
   /** Port the listener is bound on (wildcard; clients use 127.0.0.1). */
   readonly port: number;
   readonly engine: TurnEngine;
+  /** The TLS listener's self-signed certificate (SANs localhost and 127.0.0.1). */
+  readonly cert: SelfSignedCert | undefined;
   close(): Promise<void>;
 }
 
-/** Starts a TURN-UDP listener relaying on 127.0.0.1, admitting only loopback peers. */
-export async function startLoopbackTurnUdp(engine?: UdpTurnListenerOptions['engine']): Promise<LoopbackTurnServer> {
+/**
+ * Starts a TURN listener of `transport` relaying on 127.0.0.1 (relays are UDP whatever the client
+ * transport), admitting only loopback peers. TLS gets a fresh self-signed certificate.
+ */
+export async function startLoopbackTurn(
+  transport: TurnTransport,
+  engine?: UdpTurnListenerOptions['engine'],
+): Promise<LoopbackTurnServer> {
   const filter = new PeerFilter({ clusters: [{ name: 'loopback', type: 'STATIC', endpoints: ['127.0.0.1/32'] }] });
-  const listener = new UdpTurnListener({
+  const common = {
     port: 0,
     relayAddress: '127.0.0.1',
-    auth: { type: 'static', realm: REALM, username: USERNAME, password: PASSWORD },
-    ipv6: false,
-    admitPeer: (address, port) => filter.admit(address, port),
+    auth: { type: 'static' as const, realm: REALM, username: USERNAME, password: PASSWORD },
+    admitPeer: (address: string, port: number) => filter.admit(address, port),
     ...(engine ? { engine } : {}),
-  });
+  };
+  const cert = transport === 'tls' ? makeSelfSignedCert() : undefined;
+  const listener =
+    transport === 'udp'
+      ? new UdpTurnListener({ ...common, ipv6: false })
+      : new StreamTurnListener({ ...common, transport, ...(cert ? { cert: cert.cert, key: cert.key } : {}) });
   const [bound] = await listener.start();
-  return { port: bound!.port, engine: listener.engine, close: () => listener.close() };
+  const close = async () => {
+    await listener.close();
+    if (cert) rmSync(dirname(cert.certPath), { recursive: true, force: true });
+  };
+  return { transport, port: bound!.port, engine: listener.engine, cert, close };
 }
