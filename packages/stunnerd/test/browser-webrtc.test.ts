@@ -4,7 +4,9 @@
 // TURN allocations (relay to relay on loopback), over TURN-UDP, TURN-TCP and TURN-TLS.
 import assert from 'node:assert/strict';
 import { createHash, X509Certificate } from 'node:crypto';
+import { on } from 'node:events';
 import { after, before, describe, it } from 'node:test';
+import { Method } from '@stunner/stun';
 import type { AllocationInfo } from '@stunner/turn';
 import { type Browser, chromium } from 'playwright-core';
 import {
@@ -224,4 +226,32 @@ describe('Chromium DataChannel relayed by stunnerd (iceTransportPolicy relay)', 
       assert.ok(server.engine.stats.toPeerPackets > toPeer, 'stunnerd relayed the traffic');
     });
   }
+
+  it('TURN-UDP with only the open route 0.0.0.0/0: the peer relay on loopback is refused (403), nothing relayed', {
+    timeout: 60_000,
+  }, async (t) => {
+    // The hard deny keeps loopback closed unless a route names it (stunner-v1.md §1.10).
+    const server = await startLoopbackTurn('udp', undefined, ['0.0.0.0/0']);
+    t.after(() => server.close());
+    const page = await browser.newPage();
+    t.after(() => page.close());
+    const call = page.evaluate(relayedCall, {
+      iceServer: { urls: `turn:127.0.0.1:${server.port}?transport=udp`, username: USERNAME, credential: PASSWORD },
+      message: 'must not arrive',
+      timeoutMs: PAGE_TIMEOUT_MS,
+    });
+    // Settles when the page closes; what matters is what stunnerd did meanwhile.
+    call.catch(() => {});
+    let refusal: number[] | undefined;
+    for await (const [, method, code] of on(server.engine, 'request-refused', {
+      signal: AbortSignal.timeout(20_000),
+    })) {
+      if (code === 403) {
+        refusal = [method, code];
+        break;
+      }
+    }
+    assert.deepEqual(refusal, [Method.CreatePermission, 403]);
+    assert.equal(server.engine.stats.toPeerPackets, 0, 'nothing reached the other relay');
+  });
 });

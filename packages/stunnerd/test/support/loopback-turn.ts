@@ -26,13 +26,16 @@ export interface LoopbackTurnServer {
 
 /**
  * Starts a TURN listener of `transport` relaying on 127.0.0.1 (relays are UDP whatever the client
- * transport), admitting only loopback peers. TLS gets a fresh self-signed certificate.
+ * transport), admitting only loopback peers unless `endpoints` say otherwise. TLS gets a fresh
+ * self-signed certificate.
  */
 export async function startLoopbackTurn(
   transport: TurnTransport,
   engine?: UdpTurnListenerOptions['engine'],
+  /** The route's STATIC endpoints. Default `['127.0.0.1/32']`, which opens loopback. */
+  endpoints: readonly string[] = ['127.0.0.1/32'],
 ): Promise<LoopbackTurnServer> {
-  const filter = new PeerFilter({ clusters: [{ name: 'loopback', type: 'STATIC', endpoints: ['127.0.0.1/32'] }] });
+  const filter = new PeerFilter({ clusters: [{ name: 'loopback', type: 'STATIC', endpoints }] });
   const common = {
     port: 0,
     relayAddress: '127.0.0.1',
