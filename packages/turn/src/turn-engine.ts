@@ -877,6 +877,10 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
   }
 }
 
+/** The client's address for XOR-MAPPED-ADDRESS; an IPv4-mapped one (dual-stack socket) is reported as IPv4. */
 function clientAddress(client: ClientEndpoint): TransportAddress {
-  return { family: client.address.includes(':') ? 'IPv6' : 'IPv4', address: client.address, port: client.port };
+  const { address, port } = client;
+  if (address.startsWith('::ffff:') && address.includes('.'))
+    return { family: 'IPv4', address: address.slice(7), port };
+  return { family: address.includes(':') ? 'IPv6' : 'IPv4', address, port };
 }
