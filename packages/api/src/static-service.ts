@@ -1,9 +1,16 @@
 // StaticService (stunner.l7mp.io/v1, v1alpha1 still served): IP prefixes of a backend outside the cluster (§2.4).
 import { z } from 'zod';
 import { objectMetaSchema } from './common-schemas.ts';
+import { parsePrefix } from './ip-prefix.ts';
 
 export const staticServiceSpecSchema = z.object({
-  prefixes: z.array(z.string()).describe('IP prefixes (CIDR or plain address) peers may be reached at.'),
+  prefixes: z
+    .array(
+      z.string().refine((p) => parsePrefix(p) !== undefined, {
+        message: 'expected an IP address or a CIDR prefix, e.g. 192.0.2.0/24',
+      }),
+    )
+    .describe('IP prefixes (CIDR or plain address) peers may be reached at.'),
 });
 
 const kinds = { kind: z.literal('StaticService'), metadata: objectMetaSchema, spec: staticServiceSpecSchema };

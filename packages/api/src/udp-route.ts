@@ -11,6 +11,13 @@ export const backendRefSchema = z.object({
   port: z.int32().min(0).max(65535).optional().describe('First peer port admitted; all ports when unset.'),
   endPort: z.int32().min(0).max(65535).optional().describe('Last peer port admitted; port when unset.'),
 });
+
+/** A port range must be a range: endPort needs port and may not precede it (Gateway API reference). */
+const checkedBackendRef = backendRefSchema.superRefine((b, ctx) => {
+  if (b.endPort === undefined) return;
+  if (b.port === undefined) ctx.addIssue({ code: 'custom', path: ['endPort'], message: 'endPort needs port' });
+  else if (b.endPort < b.port) ctx.addIssue({ code: 'custom', path: ['endPort'], message: 'endPort must be >= port' });
+});
 export type BackendRef = z.output<typeof backendRefSchema>;
 
 export const udpRouteSpecSchema = z.object({
@@ -19,7 +26,7 @@ export const udpRouteSpecSchema = z.object({
     .array(
       z.object({
         name: z.string().max(253).optional(),
-        backendRefs: z.array(backendRefSchema).min(1).max(16).describe('Backends reachable through the route.'),
+        backendRefs: z.array(checkedBackendRef).min(1).max(16).describe('Backends reachable through the route.'),
       }),
     )
     .min(1)

@@ -7,6 +7,7 @@ import {
   gatewayConfigV1Alpha1Schema,
   normalizeAuthType,
   normalizeListenerProtocol,
+  staticServiceSchema,
   stunnerConfigSchema,
   udpRouteSchema,
   zeroConfig,
@@ -116,4 +117,26 @@ test('stunnerd config normalises as Validate() does: protocol/auth/offload case,
 test('the zero config is a valid config', () => {
   const z = zeroConfig('ns/gw');
   assert.deepEqual(stunnerConfigSchema.parse(z), z);
+});
+
+test('StaticService prefixes must be IPs or CIDR prefixes', () => {
+  const base = { apiVersion: 'stunner.l7mp.io/v1', kind: 'StaticService', metadata: { name: 's' } };
+  const ok = ['192.0.2.0/24', '0.0.0.0/0', '10.0.0.1', '2001:db8::/32'];
+  assert.equal(staticServiceSchema.safeParse({ ...base, spec: { prefixes: ok } }).success, true);
+  for (const bad of ['192.0.2.0/33', 'example.com', '10.0.0.0/8/1', '2001:db8::/129', '10.0.0.0/x']) {
+    assert.equal(staticServiceSchema.safeParse({ ...base, spec: { prefixes: [bad] } }).success, false, bad);
+  }
+});
+
+test('UDPRoute backend endPort needs port and may not precede it', () => {
+  const route = (b: object) => ({
+    apiVersion: 'stunner.l7mp.io/v1',
+    kind: 'UDPRoute',
+    metadata: { name: 'r' },
+    spec: { rules: [{ backendRefs: [{ name: 's', ...b }] }] },
+  });
+  assert.equal(udpRouteSchema.safeParse(route({ port: 1, endPort: 2 })).success, true);
+  const noPort = udpRouteSchema.safeParse(route({ endPort: 2 }));
+  assert.deepEqual(noPort.error?.issues[0]?.path, ['spec', 'rules', 0, 'backendRefs', 0, 'endPort']);
+  assert.equal(udpRouteSchema.safeParse(route({ port: 5, endPort: 2 })).success, false);
 });

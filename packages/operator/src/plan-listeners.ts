@@ -59,17 +59,10 @@ export function planListeners(
     const containerPort = knobs.targetPorts.get(listener.name) ?? listener.port;
     const plan: ListenerPlan = { listener, index, l4, containerPort, ready: false, conditions: [] };
     const field = `spec.listeners[${index}]`;
-    let accepted = { status: 'True', reason: 'Accepted', message: 'listener accepted' } as ConditionInput;
-    let conflicted = {
-      status: 'False',
-      reason: 'NoConflicts',
-      message: 'listener does not conflict',
-    } as ConditionInput;
-    let resolved = {
-      status: 'True',
-      reason: 'ResolvedRefs',
-      message: 'listener object references resolved',
-    } as ConditionInput;
+    type Cond = Omit<ConditionInput, 'type'>;
+    let accepted: Cond = { status: 'True', reason: 'Accepted', message: 'listener accepted' };
+    let conflicted: Cond = { status: 'False', reason: 'NoConflicts', message: 'listener does not conflict' };
+    let resolved: Cond = { status: 'True', reason: 'ResolvedRefs', message: 'listener object references resolved' };
     if (!protocol) {
       accepted = {
         ...accepted,

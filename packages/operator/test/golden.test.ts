@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { stunnerConfigSchema } from '@stunner/api';
+import { parseClusterEndpoint, stunnerConfigSchema } from '@stunner/api';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { type RenderOptions, render, snapshotFromManifests } from '../src/index.ts';
 import { testOptions } from './render-helpers.ts';
@@ -33,7 +33,12 @@ for (const name of readdirSync(dir).sort()) {
       issues: r.issues,
     };
     // What the operator serves must be what stunnerd accepts, already normalised.
-    for (const c of r.configs) assert.deepEqual(stunnerConfigSchema.parse(c), c);
+    for (const c of r.configs) {
+      assert.deepEqual(stunnerConfigSchema.parse(c), c);
+      for (const cl of c.clusters.filter((x) => x.type === 'STATIC')) {
+        for (const ep of cl.endpoints) assert.equal(typeof parseClusterEndpoint(ep), 'object', `${cl.name}: ${ep}`);
+      }
+    }
     const expectedFile = join(caseDir, 'expected.yaml');
     if (update) writeFileSync(expectedFile, stringify(got, { lineWidth: 0, aliasDuplicateObjects: false }));
     assert.deepEqual(JSON.parse(JSON.stringify(got)), parse(readFileSync(expectedFile, 'utf8')));

@@ -1,0 +1,3 @@
+export * from './cds-config-client.ts';
+export * from './config-origin.ts';
+export * from './file-config-watcher.ts';
