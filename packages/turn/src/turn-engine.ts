@@ -42,7 +42,7 @@ import { TransactionCache } from './transaction-cache.ts';
 /** Why an allocation ended. */
 export type AllocationEndReason = 'refresh' | 'expired' | 'client-closed' | 'engine-closed';
 
-/** Typed events for metrics and logs; listeners run synchronously and must not throw. */
+/** Typed events for metrics and logs. Listeners run synchronously; what they throw is counted and dropped. */
 export interface TurnEngineEvents {
   'allocation-created': [allocation: AllocationInfo];
   /** `allocation.stats` holds the final traffic counters. */
@@ -67,6 +67,8 @@ export interface TurnEngineStats {
   malformed: number;
   /** 401/438 challenges not sent because the source was over `challengeRateLimit`. */
   challengesDropped: number;
+  /** Exceptions thrown by event listeners (caught so that relaying goes on). */
+  listenerErrors: number;
 }
 
 interface Reservation {
@@ -115,6 +117,7 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
     droppedPackets: 0,
     malformed: 0,
     challengesDropped: 0,
+    listenerErrors: 0,
   };
   readonly #options: ResolvedOptions;
   readonly #sink: TurnEngineSink;
@@ -380,7 +383,7 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
     b.add(ErrorCode, { code, reason: '' });
     extra(b);
     this.#sink.sendToClient(client, b.build({ fingerprint: msg.fingerprintOffset >= 0 }));
-    this.emit('request-refused', client, msg.method, code);
+    this.#emit('request-refused', client, msg.method, code);
   }
 
   /** Sends a response to an authenticated request, with integrity, and keeps it for retransmits. */
@@ -410,7 +413,7 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
     b.add(ErrorCode, { code, reason: ERROR_REASONS[code] ?? '' });
     extra(b);
     this.#respond(client, auth, cacheKey, b, msg.fingerprintOffset >= 0);
-    this.emit('request-refused', client, msg.method, code);
+    this.#emit('request-refused', client, msg.method, code);
   }
 
   #success(
@@ -604,7 +607,7 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
     this.#transactions.set(pending.cacheKey, out, now);
     this.#scheduleAt(now + this.#options.transactionCacheTtl);
     this.#sink.sendToClient(a.client, out);
-    this.emit('request-refused', a.client, Method.Allocate, code);
+    this.#emit('request-refused', a.client, Method.Allocate, code);
   }
 
   #openAllocation(
@@ -641,7 +644,7 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
     this.#transactions.set(r.cacheKey, out, now);
     this.#scheduleAt(now + this.#options.transactionCacheTtl);
     this.#sink.sendToClient(a.client, out);
-    this.emit('allocation-created', a);
+    this.#emit('allocation-created', a);
   }
 
   #untrack(a: Allocation): void {
@@ -660,7 +663,7 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
       return;
     }
     this.#sink.closeRelay(a.id);
-    this.emit('allocation-deleted', a, reason);
+    this.#emit('allocation-deleted', a, reason);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -727,7 +730,7 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
       p.expires = expires;
     } else {
       a.permissions.set(address, { address, expires });
-      this.emit('permission-created', a, address);
+      this.#emit('permission-created', a, address);
     }
     this.#scheduleAt(expires);
   }
@@ -779,12 +782,12 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
       byNumber.expires = expires;
       if (!byNumber.bound) {
         byNumber.bound = true;
-        this.emit('channel-bound', a, number, peer.address, peer.port);
+        this.#emit('channel-bound', a, number, peer.address, peer.port);
       }
     } else {
       const ch: Channel = { number, address: peer.address, port: peer.port, expires, bound: true };
       a.addChannel(ch);
-      this.emit('channel-bound', a, number, peer.address, peer.port);
+      this.#emit('channel-bound', a, number, peer.address, peer.port);
     }
     this.#scheduleAt(expires);
     // RFC 8656 §11.2: binding a channel installs or refreshes the permission for the peer.
@@ -827,12 +830,21 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
   // Timers
 
   readonly #onPermissionExpired = (a: Allocation, address: string): void => {
-    this.emit('permission-expired', a, address);
+    this.#emit('permission-expired', a, address);
   };
 
   readonly #onChannelExpired = (a: Allocation, ch: Channel): void => {
-    this.emit('channel-expired', a, ch.number, ch.address, ch.port);
+    this.#emit('channel-expired', a, ch.number, ch.address, ch.port);
   };
+
+  /** Emits without letting a listener's exception reach the adapter's socket callback. */
+  #emit<K extends keyof TurnEngineEvents>(event: K, ...args: TurnEngineEvents[K]): void {
+    try {
+      (this.emit as (e: K, ...a: TurnEngineEvents[K]) => boolean)(event, ...args);
+    } catch {
+      this.stats.listenerErrors++;
+    }
+  }
 
   #scheduleAt(at: number): void {
     if (at < this.#nextTimeout) this.#nextTimeout = at;
