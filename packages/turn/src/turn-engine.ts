@@ -100,6 +100,8 @@ const KNOWN_ATTRIBUTES: ReadonlySet<number> = new Set([
 ]);
 
 const INFINITY = Number.POSITIVE_INFINITY;
+/** 0xFFFF - 3 (largest padded attribute space) - 24 (IPv6 XOR-PEER-ADDRESS) - 4 (DATA header). */
+const MAX_DATA_INDICATION_PAYLOAD = 0xffff - 3 - 24 - 4;
 const NO_EXTRA: (b: StunMessageBuilder) => void = () => {};
 
 /**
@@ -811,12 +813,19 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
       this.stats.droppedPackets++;
       return;
     }
+    const ch = a.channelForPeer(address, port);
+    const viaChannel = ch !== undefined && ch.expires > now;
+    // A Data indication must fit STUN's 16-bit length with the header and XOR-PEER-ADDRESS around DATA.
+    if (!viaChannel && data.length > MAX_DATA_INDICATION_PAYLOAD) {
+      a.stats.droppedPackets++;
+      this.stats.droppedPackets++;
+      return;
+    }
     a.stats.toClientPackets++;
     a.stats.toClientBytes += data.length;
     this.stats.toClientPackets++;
     this.stats.toClientBytes += data.length;
-    const ch = a.channelForPeer(address, port);
-    if (ch !== undefined && ch.expires > now) {
+    if (viaChannel) {
       this.#sink.sendChannelData(a.client, ch.number, data, 0, data.length);
       return;
     }
