@@ -471,9 +471,9 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
     const { token, evenPort, refusedFamily } = plan;
     let families = plan.families;
 
+    const tokenKey = token?.toString('hex');
     let reservation: Reservation | undefined;
-    if (token !== undefined) {
-      const tokenKey = token.toString('hex');
+    if (tokenKey !== undefined) {
       reservation = this.#reservations.get(tokenKey);
       // RFC 8656 §7.2: an unknown or expired token → 508.
       if (reservation === undefined || reservation.expires <= now) {
@@ -490,8 +490,9 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
     }
 
     const lifetimeMs = this.#lifetimeMs(msg);
-    if (reservation !== undefined) {
-      this.#reservations.delete(token!.toString('hex'));
+    if (reservation !== undefined && tokenKey !== undefined) {
+      // RFC 8656 §7.2: the reserved port becomes this allocation's relay; a token works once.
+      this.#reservations.delete(tokenKey);
       const a = new Allocation(reservation.relayId, client, auth.username, auth.userId, families, now + lifetimeMs);
       this.#track(a);
       this.#openAllocation(a, [reservation.address], now, {
