@@ -1,0 +1,311 @@
+import { networkInterfaces } from 'node:os';
+import {
+  type ClusterConfig,
+  DEFAULT_CDS_PORT,
+  effectiveHealthcheckEndpoint,
+  type ListenerConfig,
+  type StunnerConfig,
+} from '@stunner/api';
+import type { AuthOptions } from '@stunner/turn';
+import { parseHttpEndpoint } from '../admin/endpoint-url.ts';
+import { HealthServer } from '../admin/health-server.ts';
+import { createMetricsRegistry, type MetricsSnapshot } from '../admin/metrics.ts';
+import { MetricsServer } from '../admin/metrics-server.ts';
+import { redactConfig } from '../admin/redact-config.ts';
+import type { Logger, LoggerFactory } from '../logging/logger.ts';
+import { PeerFilter } from '../peer-filter/peer-filter.ts';
+import { listenerRestartReason } from '../reconcile/plan-reconcile.ts';
+import { authOptions } from './auth-options.ts';
+import { DnsClusters, type Resolve } from './dns-clusters.ts';
+import { createTurnListener, type TurnListener } from './turn-listener.ts';
+
+export interface StunnerdOptions {
+  logger: LoggerFactory;
+  /** `/ready` always 200 (`--force-ready-status`). */
+  forceReady?: boolean;
+  /** The log spec given on the command line wins over the config's `admin.loglevel`. */
+  logSpecOverride?: string;
+  /** Name resolution for STRICT_DNS clusters. Default the system resolver. */
+  resolve?: Resolve;
+  /** Bind listeners on IPv6 too. Default true. */
+  ipv6?: boolean;
+}
+
+interface RunningListener {
+  /** Updated in place, never replaced: the listener's admitPeer closure reads this object. */
+  config: ListenerConfig;
+  readonly realm: string;
+  readonly listener: TurnListener;
+  /** Swapped in place when routes or clusters change. */
+  filter: PeerFilter;
+}
+
+export type DaemonStatus = 'NOT-READY' | 'READY' | 'TERMINATING';
+
+/**
+ * stunnerd's object tree (stunner-v1.md §1.7): listeners, clusters, auth, health and metrics servers,
+ * reconciled towards each new config. Listeners are diffed against what actually runs, so a failed
+ * apply is rolled back by applying the previous config the same way; the last good config keeps
+ * serving.
+ */
+export class Stunnerd {
+  readonly #options: StunnerdOptions;
+  readonly #log: Logger;
+  readonly #running = new Map<string, RunningListener>();
+  readonly #dns: DnsClusters;
+  #config: StunnerConfig | undefined;
+  #health: { server: HealthServer; endpoint: string } | undefined;
+  #metrics: { server: MetricsServer; endpoint: string } | undefined;
+  #status: DaemonStatus = 'NOT-READY';
+  #applying: Promise<void> = Promise.resolve();
+
+  constructor(options: StunnerdOptions) {
+    this.#options = options;
+    this.#log = options.logger.getLogger('stunnerd');
+    this.#dns = new DnsClusters(() => this.#rebuildFilters(), options.resolve);
+  }
+
+  get status(): DaemonStatus {
+    return this.#status;
+  }
+
+  get config(): StunnerConfig | undefined {
+    return this.#config;
+  }
+
+  get allocationCount(): number {
+    let n = 0;
+    for (const r of this.#running.values()) n += r.listener.engine.allocationCount;
+    return n;
+  }
+
+  /** The running listeners by name, for tests and status. */
+  listener(name: string): TurnListener | undefined {
+    return this.#running.get(name)?.listener;
+  }
+
+  /** Applies a config; concurrent calls are serialised. Rejects (after rolling back) when it cannot be applied. */
+  apply(config: StunnerConfig): Promise<void> {
+    const run = this.#applying.then(() => this.#applyWithRollback(config));
+    this.#applying = run.catch(() => {});
+    return run;
+  }
+
+  async #applyWithRollback(config: StunnerConfig): Promise<void> {
+    if (this.#status === 'TERMINATING') {
+      this.#log.info('terminating: config update ignored');
+      return;
+    }
+    const previous = this.#config;
+    try {
+      await this.#reconcile(config);
+      this.#config = config;
+      this.#status = 'READY';
+      this.#log.info('config applied', {
+        name: config.admin.name,
+        listeners: config.listeners.map((l) => `${l.name}:${l.protocol}:${l.port}`),
+      });
+    } catch (err) {
+      this.#log.error(`config rejected: ${(err as Error).message}; keeping the previous config`);
+      if (previous) {
+        try {
+          await this.#reconcile(previous);
+        } catch (rollbackError) {
+          this.#log.error(`rollback failed: ${(rollbackError as Error).message}`);
+        }
+      }
+      throw err;
+    }
+  }
+
+  async #reconcile(config: StunnerConfig): Promise<void> {
+    const logSpec = this.#options.logSpecOverride ?? config.admin.loglevel;
+    const unknown = this.#options.logger.setSpec(logSpec);
+    if (unknown.length > 0) this.#log.warn(`log spec items not understood: ${unknown.join(', ')}`);
+
+    await this.#dns.set(config.clusters.filter((c) => c.type === 'STRICT_DNS'));
+    const auth = authOptions(config.auth);
+    const ports = this.#ownPorts(config);
+    const wanted = new Set(config.listeners.map((l) => l.name));
+
+    for (const [name, r] of [...this.#running]) {
+      if (wanted.has(name)) continue;
+      this.#running.delete(name);
+      await r.listener.close();
+      this.#log.info('listener stopped', { name });
+    }
+    for (const l of config.listeners) {
+      const filter = this.#filter(l, config.clusters, ports);
+      const running = this.#running.get(l.name);
+      const restart = running
+        ? (listenerRestartReason(running.config, l) ??
+          (running.realm !== config.auth.realm ? 'realm changed' : undefined))
+        : 'new listener';
+      if (running && restart === undefined) {
+        running.filter = filter;
+        running.config = l;
+        running.listener.engine.setAuth(auth);
+        continue;
+      }
+      if (running) {
+        this.#running.delete(l.name);
+        await running.listener.close();
+      }
+      await this.#start(l, config.auth.realm, auth, filter);
+      this.#log.info(`listener ${running ? 'restarted' : 'started'}`, { name: l.name, reason: restart });
+    }
+
+    await this.#reconcileHealth(config);
+    await this.#reconcileMetrics(config);
+  }
+
+  async #start(config: ListenerConfig, realm: string, auth: AuthOptions, filter: PeerFilter): Promise<void> {
+    const listener = createTurnListener({
+      config,
+      relayAddress: relayAddress(config.address),
+      auth,
+      admitPeer: (address, port) => running.filter.admit(address, port),
+      ipv6: this.#options.ipv6 ?? true,
+    });
+    const running: RunningListener = { config, realm, listener, filter };
+    try {
+      await listener.start();
+    } catch (err) {
+      await listener.close().catch(() => {});
+      throw new Error(
+        `listener ${config.name} cannot listen on ${config.protocol} port ${config.port}: ${(err as Error).message}`,
+      );
+    }
+    this.#running.set(config.name, running);
+  }
+
+  #filter(l: ListenerConfig, clusters: readonly ClusterConfig[], ownPorts: readonly number[]): PeerFilter {
+    const byName = new Map(clusters.map((c) => [c.name, c]));
+    const routed = l.routes.flatMap((r) => {
+      const c = byName.get(r);
+      return c ? [c] : [];
+    });
+    const filter = new PeerFilter({
+      clusters: routed.map((c) => ({ name: c.name, type: c.type, endpoints: c.endpoints })),
+      ownAddresses: ownAddresses(),
+      ownPorts,
+    });
+    for (const e of filter.errors) this.#log.warn(e);
+    for (const c of routed) if (c.type === 'STRICT_DNS') filter.setResolved(c.name, this.#dns.addresses(c.name));
+    return filter;
+  }
+
+  #rebuildFilters(): void {
+    const config = this.#config;
+    if (!config) return;
+    const ports = this.#ownPorts(config);
+    for (const r of this.#running.values()) r.filter = this.#filter(r.config, config.clusters, ports);
+  }
+
+  /** Ports of this daemon that no allocation may reach (issue 3, peer filtering). */
+  #ownPorts(config: StunnerConfig): number[] {
+    const ports = config.listeners.map((l) => l.port);
+    const health = parseHttpEndpoint(effectiveHealthcheckEndpoint(config.admin), 8086);
+    if (typeof health !== 'string' && effectiveHealthcheckEndpoint(config.admin) !== '') ports.push(health.port);
+    const metrics = config.admin.metrics_endpoint ? parseHttpEndpoint(config.admin.metrics_endpoint, 8080) : undefined;
+    if (metrics && typeof metrics !== 'string') ports.push(metrics.port);
+    ports.push(DEFAULT_CDS_PORT);
+    return ports;
+  }
+
+  async #reconcileHealth(config: StunnerConfig): Promise<void> {
+    const endpoint = effectiveHealthcheckEndpoint(config.admin);
+    if (this.#health?.endpoint === endpoint) return;
+    await this.#health?.server.close();
+    this.#health = undefined;
+    if (endpoint === '') return;
+    const parsed = parseHttpEndpoint(endpoint, 8086);
+    if (typeof parsed === 'string') throw new Error(`admin.healthcheck_endpoint: ${parsed}`);
+    const server = new HealthServer(
+      { isReady: () => this.#status === 'READY', status: () => this.statusDocument() },
+      { forceReady: this.#options.forceReady ?? false },
+    );
+    await server.listen(parsed);
+    this.#health = { server, endpoint };
+    this.#log.info('health server listening', { endpoint });
+  }
+
+  async #reconcileMetrics(config: StunnerConfig): Promise<void> {
+    const endpoint = config.admin.metrics_endpoint ?? '';
+    if (this.#metrics?.endpoint === endpoint) return;
+    await this.#metrics?.server.close();
+    this.#metrics = undefined;
+    if (endpoint === '') return;
+    const parsed = parseHttpEndpoint(endpoint, 8080);
+    if (typeof parsed === 'string') throw new Error(`admin.metrics_endpoint: ${parsed}`);
+    const server = new MetricsServer(
+      createMetricsRegistry(async () => this.metricsSnapshot()),
+      parsed.path,
+    );
+    await server.listen(parsed);
+    this.#metrics = { server, endpoint };
+    this.#log.info('metrics server listening', { endpoint });
+  }
+
+  /** `/status` (stunner-v1.md §1.11), without credentials, certificates or keys. */
+  statusDocument(): unknown {
+    const config = this.#config;
+    return {
+      ...(config ? redactConfig(config) : {}),
+      allocationCount: this.allocationCount,
+      status: this.#status,
+    };
+  }
+
+  metricsSnapshot(): MetricsSnapshot {
+    return {
+      allocations: this.allocationCount,
+      listeners: [...this.#running.values()].map((r) => {
+        const s = r.listener.engine.stats;
+        return {
+          name: r.config.name,
+          connections: r.listener.connections ?? 1,
+          connectionsTotal: r.listener.connectionsTotal ?? 1,
+          rx: { packets: s.toPeerPackets, bytes: s.toPeerBytes },
+          tx: { packets: s.toClientPackets, bytes: s.toClientBytes },
+        };
+      }),
+      clusters: [],
+    };
+  }
+
+  /**
+   * Graceful shutdown (stunner-v1.md §1.14): not ready at once, listeners keep relaying; resolves when
+   * the last allocation is gone (checked every `pollMs`).
+   */
+  async drain(pollMs = 1000): Promise<void> {
+    this.#status = 'TERMINATING';
+    this.#log.info('terminating', { allocations: this.allocationCount });
+    while (this.allocationCount > 0) await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+
+  async close(): Promise<void> {
+    this.#dns.close();
+    for (const r of this.#running.values()) await r.listener.close();
+    this.#running.clear();
+    await this.#health?.server.close();
+    await this.#metrics?.server.close();
+    this.#health = undefined;
+    this.#metrics = undefined;
+  }
+}
+
+/** The relayed address a listener advertises: its `address`, with `localhost` and wildcards resolved. */
+export function relayAddress(address: string): string {
+  if (address === 'localhost') return '127.0.0.1';
+  if (address !== '0.0.0.0' && address !== '::') return address;
+  const v6 = address === '::';
+  for (const list of Object.values(networkInterfaces())) {
+    for (const i of list ?? []) if (!i.internal && (i.family === 'IPv6') === v6) return i.address;
+  }
+  return v6 ? '::1' : '127.0.0.1';
+}
+
+function ownAddresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address));
+}
