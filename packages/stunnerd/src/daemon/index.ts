@@ -4,3 +4,4 @@ export * from './quick-config.ts';
 export * from './self-signed-cert.ts';
 export * from './stunnerd.ts';
 export * from './turn-listener.ts';
+export * from './worker-udp-listener.ts';

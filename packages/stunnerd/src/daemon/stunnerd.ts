@@ -13,11 +13,12 @@ import { createMetricsRegistry, type MetricsSnapshot } from '../admin/metrics.ts
 import { MetricsServer } from '../admin/metrics-server.ts';
 import { redactConfig } from '../admin/redact-config.ts';
 import type { Logger, LoggerFactory } from '../logging/logger.ts';
-import { PeerFilter } from '../peer-filter/peer-filter.ts';
+import type { PeerFilterOptions } from '../peer-filter/peer-filter.ts';
 import { listenerRestartReason } from '../reconcile/plan-reconcile.ts';
 import { authOptions } from './auth-options.ts';
 import { DnsClusters, type Resolve } from './dns-clusters.ts';
 import { createTurnListener, type TurnListener } from './turn-listener.ts';
+import { WorkerUdpListener } from './worker-udp-listener.ts';
 
 export interface StunnerdOptions {
   logger: LoggerFactory;
@@ -29,15 +30,14 @@ export interface StunnerdOptions {
   resolve?: Resolve;
   /** Bind listeners on IPv6 too. Default true. */
   ipv6?: boolean;
+  /** Worker threads per TURN-UDP listener (`--udp-thread-num`); 0 serves it on the main thread. Default 0. */
+  udpThreads?: number;
 }
 
 interface RunningListener {
-  /** Updated in place, never replaced: the listener's admitPeer closure reads this object. */
   config: ListenerConfig;
   readonly realm: string;
   readonly listener: TurnListener;
-  /** Swapped in place when routes or clusters change. */
-  filter: PeerFilter;
 }
 
 export type DaemonStatus = 'NOT-READY' | 'READY' | 'TERMINATING';
@@ -73,10 +73,10 @@ export class Stunnerd {
     return this.#config;
   }
 
-  get allocationCount(): number {
-    let n = 0;
-    for (const r of this.#running.values()) n += r.listener.engine.allocationCount;
-    return n;
+  /** Allocations held over every listener and worker thread. */
+  async allocationCount(): Promise<number> {
+    const snapshots = await Promise.all([...this.#running.values()].map((r) => r.listener.snapshot()));
+    return snapshots.reduce((n, s) => n + s.allocations, 0);
   }
 
   /** The running listeners by name, for tests and status. */
@@ -135,23 +135,22 @@ export class Stunnerd {
       this.#log.info('listener stopped', { name });
     }
     for (const l of config.listeners) {
-      const filter = this.#filter(l, config.clusters, ports);
+      const peers = this.#peers(l, config.clusters, ports);
       const running = this.#running.get(l.name);
       const restart = running
         ? (listenerRestartReason(running.config, l) ??
           (running.realm !== config.auth.realm ? 'realm changed' : undefined))
         : 'new listener';
       if (running && restart === undefined) {
-        running.filter = filter;
         running.config = l;
-        running.listener.engine.setAuth(auth);
+        running.listener.configure({ auth, peers });
         continue;
       }
       if (running) {
         this.#running.delete(l.name);
         await running.listener.close();
       }
-      await this.#start(l, config.auth.realm, auth, filter);
+      await this.#start(l, config.auth.realm, auth, peers);
       this.#log.info(`listener ${running ? 'restarted' : 'started'}`, { name: l.name, reason: restart });
     }
 
@@ -159,15 +158,16 @@ export class Stunnerd {
     await this.#reconcileMetrics(config);
   }
 
-  async #start(config: ListenerConfig, realm: string, auth: AuthOptions, filter: PeerFilter): Promise<void> {
-    const listener = createTurnListener({
-      config,
-      relayAddress: relayAddress(config.address),
-      auth,
-      admitPeer: (address, port) => running.filter.admit(address, port),
-      ipv6: this.#options.ipv6 ?? true,
-    });
-    const running: RunningListener = { config, realm, listener, filter };
+  async #start(config: ListenerConfig, realm: string, auth: AuthOptions, peers: PeerFilterOptions): Promise<void> {
+    const listener = createTurnListener(
+      { config, relayAddress: relayAddress(config.address), auth, peers, ipv6: this.#options.ipv6 ?? true },
+      this.#options.udpThreads ?? 0,
+    );
+    if (listener instanceof WorkerUdpListener) {
+      listener.on('worker-restart', (_i, reason) =>
+        this.#log.warn(`listener ${config.name}: ${reason}; restarting it`),
+      );
+    }
     try {
       await listener.start();
     } catch (err) {
@@ -176,30 +176,30 @@ export class Stunnerd {
         `listener ${config.name} cannot listen on ${config.protocol} port ${config.port}: ${(err as Error).message}`,
       );
     }
-    this.#running.set(config.name, running);
+    this.#running.set(config.name, { config, realm, listener });
   }
 
-  #filter(l: ListenerConfig, clusters: readonly ClusterConfig[], ownPorts: readonly number[]): PeerFilter {
+  /** The peers a listener admits (stunner-v1.md §1.10), as plain data a worker thread can take. */
+  #peers(l: ListenerConfig, clusters: readonly ClusterConfig[], ownPorts: readonly number[]): PeerFilterOptions {
     const byName = new Map(clusters.map((c) => [c.name, c]));
-    const routed = l.routes.flatMap((r) => {
-      const c = byName.get(r);
-      return c ? [c] : [];
-    });
-    const filter = new PeerFilter({
-      clusters: routed.map((c) => ({ name: c.name, type: c.type, endpoints: c.endpoints })),
+    return {
+      clusters: l.routes.flatMap((r) => {
+        const c = byName.get(r);
+        if (!c) return [];
+        const resolved = c.type === 'STRICT_DNS' ? { resolved: [...this.#dns.addresses(c.name)] } : {};
+        return [{ name: c.name, type: c.type, endpoints: c.endpoints, ...resolved }];
+      }),
       ownAddresses: ownAddresses(),
       ownPorts,
-    });
-    for (const e of filter.errors) this.#log.warn(e);
-    for (const c of routed) if (c.type === 'STRICT_DNS') filter.setResolved(c.name, this.#dns.addresses(c.name));
-    return filter;
+    };
   }
 
   #rebuildFilters(): void {
     const config = this.#config;
     if (!config) return;
     const ports = this.#ownPorts(config);
-    for (const r of this.#running.values()) r.filter = this.#filter(r.config, config.clusters, ports);
+    for (const r of this.#running.values())
+      r.listener.configure({ peers: this.#peers(r.config, config.clusters, ports) });
   }
 
   /** Ports of this daemon that no allocation may reach (issue 3, peer filtering). */
@@ -248,28 +248,21 @@ export class Stunnerd {
   }
 
   /** `/status` (stunner-v1.md §1.11), without credentials, certificates or keys. */
-  statusDocument(): unknown {
+  async statusDocument(): Promise<unknown> {
     const config = this.#config;
     return {
       ...(config ? redactConfig(config) : {}),
-      allocationCount: this.allocationCount,
+      allocationCount: await this.allocationCount(),
       status: this.#status,
     };
   }
 
-  metricsSnapshot(): MetricsSnapshot {
+  async metricsSnapshot(): Promise<MetricsSnapshot> {
+    const running = [...this.#running.values()];
+    const snapshots = await Promise.all(running.map((r) => r.listener.snapshot()));
     return {
-      allocations: this.allocationCount,
-      listeners: [...this.#running.values()].map((r) => {
-        const s = r.listener.engine.stats;
-        return {
-          name: r.config.name,
-          connections: r.listener.connections ?? 1,
-          connectionsTotal: r.listener.connectionsTotal ?? 1,
-          rx: { packets: s.toPeerPackets, bytes: s.toPeerBytes },
-          tx: { packets: s.toClientPackets, bytes: s.toClientBytes },
-        };
-      }),
+      allocations: snapshots.reduce((n, s) => n + s.allocations, 0),
+      listeners: running.map((r, i) => ({ name: r.config.name, ...snapshots[i]! })),
       clusters: [],
     };
   }
@@ -280,8 +273,8 @@ export class Stunnerd {
    */
   async drain(pollMs = 1000): Promise<void> {
     this.#status = 'TERMINATING';
-    this.#log.info('terminating', { allocations: this.allocationCount });
-    while (this.allocationCount > 0) await new Promise((resolve) => setTimeout(resolve, pollMs));
+    this.#log.info('terminating', { allocations: await this.allocationCount() });
+    while ((await this.allocationCount()) > 0) await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 
   async close(): Promise<void> {
