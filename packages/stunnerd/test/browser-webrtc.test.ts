@@ -1,12 +1,20 @@
 // A real browser against stunnerd (issue 3, Tests): headless Chromium (Debian `chromium`, driven by
 // playwright-core) runs two RTCPeerConnections whose only ICE server is stunnerd, with
 // iceTransportPolicy 'relay', and a DataChannel message crosses from one to the other through two
-// TURN allocations (relay to relay on loopback), over TURN-UDP, TURN-TCP and TURN-TLS.
+// TURN allocations (relay to relay on loopback), over TURN-UDP, TURN-TCP and TURN-TLS: first against
+// stunnerd's listeners in this process (to watch the engine), then against the stunnerd process
+// started on a config file.
 import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
-import { on } from 'node:events';
+import { on, once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { Method } from '@stunner/stun';
+import { freePort, makeSelfSignedCert } from '@stunner/testing';
 import type { AllocationInfo } from '@stunner/turn';
 import { type Browser, chromium } from 'playwright-core';
 import {
@@ -254,4 +262,108 @@ describe('Chromium DataChannel relayed by stunnerd (iceTransportPolicy relay)', 
     assert.deepEqual(refusal, [Method.CreatePermission, 403]);
     assert.equal(server.engine.stats.toPeerPackets, 0, 'nothing reached the other relay');
   });
+});
+
+/** Resolves once `count` lines of the child's stdout match `pattern`; rejects on exit or after `ms`. */
+function waitForLines(child: ChildProcess, pattern: RegExp, count: number, ms = 15_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      child.stdout!.off('data', onData);
+      child.off('exit', onExit);
+      if (err) reject(err);
+      else resolve();
+    };
+    const timer = setTimeout(
+      () => done(new Error(`stunnerd printed no ${count} lines ${pattern} in ${ms} ms:\n${out}`)),
+      ms,
+    );
+    const onExit = (code: number | null) => done(new Error(`stunnerd exited ${code}:\n${out}`));
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (out.split('\n').filter((l) => pattern.test(l)).length >= count) done();
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', onExit);
+  });
+}
+
+describe('Chromium DataChannel relayed by the stunnerd process (-c file://, one listener per transport)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stunnerd-browser-'));
+  const cert = makeSelfSignedCert({ dir });
+  const ports = new Map<TurnTransport, number>();
+  let daemon: ChildProcess;
+  /** stunnerd's log (stderr), shown when a call fails. */
+  let daemonLog = '';
+  let browser: Browser;
+
+  before(async () => {
+    for (const { transport } of VARIANTS) ports.set(transport, await freePort());
+    const protocols = { udp: 'TURN-UDP', tcp: 'TURN-TCP', tls: 'TURN-TLS' } as const;
+    const config = {
+      version: 'v1',
+      admin: { name: 'test/browser', healthcheck_endpoint: '' },
+      auth: { type: 'static', realm: 'stunner.l7mp.io', credentials: { username: USERNAME, password: PASSWORD } },
+      listeners: VARIANTS.map(({ transport }) => ({
+        name: `test/browser/${transport}`,
+        protocol: protocols[transport],
+        address: '127.0.0.1',
+        port: ports.get(transport),
+        routes: ['test/loopback'],
+        ...(transport === 'tls'
+          ? { cert: Buffer.from(cert.cert).toString('base64'), key: Buffer.from(cert.key).toString('base64') }
+          : {}),
+      })),
+      // Only a route that names 127.0.0.1/32 opens loopback, where both browser relays live.
+      clusters: [{ name: 'test/loopback', type: 'STATIC', endpoints: ['127.0.0.1/32'] }],
+    };
+    const path = join(dir, 'stunnerd.json');
+    writeFileSync(path, JSON.stringify(config));
+    const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+    daemon = spawn(process.execPath, [main, '-c', `file://${path}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    daemon.stderr!.on('data', (d: Buffer) => {
+      daemonLog += d.toString();
+    });
+    await waitForLines(daemon, /^stunnerd: listener test\/browser\//, VARIANTS.length);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [...CHROMIUM_ARGS, trustPublicKey(cert.cert)],
+      timeout: 30_000,
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (daemon && daemon.exitCode === null) {
+      const exited = once(daemon, 'exit');
+      daemon.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const { transport, name, url } of VARIANTS) {
+    it(`${name}: the message arrives over relay candidates on 127.0.0.1`, { timeout: 60_000 }, async (t) => {
+      const page = await browser.newPage();
+      t.after(() => page.close());
+      const message = `hello through the stunnerd process over ${name}`;
+      const result = await page
+        .evaluate(relayedCall, {
+          iceServer: { urls: url(ports.get(transport)!), username: USERNAME, credential: PASSWORD },
+          message,
+          timeoutMs: PAGE_TIMEOUT_MS,
+        })
+        .catch((err: Error) => {
+          throw new Error(`${err.message}\nstunnerd log:\n${daemonLog.slice(-3000)}`);
+        });
+      assert.equal(result.received, message);
+      assert.deepEqual(new Set(result.gathered), new Set(['relay']), 'relay candidates only');
+      for (const c of [result.local, result.remote]) {
+        assert.equal(c.candidateType, 'relay');
+        assert.equal(c.address, '127.0.0.1', "the listener's address, advertised as the relayed address");
+      }
+      assert.equal(result.local.relayProtocol, transport, 'the browser reached stunnerd over this transport');
+    });
+  }
 });
