@@ -17,6 +17,8 @@ interface ProfileNode {
 
 interface CpuProfile {
   nodes: ProfileNode[];
+  /** Monotonic clock, µs: the same clock as `process.hrtime.bigint() / 1000n`. */
+  startTime: number;
   samples: number[];
   timeDeltas: number[];
 }
@@ -66,12 +68,22 @@ function shortLocation(f: CallFrame): string {
   return `${path}:${f.lineNumber + 1}`;
 }
 
-export function summarizeProfile(profile: CpuProfile, topN = 25): ProfileSummary {
+/** A window of the monotonic clock in µs (`process.hrtime.bigint() / 1000n`), e.g. one load run. */
+export interface ProfileWindow {
+  fromUs: number;
+  toUs: number;
+}
+
+/** Self time per function and category; with `window`, only samples taken inside it (no startup). */
+export function summarizeProfile(profile: CpuProfile, topN = 25, window?: ProfileWindow): ProfileSummary {
   const nodes = new Map<number, ProfileNode>();
   for (const n of profile.nodes) nodes.set(n.id, n);
   // timeDeltas[i] is the time since the previous sample: it belongs to the sample before i.
   const selfUs = new Map<number, number>();
+  let t = profile.startTime;
   for (let i = 0; i < profile.samples.length; i++) {
+    t += profile.timeDeltas[i] ?? 0;
+    if (window !== undefined && (t < window.fromUs || t > window.toUs)) continue;
     const dt = profile.timeDeltas[i + 1] ?? 0;
     const id = profile.samples[i]!;
     selfUs.set(id, (selfUs.get(id) ?? 0) + Math.max(0, dt));

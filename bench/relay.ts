@@ -10,7 +10,7 @@
 // Every run is bounded (uclient killed at its timeout) and the whole benchmark stops at --max-seconds.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatSummary, readProfile, summarizeProfile } from './_cpuprofile.ts';
+import { formatSummary, type ProfileWindow, readProfile, summarizeProfile } from './_cpuprofile.ts';
 import { cpuTimes, dropsGrown, ProcSampler, rcvbufErrors, runBounded, udpDropsOfPid } from './_proc.ts';
 import { PASS, type ServerName, startPeer, startServer, USER } from './_servers.ts';
 import type { BenchResult } from './run.ts';
@@ -119,6 +119,7 @@ async function runOnce(name: ServerName, row: Row, peerPid: number, peerPort: nu
     const p0 = udpDropsOfPid(peerPid);
     const r0 = rcvbufErrors();
     const sampler = new ProcSampler(pid);
+    const fromUs = Number(process.hrtime.bigint() / 1000n);
     const common = ['-u', USER, '-w', PASS, '-e', '127.0.0.1', '-r', String(peerPort), '-p', String(server.port)];
     const uc = await runBounded(
       'turnutils_uclient',
@@ -126,6 +127,7 @@ async function runOnce(name: ServerName, row: Row, peerPid: number, peerPort: nu
       row.timeoutS * 1000,
     );
     sampler.stop();
+    const toUs = Number(process.hrtime.bigint() / 1000n);
     const c1 = cpuTimes(pid);
     const figures = parseUclient(uc.output);
     const user = c1.user - c0.user;
@@ -152,22 +154,28 @@ async function runOnce(name: ServerName, row: Row, peerPid: number, peerPort: nu
       rcvbuf_errors_system: rcvbufErrors() - r0,
       wall_s: uc.wallSeconds,
     };
-    return { run, profileDir: server.profileDir };
+    return { run, profileDir: server.profileDir, window: { fromUs, toUs } };
   } finally {
     await server.proc.stop();
   }
 }
 
-function printProfile(dir: string | undefined, title: string): void {
-  if (dir === undefined) return;
+/** Prints the summary of the run's window of the profile; returns the top functions as one line. */
+function printProfile(dir: string | undefined, window: ProfileWindow, title: string): string | undefined {
+  if (dir === undefined) return undefined;
   const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
   if (files.length === 0) {
     process.stderr.write(`relay: no .cpuprofile written in ${dir}\n`);
-    return;
+    return undefined;
   }
   const file = join(dir, files[0]!);
-  process.stdout.write(`\nstunnerd profile, ${title} (${file}):\n`);
-  process.stdout.write(`${formatSummary(summarizeProfile(readProfile(file), 20))}\n`);
+  const summary = summarizeProfile(readProfile(file), 30, window);
+  process.stdout.write(`\nstunnerd profile during the load only, ${title} (${file}):\n`);
+  process.stdout.write(`${formatSummary(summary)}\n`);
+  return summary.top
+    .slice(0, 6)
+    .map((f) => `${f.name} ${((f.selfMs / summary.busyMs) * 100).toFixed(1)}%`)
+    .join(', ');
 }
 
 export async function run(args: string[]): Promise<BenchResult> {
@@ -200,7 +208,7 @@ export async function run(args: string[]): Promise<BenchResult> {
             continue;
           }
           process.stderr.write(`relay: ${name} ${row.args} (run ${r + 1}/${repeat})\n`);
-          const { run, profileDir } = await runOnce(
+          const { run, profileDir, window } = await runOnce(
             name,
             row,
             peer.proc.pid,
@@ -209,7 +217,8 @@ export async function run(args: string[]): Promise<BenchResult> {
           );
           runs.get(name)!.push(run);
           if (!run.ok) process.stderr.write(`relay: ${name} ${row.args}: ${run.error}\n`);
-          printProfile(profileDir, row.args);
+          const top = printProfile(profileDir, window, row.args);
+          if (top !== undefined) result[`${label(row)}.stunnerd.profile_top`] = top;
         }
       }
       const key = label(row);
