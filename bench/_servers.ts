@@ -24,6 +24,8 @@ export interface ServerUnderTest {
 export interface StartOptions {
   /** stunnerd only: run under `node --cpu-prof`, profile written to `profileDir` on stop. */
   profile?: boolean;
+  /** stunnerd only: run with `--perf-basic-prof`, so `perf` can name JIT frames (/tmp/perf-<pid>.map). */
+  perfMap?: boolean;
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -68,6 +70,7 @@ async function startStunnerd(options: StartOptions): Promise<ServerUnderTest> {
   const port = await freeUdpPortPair();
   const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'bench-stunnerd-prof-')) : undefined;
   const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  if (options.perfMap) nodeArgs.push('--perf-basic-prof');
   const proc = await spawnUntil(
     process.execPath,
     [...nodeArgs, join(here, '_stunnerd-server.ts'), String(port), USER, PASS, REALM],

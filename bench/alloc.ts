@@ -1,5 +1,5 @@
 // `npm run bench -- alloc [--json] [--quick] [--count=N] [--concurrency=16] [--hold=N]
-//  [--servers=stunnerd,coturn] [--max-seconds=S]`
+//  [--servers=stunnerd,coturn] [--max-seconds=S] [--profile]`
 // stunnerd and coturn side by side on loopback (turn.md §4.4, §4.6):
 // - cycles: `count` Allocate+Refresh(0) cycles (401 → authenticated Allocate → Refresh LIFETIME 0),
 //   `concurrency` at a time, each on a fresh UDP socket (a fresh 5-tuple): cycles/s, cycle latency
@@ -8,7 +8,12 @@
 // - hold: on a fresh server, `hold` allocations held at once: RSS and fds before and after, so RSS
 //   and fds per held allocation; then all released.
 // Each phase is bounded by its count and by --max-seconds; requests time out after retransmissions.
+// With --profile stunnerd runs the cycles under `node --cpu-prof` and the main thread's self time
+// during them is printed (its CPU figures then include the profiler's overhead).
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { longTermKey } from '@stunner/stun';
+import { formatSummary, readProfile, summarizeProfile } from './_cpuprofile.ts';
 import { cpuTimes, openFds, rssKiB } from './_proc.ts';
 import { PASS, REALM, type ServerName, startServer, USER } from './_servers.ts';
 import { AllocClient, outcome } from './_turn-alloc-client.ts';
@@ -152,6 +157,7 @@ async function hold(port: number, pid: number, count: number, concurrency: numbe
 
 export async function run(args: string[]): Promise<BenchResult> {
   const quick = option(args, 'quick') !== undefined;
+  const profile = option(args, 'profile') !== undefined;
   const count = Number(option(args, 'count') ?? (quick ? 600 : 3000));
   const concurrency = Number(option(args, 'concurrency') ?? 16);
   const holdCount = Number(option(args, 'hold') ?? (quick ? 300 : 900));
@@ -165,12 +171,23 @@ export async function run(args: string[]): Promise<BenchResult> {
   const rows: string[][] = [];
   for (const name of servers) {
     process.stderr.write(`alloc: ${name}: ${count} cycles at concurrency ${concurrency}\n`);
-    let server = await startServer(name);
+    let server = await startServer(name, { profile });
     let c: CycleFigures;
+    const fromUs = Number(process.hrtime.bigint() / 1000n);
     try {
       c = await cycles(server.port, server.proc.pid, count, concurrency, deadline);
     } finally {
       await server.proc.stop();
+    }
+    const toUs = Number(process.hrtime.bigint() / 1000n);
+    const profileFile = server.profileDir
+      ? readdirSync(server.profileDir).find((f) => f.endsWith('.cpuprofile'))
+      : undefined;
+    if (server.profileDir !== undefined && profileFile !== undefined) {
+      const file = join(server.profileDir, profileFile);
+      const summary = summarizeProfile(readProfile(file), 30, { fromUs, toUs });
+      process.stdout.write(`\nstunnerd profile during the Allocate+Refresh(0) cycles (${file}):\n`);
+      process.stdout.write(`${formatSummary(summary)}\n`);
     }
     process.stderr.write(`alloc: ${name}: holding ${holdCount} allocations on a fresh server\n`);
     server = await startServer(name);

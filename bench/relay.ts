@@ -1,5 +1,5 @@
 // `npm run bench -- relay [--json] [--quick] [--repeat=N] [--servers=stunnerd,coturn] [--rows=0,2]
-//  [--profile] [--max-seconds=S]`
+//  [--profile] [--perf] [--max-seconds=S]`
 // stunnerd and coturn side by side on loopback (turn.md §4.6): the same turnutils_uclient matrix
 // against each, a fresh server per run (uclient leaks a probe allocation per client), one shared
 // turnutils_peer. Per run: loss, RTT, server CPU seconds (user + system, all threads, from /proc),
@@ -7,10 +7,13 @@
 // peak CPU, peak RSS, receive-buffer drops on the server's and the peer's sockets, and the ratio
 // stunnerd/coturn. With --profile stunnerd runs under `node --cpu-prof` and each of its runs prints
 // where the main thread's time went (CPU figures then include the profiler's overhead).
+// With --perf (Linux `perf` installed) each server is sampled on-CPU, kernel included, during the load:
+// shares per binary and the top symbols, the same way for both servers.
 // Every run is bounded (uclient killed at its timeout) and the whole benchmark stops at --max-seconds.
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatSummary, type ProfileWindow, readProfile, summarizeProfile } from './_cpuprofile.ts';
+import { formatPerf, perfAvailable, startPerf, summarizePerf } from './_perf.ts';
 import { cpuTimes, dropsGrown, ProcSampler, rcvbufErrors, runBounded, udpDropsOfPid } from './_proc.ts';
 import { PASS, type ServerName, startPeer, startServer, USER } from './_servers.ts';
 import type { BenchResult } from './run.ts';
@@ -110,15 +113,17 @@ function median(values: number[]): number {
 
 const round = (x: number, digits = 2) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : x);
 
-async function runOnce(name: ServerName, row: Row, peerPid: number, peerPort: number, profile: boolean) {
-  const server = await startServer(name, { profile });
+async function runOnce(name: ServerName, row: Row, peerPid: number, peerPort: number, profile: boolean, perf: boolean) {
+  const server = await startServer(name, { profile, perfMap: perf });
   const pid = server.proc.pid;
+  let perfFile: string | undefined;
   try {
     const c0 = cpuTimes(pid);
     const d0 = udpDropsOfPid(pid);
     const p0 = udpDropsOfPid(peerPid);
     const r0 = rcvbufErrors();
     const sampler = new ProcSampler(pid);
+    const recording = perf ? startPerf(pid, row.timeoutS + 10) : undefined;
     const fromUs = Number(process.hrtime.bigint() / 1000n);
     const common = ['-u', USER, '-w', PASS, '-e', '127.0.0.1', '-r', String(peerPort), '-p', String(server.port)];
     const uc = await runBounded(
@@ -127,6 +132,7 @@ async function runOnce(name: ServerName, row: Row, peerPid: number, peerPort: nu
       row.timeoutS * 1000,
     );
     sampler.stop();
+    perfFile = await recording?.stop();
     const toUs = Number(process.hrtime.bigint() / 1000n);
     const c1 = cpuTimes(pid);
     const figures = parseUclient(uc.output);
@@ -154,9 +160,19 @@ async function runOnce(name: ServerName, row: Row, peerPid: number, peerPort: nu
       rcvbuf_errors_system: rcvbufErrors() - r0,
       wall_s: uc.wallSeconds,
     };
-    return { run, profileDir: server.profileDir, window: { fromUs, toUs } };
+    let perfSummary: string | undefined;
+    let perfKernelPct: number | undefined;
+    if (perfFile !== undefined) {
+      // Read while the server runs: perf needs stunnerd's /tmp/perf-<pid>.map for JIT names.
+      const summary = summarizePerf(perfFile);
+      perfSummary = formatPerf(summary);
+      perfKernelPct = summary.byDso.find((d) => d.dso === '[kernel.kallsyms]')?.pct ?? 0;
+    }
+    return { run, profileDir: server.profileDir, window: { fromUs, toUs }, perfSummary, perfKernelPct };
   } finally {
     await server.proc.stop();
+    if (perfFile !== undefined) rmSync(perfFile, { force: true });
+    if (perf && name === 'stunnerd') rmSync(`/tmp/perf-${pid}.map`, { force: true });
   }
 }
 
@@ -181,6 +197,9 @@ function printProfile(dir: string | undefined, window: ProfileWindow, title: str
 export async function run(args: string[]): Promise<BenchResult> {
   const quick = option(args, 'quick') !== undefined;
   const profile = option(args, 'profile') !== undefined;
+  const perf = option(args, 'perf') !== undefined && perfAvailable();
+  if (option(args, 'perf') !== undefined && !perf)
+    process.stderr.write('relay: --perf ignored, perf is not installed\n');
   const repeat = Math.max(1, Number(option(args, 'repeat') ?? 1));
   const servers = (option(args, 'servers') ?? 'stunnerd,coturn').split(',') as ServerName[];
   const maxSeconds = Number(option(args, 'max-seconds') ?? (quick ? 300 : 1800));
@@ -208,13 +227,18 @@ export async function run(args: string[]): Promise<BenchResult> {
             continue;
           }
           process.stderr.write(`relay: ${name} ${row.args} (run ${r + 1}/${repeat})\n`);
-          const { run, profileDir, window } = await runOnce(
+          const { run, profileDir, window, perfSummary, perfKernelPct } = await runOnce(
             name,
             row,
             peer.proc.pid,
             peer.port,
             profile && name === 'stunnerd',
+            perf,
           );
+          if (perfSummary !== undefined) {
+            process.stdout.write(`\n${name} perf, ${row.args}:\n${perfSummary}\n`);
+            result[`${label(row)}.${name}.perf_kernel_pct`] = perfKernelPct ?? 0;
+          }
           runs.get(name)!.push(run);
           if (!run.ok) process.stderr.write(`relay: ${name} ${row.args}: ${run.error}\n`);
           const top = printProfile(profileDir, window, row.args);
@@ -280,6 +304,7 @@ export async function run(args: string[]): Promise<BenchResult> {
   result.matrix = quick ? 'quick' : 'full';
   result.repeat = repeat;
   result.profiled = profile;
+  result.perf = perf;
   result.skipped_runs = skipped;
   return result;
 }
