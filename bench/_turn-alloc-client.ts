@@ -30,6 +30,21 @@ export type Reply = StunMessage | 'timeout';
 const RTO_MS = 250;
 const RETRANSMITS = 3;
 
+/**
+ * Client ports are walked through a range instead of letting the OS pick: the OS re-picks a port it
+ * just freed, and coturn keeps a 5-tuple's session for a while after Refresh(0), answering a new
+ * Allocate from it with 437 or not at all. Distinct 5-tuples model distinct clients.
+ */
+const CLIENT_PORT_MIN = 20000;
+const CLIENT_PORT_MAX = 59999;
+let nextClientPort = CLIENT_PORT_MIN;
+
+function takeClientPort(): number {
+  const port = nextClientPort;
+  nextClientPort = port >= CLIENT_PORT_MAX ? CLIENT_PORT_MIN : port + 1;
+  return port;
+}
+
 export class AllocClient {
   readonly #socket: Socket = createSocket('udp4');
   readonly #pending = new Map<string, (m: StunMessage) => void>();
@@ -63,8 +78,20 @@ export class AllocClient {
     this.#socket.on('error', () => {});
   }
 
-  open(): Promise<void> {
-    return new Promise((resolve) => this.#socket.bind(0, '127.0.0.1', resolve));
+  /** Binds the next free port of the client range (the OS's choice after 100 ports in use). */
+  async open(): Promise<void> {
+    for (let i = 0; i < 100; i++) {
+      const bound = await new Promise<boolean>((resolve) => {
+        const onError = () => resolve(false);
+        this.#socket.once('error', onError);
+        this.#socket.bind(takeClientPort(), '127.0.0.1', () => {
+          this.#socket.off('error', onError);
+          resolve(true);
+        });
+      });
+      if (bound) return;
+    }
+    await new Promise<void>((resolve) => this.#socket.bind(0, '127.0.0.1', resolve));
   }
 
   close(): void {
