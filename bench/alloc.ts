@@ -13,6 +13,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { longTermKey } from '@stunner/stun';
+import { ensureSystemDeps } from '../scripts/system-deps.ts';
 import { formatSummary, readProfile, summarizeProfile } from './_cpuprofile.ts';
 import { cpuTimes, openFds, rssKiB } from './_proc.ts';
 import { PASS, REALM, type ServerName, startServer, USER } from './_servers.ts';
@@ -156,6 +157,8 @@ async function hold(port: number, pid: number, count: number, concurrency: numbe
 }
 
 export async function run(args: string[]): Promise<BenchResult> {
+  // coturn (turnserver, turnutils_*) on a fresh machine, as `npm test` does.
+  ensureSystemDeps();
   const quick = option(args, 'quick') !== undefined;
   const profile = option(args, 'profile') !== undefined;
   const count = Number(option(args, 'count') ?? (quick ? 600 : 3000));

@@ -12,6 +12,7 @@
 // Every run is bounded (uclient killed at its timeout) and the whole benchmark stops at --max-seconds.
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureSystemDeps } from '../scripts/system-deps.ts';
 import { formatSummary, type ProfileWindow, readProfile, summarizeProfile } from './_cpuprofile.ts';
 import { formatPerf, perfAvailable, startPerf, summarizePerf } from './_perf.ts';
 import { cpuTimes, dropsGrown, ProcSampler, rcvbufErrors, runBounded, udpDropsOfPid } from './_proc.ts';
@@ -195,6 +196,8 @@ function printProfile(dir: string | undefined, window: ProfileWindow, title: str
 }
 
 export async function run(args: string[]): Promise<BenchResult> {
+  // coturn (turnserver, turnutils_*) on a fresh machine, as `npm test` does.
+  ensureSystemDeps();
   const quick = option(args, 'quick') !== undefined;
   const profile = option(args, 'profile') !== undefined;
   const perf = option(args, 'perf') !== undefined && perfAvailable();
