@@ -140,15 +140,18 @@ async function runOnce(name: ServerName, row: Row, peerPid: number, peerPort: nu
     const user = c1.user - c0.user;
     const system = c1.system - c0.system;
     const cpu = user + system;
-    const ok = !uc.timedOut && uc.code === 0 && figures.sent > 0;
+    const serverExited = server.proc.child.exitCode !== null || server.proc.child.signalCode !== null;
+    const ok = !serverExited && !uc.timedOut && uc.code === 0 && figures.sent > 0;
     const lastLines = uc.output.trim().split('\n').slice(-2).join(' | ');
     const run: RunFigures = {
       ok,
       error: ok
         ? ''
-        : uc.timedOut
-          ? `uclient timed out after ${row.timeoutS} s`
-          : `uclient exit ${uc.code}: ${lastLines}`,
+        : serverExited
+          ? `${name} exited during the run: ${server.proc.output().slice(-300)}`
+          : uc.timedOut
+            ? `uclient timed out after ${row.timeoutS} s`
+            : `uclient exit ${uc.code}: ${lastLines}`,
       ...figures,
       cpu_s: cpu,
       cpu_user_s: user,
@@ -208,7 +211,8 @@ export async function run(args: string[]): Promise<BenchResult> {
   const maxSeconds = Number(option(args, 'max-seconds') ?? (quick ? 300 : 1800));
   const matrix = quick ? QUICK : FULL;
   const rowsArg = option(args, 'rows');
-  const rows = rowsArg ? rowsArg.split(',').map((i) => matrix[Number(i)]!) : matrix;
+  const rows = rowsArg ? matrix.filter((_, i) => rowsArg.split(',').map(Number).includes(i)) : matrix;
+  if (rows.length === 0) throw new Error(`--rows: none of ${rowsArg} is a row 0–${matrix.length - 1}`);
   for (const s of servers) {
     if (s !== 'stunnerd' && s !== 'coturn') throw new Error(`--servers: unknown server ${s}`);
   }
