@@ -31,8 +31,8 @@ export interface StartOptions {
 const here = fileURLToPath(new URL('.', import.meta.url));
 
 /** coturn 4.6 as in turn.md §4.2: loopback only, long-term creds, loopback peers allowed, no TLS. */
-async function startCoturn(): Promise<ServerUnderTest> {
-  const port = await freeUdpPortPair();
+async function startCoturnOnce(): Promise<ServerUnderTest> {
+  const port = await freeUdpPortPair(true);
   const dir = mkdtempSync(join(tmpdir(), 'bench-coturn-'));
   const proc = await spawnUntil(
     'turnserver',
@@ -60,9 +60,25 @@ async function startCoturn(): Promise<ServerUnderTest> {
     /Total General servers/,
     15_000,
   );
-  // Let all of coturn's relay threads come up before the first client.
+  // Let all of coturn's relay threads come up before the first client; a listener it cannot bind
+  // (a port taken meanwhile by someone else) makes it exit in that time.
   await new Promise((r) => setTimeout(r, 500));
+  if (proc.child.exitCode !== null || proc.child.signalCode !== null) {
+    throw new Error(`turnserver exited after start:\n${proc.output().slice(-500)}`);
+  }
   return { name: 'coturn', port, proc, profileDir: undefined };
+}
+
+/** Starts coturn, on other ports up to twice more when it cannot bind its listeners. */
+async function startCoturn(): Promise<ServerUnderTest> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startCoturnOnce();
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      process.stderr.write(`bench: ${(err as Error).message.split('\n')[0]}; retrying on other ports\n`);
+    }
+  }
 }
 
 /** stunnerd's TURN-UDP listener in its own Node process (see `_stunnerd-server.ts`). */
