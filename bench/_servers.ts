@@ -1,7 +1,7 @@
 // Servers under test and the echo peer for the side-by-side benchmarks (turn.md §4.2, §4.6):
 // coturn's `turnserver` and stunnerd, both on 127.0.0.1 with the same realm and credentials, and
 // coturn's `turnutils_peer`. Every process started here is stopped by the PID we got from spawn.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,9 +64,19 @@ async function startCoturnOnce(): Promise<ServerUnderTest> {
   // (a port taken meanwhile by someone else) makes it exit in that time.
   await new Promise((r) => setTimeout(r, 500));
   if (proc.child.exitCode !== null || proc.child.signalCode !== null) {
+    rmSync(dir, { recursive: true, force: true });
     throw new Error(`turnserver exited after start:\n${proc.output().slice(-500)}`);
   }
-  return { name: 'coturn', port, proc, profileDir: undefined };
+  // Its pid file and user database go with it.
+  const stop = proc.stop;
+  const cleaned: Spawned = {
+    ...proc,
+    stop: async (graceMs) => {
+      await stop(graceMs);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return { name: 'coturn', port, proc: cleaned, profileDir: undefined };
 }
 
 /** Starts coturn, on other ports up to twice more when it cannot bind its listeners. */
