@@ -126,9 +126,9 @@ export async function spawnUntil(
   args: string[],
   ready: RegExp | number,
   timeoutMs: number,
-  env?: NodeJS.ProcessEnv,
+  cwd?: string,
 ): Promise<Spawned> {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(env ? { env } : {}) });
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(cwd ? { cwd } : {}) });
   let out = '';
   const exited = once(child, 'exit');
   const spawned: Spawned = {

@@ -97,12 +97,25 @@ async function startStunnerd(options: StartOptions): Promise<ServerUnderTest> {
   const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'bench-stunnerd-prof-')) : undefined;
   const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   if (options.perfMap) nodeArgs.push('--perf-basic-prof');
-  const proc = await spawnUntil(
+  // --perf-basic-prof also writes an isolate-*.log into the working directory: a temporary one.
+  const cwd = mkdtempSync(join(tmpdir(), 'bench-stunnerd-'));
+  const started = await spawnUntil(
     process.execPath,
     [...nodeArgs, join(here, '_stunnerd-server.ts'), String(port), USER, PASS, REALM],
     /stunnerd-bench ready udp \d+/,
     15_000,
-  );
+    cwd,
+  ).catch((err: Error) => {
+    rmSync(cwd, { recursive: true, force: true });
+    throw err;
+  });
+  const proc: Spawned = {
+    ...started,
+    stop: async (graceMs) => {
+      await started.stop(graceMs);
+      rmSync(cwd, { recursive: true, force: true });
+    },
+  };
   return { name: 'stunnerd', port, proc, profileDir };
 }
 

@@ -11,7 +11,7 @@
 // shares per binary and the top symbols, the same way for both servers.
 // Every run is bounded (uclient killed at its timeout) and the whole benchmark stops at --max-seconds.
 import { readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ensureSystemDeps } from '../scripts/system-deps.ts';
 import { formatSummary, type ProfileWindow, readProfile, summarizeProfile } from './_cpuprofile.ts';
 import { formatPerf, perfAvailable, startPerf, summarizePerf } from './_perf.ts';
@@ -175,7 +175,7 @@ async function runOnce(name: ServerName, row: Row, peerPid: number, peerPort: nu
     return { run, profileDir: server.profileDir, window: { fromUs, toUs }, perfSummary, perfKernelPct };
   } finally {
     await server.proc.stop();
-    if (perfFile !== undefined) rmSync(perfFile, { force: true });
+    if (perfFile !== undefined) rmSync(dirname(perfFile), { recursive: true, force: true });
     if (perf && name === 'stunnerd') rmSync(`/tmp/perf-${pid}.map`, { force: true });
   }
 }
