@@ -60,6 +60,7 @@ describe('stunnerd process', { timeout: 60_000 }, () => {
     assert.equal((await fetch(`http://127.0.0.1:${health}/ready`)).status, 200);
 
     const client = new TurnClient({ host: '127.0.0.1', port, transport: 'udp', username: 'user', password: 'pass' });
+    t.after(() => client.close().catch(() => undefined));
     await client.allocate();
     const exited = once(daemon, 'exit');
     daemon.kill('SIGTERM');

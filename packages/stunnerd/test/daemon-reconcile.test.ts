@@ -51,6 +51,12 @@ describe('stunnerd reconciliation (stunner-v1.md §1.7)', () => {
   });
   after(() => echo.close());
 
+  /** Every client made, so a failed test still closes them (their refresh timers hold the process). */
+  const made: TurnClient[] = [];
+  after(async () => {
+    await Promise.all(made.map((c) => c.close().catch(() => undefined)));
+  });
+
   /** A live relayed flow: allocation, channel, and a probe that must come back. */
   async function flow(port: number, password = 'pass') {
     const client = new TurnClient({
@@ -61,6 +67,7 @@ describe('stunnerd reconciliation (stunner-v1.md §1.7)', () => {
       password,
       maxTransmissions: 3,
     });
+    made.push(client);
     await client.allocate();
     const peer = { family: 'IPv4' as const, address: '127.0.0.1', port: echoPort };
     await client.bindChannel(peer);

@@ -1,29 +1,16 @@
 import type { Socket } from 'node:dgram';
 import type { TransportAddress } from '@stunner/stun';
 import { writeChannelDataHeader } from '@stunner/stun';
-import {
-  type AuthOptions,
-  type ClientEndpoint,
-  type Family,
-  type RelayRequest,
-  TurnEngine,
-  type TurnEngineOptions,
-  type TurnEngineSink,
-} from '@stunner/turn';
+import type { ClientEndpoint, Family, TurnEngine } from '@stunner/turn';
 import { DtlsListener, type DtlsListenerOptions, type DtlsSession } from '../transport/dtls-listener.ts';
+import { type ClientSide, ListenerCore, type ListenerCoreOptions } from './listener-core.ts';
 import { bindUdp, closeQuietly } from './relay-binder.ts';
-import { RelayPool } from './relay-pool.ts';
 
-export interface DtlsTurnListenerOptions {
+export interface DtlsTurnListenerOptions extends ListenerCoreOptions {
   port: number;
   /** PEM certificate and key (ECDSA P-256 or RSA). */
   cert: string;
   key: string;
-  relayAddress?: string;
-  relayAddress6?: string;
-  auth: AuthOptions;
-  admitPeer?: (address: string, port: number) => boolean;
-  engine?: Omit<Partial<TurnEngineOptions>, 'sink' | 'auth' | 'admitPeer' | 'relayFamilies'>;
   /** Handshake caps and timeouts of the DTLS layer. */
   dtls?: Omit<DtlsListenerOptions, 'cert' | 'key'>;
   /** Also listen on `::`. Default true; skipped when the host has no IPv6. */
@@ -38,32 +25,22 @@ interface DtlsClient extends ClientEndpoint {
  * A TURN-DTLS listener (stunner-v1.md §1.8): DTLS 1.2 sessions on a UDP socket (see DtlsListener for
  * the cookie and handshake limits), each one client of the engine; relays are plain UDP.
  */
-export class DtlsTurnListener implements TurnEngineSink {
-  readonly engine: TurnEngine;
+export class DtlsTurnListener implements ClientSide {
   connectionsTotal = 0;
   readonly #options: DtlsTurnListenerOptions;
-  readonly #relays: RelayPool;
+  readonly #core: ListenerCore;
   readonly #sockets: Socket[] = [];
   readonly #dtls: DtlsListener[] = [];
   readonly #clients = new Set<DtlsClient>();
-  #timer: NodeJS.Timeout | undefined;
   #closed = false;
+
+  get engine(): TurnEngine {
+    return this.#core.engine;
+  }
 
   constructor(options: DtlsTurnListenerOptions) {
     this.#options = options;
-    this.#relays = new RelayPool({
-      ...(options.relayAddress ? { relayAddress: options.relayAddress } : {}),
-      ...(options.relayAddress6 ? { relayAddress6: options.relayAddress6 } : {}),
-    });
-    const admit = options.admitPeer ?? (() => false);
-    this.engine = new TurnEngine({
-      ...options.engine,
-      auth: options.auth,
-      sink: this,
-      relayFamilies: this.#relays.families,
-      admitPeer: (address, port) => admit(address, port),
-    });
-    this.#relays.attach(this.engine);
+    this.#core = new ListenerCore(options, this);
   }
 
   get connections(): number {
@@ -97,20 +74,14 @@ export class DtlsTurnListener implements TurnEngineSink {
       port = addr.port;
       bound.push({ family, address: addr.address, port: addr.port });
     }
-    this.#timer = setInterval(() => {
-      const now = Date.now();
-      if (this.engine.nextTimeout() <= now) this.engine.handleTimeout(now);
-    }, 1000);
-    this.#timer.unref();
+    this.#core.startClock();
     return bound;
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    clearInterval(this.#timer);
-    this.engine.close();
-    this.#relays.closeAll();
+    this.#core.close();
     for (const d of this.#dtls) d.close();
     for (const s of this.#sockets) closeQuietly(s);
   }
@@ -132,7 +103,7 @@ export class DtlsTurnListener implements TurnEngineSink {
     });
   }
 
-  // TurnEngineSink ------------------------------------------------------------------------------
+  // The engine's client side --------------------------------------------------------------------
 
   sendToClient(client: ClientEndpoint, message: Buffer): void {
     (client as DtlsClient).session.send(message);
@@ -143,17 +114,5 @@ export class DtlsTurnListener implements TurnEngineSink {
     writeChannelDataHeader(out, 0, channel, length);
     data.copy(out, 4, offset, offset + length);
     (client as DtlsClient).session.send(out);
-  }
-
-  sendToPeer(relayId: number, address: string, port: number, data: Buffer, offset: number, length: number): void {
-    this.#relays.send(relayId, address, port, data, offset, length);
-  }
-
-  openRelay(request: RelayRequest): void {
-    this.#relays.open(request);
-  }
-
-  closeRelay(relayId: number): void {
-    this.#relays.close(relayId);
   }
 }

@@ -2,17 +2,10 @@ import { createServer as createTcpServer, type Server, type Socket } from 'node:
 import { createServer as createTlsServer } from 'node:tls';
 import type { TransportAddress } from '@stunner/stun';
 import { StreamFramer, writeChannelDataHeader } from '@stunner/stun';
-import {
-  type AuthOptions,
-  type ClientEndpoint,
-  type RelayRequest,
-  TurnEngine,
-  type TurnEngineOptions,
-  type TurnEngineSink,
-} from '@stunner/turn';
-import { RelayPool } from './relay-pool.ts';
+import type { ClientEndpoint, TurnEngine } from '@stunner/turn';
+import { type ClientSide, ListenerCore, type ListenerCoreOptions } from './listener-core.ts';
 
-export interface StreamTurnListenerOptions {
+export interface StreamTurnListenerOptions extends ListenerCoreOptions {
   /** 'tcp' for TURN-TCP, 'tls' for TURN-TLS (RFC 8656 §3.1 over TCP, RFC 5246 over it). */
   transport: 'tcp' | 'tls';
   /** Port bound on the wildcard (stunner-v1.md §1.8). 0 lets the OS pick (tests). Required. */
@@ -20,12 +13,6 @@ export interface StreamTurnListenerOptions {
   /** PEM certificate chain and key; required for 'tls'. */
   cert?: string;
   key?: string;
-  relayAddress?: string;
-  relayAddress6?: string;
-  auth: AuthOptions;
-  /** Peer admission (stunner-v1.md §1.10). Default: no peer is admitted. */
-  admitPeer?: (address: string, port: number) => boolean;
-  engine?: Omit<Partial<TurnEngineOptions>, 'sink' | 'auth' | 'admitPeer' | 'relayFamilies'>;
   /** Client connections held at once; more are closed on accept. Default 10000. */
   maxConnections?: number;
   /** A connection that holds no allocation this long is closed, ms. Default 30000. */
@@ -48,35 +35,25 @@ const PADDING = Buffer.alloc(3);
  * byte stream is cut into STUN messages and ChannelData frames (RFC 8656 §12.5) and fed to the engine;
  * relays are UDP as for every listener. A closed connection ends its allocation (RFC 8656 §3.1).
  */
-export class StreamTurnListener implements TurnEngineSink {
-  readonly engine: TurnEngine;
+export class StreamTurnListener implements ClientSide {
   /** Connections accepted since start and open now (stunner_listener_connections[_total]). */
   connectionsTotal = 0;
   readonly #options: StreamTurnListenerOptions;
-  readonly #relays: RelayPool;
+  readonly #core: ListenerCore;
   readonly #servers: Server[] = [];
   readonly #clients = new Set<StreamClient>();
-  #timer: NodeJS.Timeout | undefined;
   #closed = false;
+
+  get engine(): TurnEngine {
+    return this.#core.engine;
+  }
 
   constructor(options: StreamTurnListenerOptions) {
     if (options.transport === 'tls' && (!options.cert || !options.key)) {
       throw new Error('a TURN-TLS listener needs cert and key (PEM)');
     }
     this.#options = options;
-    this.#relays = new RelayPool({
-      ...(options.relayAddress ? { relayAddress: options.relayAddress } : {}),
-      ...(options.relayAddress6 ? { relayAddress6: options.relayAddress6 } : {}),
-    });
-    const admit = options.admitPeer ?? (() => false);
-    this.engine = new TurnEngine({
-      ...options.engine,
-      auth: options.auth,
-      sink: this,
-      relayFamilies: this.#relays.families,
-      admitPeer: (address, port) => admit(address, port),
-    });
-    this.#relays.attach(this.engine);
+    this.#core = new ListenerCore(options, this);
   }
 
   get connections(): number {
@@ -107,20 +84,14 @@ export class StreamTurnListener implements TurnEngineSink {
       port = addr.port;
       bound.push({ family: host === '::' ? 'IPv6' : 'IPv4', address: addr.address, port: addr.port });
     }
-    this.#timer = setInterval(() => {
-      const now = Date.now();
-      if (this.engine.nextTimeout() <= now) this.engine.handleTimeout(now);
-    }, 1000);
-    this.#timer.unref();
+    this.#core.startClock();
     return bound;
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    clearInterval(this.#timer);
-    this.engine.close();
-    this.#relays.closeAll();
+    this.#core.close();
     for (const c of this.#clients) c.socket.destroy();
     this.#clients.clear();
     await Promise.all(this.#servers.map((s) => new Promise((resolve) => s.close(resolve))));
@@ -182,7 +153,7 @@ export class StreamTurnListener implements TurnEngineSink {
     return false;
   }
 
-  // TurnEngineSink ------------------------------------------------------------------------------
+  // The engine's client side --------------------------------------------------------------------
 
   sendToClient(client: ClientEndpoint, message: Buffer): void {
     const socket = (client as StreamClient).socket;
@@ -199,17 +170,5 @@ export class StreamTurnListener implements TurnEngineSink {
     data.copy(out, 4, offset, offset + length);
     if (pad > 0) PADDING.copy(out, 4 + length, 0, pad);
     socket.write(out);
-  }
-
-  sendToPeer(relayId: number, address: string, port: number, data: Buffer, offset: number, length: number): void {
-    this.#relays.send(relayId, address, port, data, offset, length);
-  }
-
-  openRelay(request: RelayRequest): void {
-    this.#relays.open(request);
-  }
-
-  closeRelay(relayId: number): void {
-    this.#relays.close(relayId);
   }
 }
