@@ -208,40 +208,6 @@ export function runBounded(
 }
 
 /** True when TCP `port` can be listened on at 127.0.0.1 right now. */
-async function tcpPortFree(port: number): Promise<boolean> {
-  const { createServer } = await import('node:net');
-  const server = createServer();
-  const ok = await new Promise<boolean>((resolve) => {
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => resolve(true));
-  });
-  if (ok) await new Promise((resolve) => server.close(resolve));
-  return ok;
-}
-
-/**
- * A free UDP port p on 127.0.0.1 with p+1 also free (turnutils_peer and coturn's alt port use both);
- * with `tcp`, both also free for TCP (coturn listens on TCP at the same ports).
- */
-export async function freeUdpPortPair(tcp = false): Promise<number> {
-  const { createSocket } = await import('node:dgram');
-  for (let i = 0; i < 50; i++) {
-    const a = createSocket('udp4');
-    await new Promise<void>((resolve) => a.bind(0, '127.0.0.1', resolve));
-    const port = a.address().port;
-    const b = createSocket('udp4');
-    const ok = await new Promise<boolean>((resolve) => {
-      b.once('error', () => resolve(false));
-      b.bind(port + 1, '127.0.0.1', () => resolve(true));
-    });
-    a.close();
-    b.close();
-    if (!ok || port >= 65534) continue;
-    if (tcp && !((await tcpPortFree(port)) && (await tcpPortFree(port + 1)))) continue;
-    return port;
-  }
-  throw new Error('no free UDP port pair on 127.0.0.1');
-}
 
 /** Socket inodes `pid` holds open (from /proc/<pid>/fd links "socket:[inode]"). */
 function socketInodes(pid: number): Set<string> {

@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freeUdpPortPair, type Spawned, spawnUntil } from './_proc.ts';
+import { freeUdpPortPair } from '@stunner/testing';
+import { type Spawned, spawnUntil } from './_proc.ts';
 
 export const REALM = 'bench.local';
 export const USER = 'bench';
@@ -34,7 +35,7 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 
 /** coturn 4.6 as in turn.md §4.2: loopback only, long-term creds, loopback peers allowed, no TLS. */
 async function startCoturnOnce(): Promise<ServerUnderTest> {
-  const port = await freeUdpPortPair(true);
+  const port = await freeUdpPortPair({ tcp: true });
   const dir = mkdtempSync(join(tmpdir(), 'bench-coturn-'));
   const proc = await spawnUntil(
     'turnserver',

@@ -1,8 +1,22 @@
 import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
 
-/** Two consecutive free UDP ports on loopback: turnutils_peer listens on port and port+1 (RTCP). */
-export async function freeUdpPortPair(): Promise<number> {
+async function tcpPortFree(port: number): Promise<boolean> {
+  const server = createServer();
+  const ok = await new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => resolve(true));
+  });
+  if (ok) await new Promise((resolve) => server.close(resolve));
+  return ok;
+}
+
+/**
+ * Two consecutive free UDP ports on loopback: turnutils_peer listens on port and port+1 (RTCP); with
+ * `tcp`, both are free for TCP too (coturn listens on TCP at the same ports).
+ */
+export async function freeUdpPortPair(options: { tcp?: boolean } = {}): Promise<number> {
   for (let i = 0; i < 50; i++) {
     const a = createSocket('udp4');
     await new Promise<void>((resolve) => a.bind(0, '127.0.0.1', resolve));
@@ -14,7 +28,9 @@ export async function freeUdpPortPair(): Promise<number> {
     });
     a.close();
     b.close();
-    if (ok && port < 65535) return port;
+    if (!ok || port >= 65534) continue;
+    if (options.tcp && !((await tcpPortFree(port)) && (await tcpPortFree(port + 1)))) continue;
+    return port;
   }
   throw new Error('no free UDP port pair on 127.0.0.1');
 }
