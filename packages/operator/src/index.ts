@@ -1,6 +1,12 @@
+export { CdsServer, type CdsServerOptions } from './cds/cds-server.ts';
+export { KubeApiError, KubeRest } from './kube/kube-rest.ts';
 export * from './kube-types.ts';
 export { render } from './render.ts';
 export * from './render-issue.ts';
 export * from './render-result.ts';
+export { DEFAULT_LEASE_NAME, LeaderElector } from './runtime/leader-election.ts';
+export { type Logger, makeLogger } from './runtime/logger.ts';
+export { type OperatorOptions, type RunningOperator, startOperator } from './runtime/operator.ts';
+export { parseOperatorFlags } from './runtime/operator-flags.ts';
 export * from './snapshot.ts';
 export * from './snapshot-from-manifests.ts';
