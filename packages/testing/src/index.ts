@@ -1,3 +1,4 @@
+export * from './kube/admin-client.ts';
 export * from './kube/control-plane.ts';
 export * from './kube/free-port.ts';
 export * from './kube/gateway-api-crds.ts';

@@ -111,9 +111,9 @@ export class KubeRest {
     return this.request<T>('GET', path);
   }
 
-  /** Server-side apply as FIELD_MANAGER; force takes over fields another manager set (§2.2 updater). */
-  apply<T = KubeObject>(path: string, obj: unknown, force = true): Promise<T> {
-    const q = `?fieldManager=${FIELD_MANAGER}${force ? '&force=true' : ''}`;
+  /** Server-side apply; force takes over fields another manager set (the updater's own fields, §2.2). */
+  apply<T = KubeObject>(path: string, obj: unknown, force = true, fieldManager = FIELD_MANAGER): Promise<T> {
+    const q = `?fieldManager=${encodeURIComponent(fieldManager)}${force ? '&force=true' : ''}`;
     return this.request<T>('PATCH', path + q, obj, CONTENT_TYPE.apply);
   }
 

@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiextensionsV1Api, KubeConfig, type KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
+import { type AdminRequest, adminClient, pathOf } from './admin-client.ts';
 import { ManagedProcess } from './child-process.ts';
 import { freePort } from './free-port.ts';
 import { gatewayApiCrds } from './gateway-api-crds.ts';
@@ -24,9 +25,18 @@ export interface ControlPlane {
   server: string;
   kubeconfigPath: string;
   kubeconfig: KubeConfig;
+  /** JSON requests as the admin user. */
+  request: AdminRequest;
+  /** Server-side apply of whole objects as field manager `fieldManager` (kubectl apply --server-side). */
+  apply(objects: ApplyObject[], fieldManager?: string): Promise<void>;
   /** Stops kube-apiserver and etcd and removes their data. */
   stop(): Promise<void>;
 }
+
+export type ApplyObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } } & Record<
+  string,
+  unknown
+>;
 
 export interface ControlPlaneOptions {
   /** Bound on start-up (binaries already built), ms. Default 90 s. */
@@ -174,7 +184,13 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         (c.metadata as { name: string }).name !== 'udproutes.gateway.networking.k8s.io',
     );
     await installCrds(kubeconfig, [...gw, ...ourCrds()], timeout);
-    return { server, kubeconfigPath, kubeconfig, stop };
+    const req = adminClient(server, ca, pki.adminToken);
+    const apply = async (objects: ApplyObject[], fieldManager = 'kubectl'): Promise<void> => {
+      for (const o of objects) {
+        await req('PATCH', `${pathOf(o)}?fieldManager=${fieldManager}&force=true`, o, 'application/apply-patch+yaml');
+      }
+    };
+    return { server, kubeconfigPath, kubeconfig, request: req, apply, stop };
   } catch (err) {
     await stop();
     throw err;
