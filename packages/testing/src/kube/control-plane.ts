@@ -33,10 +33,11 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
-export type ApplyObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } } & Record<
-  string,
-  unknown
->;
+export type ApplyObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+} & Record<string, unknown>;
 
 export interface ControlPlaneOptions {
   /** Bound on start-up (binaries already built), ms. Default 90 s. */
