@@ -124,19 +124,7 @@ export class LeaderElector {
     const durationS = Math.ceil(this.#opts.leaseDurationMs / 1000);
     const existing = await this.#get();
     if (!existing) {
-      await this.#rest.request('POST', `/apis/coordination.k8s.io/v1/namespaces/${this.#opts.namespace}/leases`, {
-        apiVersion: 'coordination.k8s.io/v1',
-        kind: 'Lease',
-        metadata: { name: this.#opts.name, namespace: this.#opts.namespace },
-        spec: {
-          holderIdentity: this.identity,
-          leaseDurationSeconds: durationS,
-          acquireTime: microTime(now),
-          renewTime: microTime(now),
-          leaseTransitions: 0,
-        },
-      } satisfies Lease);
-      return true;
+      return this.#create(now, durationS);
     }
     const raw = JSON.stringify(existing.spec);
     if (raw !== this.#observedRaw) {
@@ -160,6 +148,28 @@ export class LeaderElector {
       this.#observedAt = Date.now();
       return true;
     } catch (err) {
+      if (err instanceof KubeApiError && err.status === 409) return false;
+      throw err;
+    }
+  }
+
+  async #create(now: Date, durationS: number): Promise<boolean> {
+    try {
+      await this.#rest.request('POST', `/apis/coordination.k8s.io/v1/namespaces/${this.#opts.namespace}/leases`, {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name: this.#opts.name, namespace: this.#opts.namespace },
+        spec: {
+          holderIdentity: this.identity,
+          leaseDurationSeconds: durationS,
+          acquireTime: microTime(now),
+          renewTime: microTime(now),
+          leaseTransitions: 0,
+        },
+      } satisfies Lease);
+      return true;
+    } catch (err) {
+      // Another candidate created it first.
       if (err instanceof KubeApiError && err.status === 409) return false;
       throw err;
     }
