@@ -48,7 +48,11 @@ export function gatewayApiCrds(): Record<string, unknown>[] {
     kind: 'CustomResourceDefinition',
     metadata: {
       name: `${k.plural}.${GATEWAY_API_GROUP}`,
-      annotations: { 'gateway.networking.k8s.io/bundle-version': 'v1.2.1-stunner-test-stand-in' },
+      annotations: {
+        // *.k8s.io groups are protected: upstream's CRDs carry this approval (KEP 1111).
+        'api-approved.kubernetes.io': 'https://github.com/kubernetes-sigs/gateway-api/pull/1538',
+        'gateway.networking.k8s.io/bundle-version': 'v1.2.1-stunner-test-stand-in',
+      },
     },
     spec: {
       group: GATEWAY_API_GROUP,
