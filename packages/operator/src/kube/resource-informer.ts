@@ -50,6 +50,8 @@ export class ResourceInformer {
       this.#informer.on(verb, (obj) => this.#events.change(kind, verb, obj as unknown as KubeObject));
     }
     this.#informer.on('error', (err) => {
+      // stop() aborts the watch request, which client-node reports as an error.
+      if (this.#stopped) return;
       this.#events.error(kind, err);
       this.#scheduleRestart();
     });

@@ -141,16 +141,25 @@ test('quickstart: statuses become Accepted, then Programmed once the LoadBalance
 
 test("stunnerd's CDS client receives the rendered config and each change of the route's endpoints", async () => {
   assert.ok(op);
+  // The pod's downward-API address, which stunnerd substitutes for $STUNNER_ADDR (§1.3).
+  process.env.STUNNER_ADDR = '127.0.0.1';
   const client = new CdsConfigClient({
     base: new URL(`http://127.0.0.1:${op.cdsAddress.port}`),
     id: `${NS}/udp-gateway`,
   });
   const configs: StunnerConfig[] = [];
   client.on('config', (c) => configs.push(c));
+  const warnings: string[] = [];
+  client.on('warning', (w: string) => warnings.push(w));
   client.start();
   try {
-    await waitUntil('first config at stunnerd', () => (configs.length > 0 ? true : undefined), 10_000);
+    await waitUntil('first config at stunnerd', () => (configs.length > 0 ? true : undefined), 10_000).catch(
+      (err: Error) => {
+        throw new Error(`${err.message}; warnings: ${warnings.join('; ')}`);
+      },
+    );
     assert.equal(configs[0]?.listeners[0]?.name, `${NS}/udp-gateway/udp-listener`);
+    assert.equal(configs[0]?.listeners[0]?.address, '127.0.0.1');
     await cp.apply([
       {
         apiVersion: 'discovery.k8s.io/v1',
@@ -206,8 +215,10 @@ test("fields other managers set on managed objects survive the operator's applie
 test('a restarted operator re-creates nothing and rewrites nothing that is unchanged', async () => {
   assert.ok(op);
   const before = await Promise.all([get(svcPath), get(depPath), get(gwPath)]);
+  const cdsPort = op.cdsAddress.port;
   await op.stop();
-  op = await startTestOperator(cp);
+  // Same CDS address: the Deployment's STUNNER_CONFIG_ORIGIN names it.
+  op = await startTestOperator(cp, { cds: { host: '127.0.0.1', port: cdsPort } });
   const first = op.renders;
   await waitUntil('a render after restart', () => (op!.renders > first || op!.lastResult() ? true : undefined), 10_000);
   const watch = await watchConfig(op.cdsAddress.port, `${NS}/udp-gateway`);
@@ -215,8 +226,13 @@ test('a restarted operator re-creates nothing and rewrites nothing that is uncha
   watch.close();
   const afterRestart = await Promise.all([get(svcPath), get(depPath), get(gwPath)]);
   for (const [i, o] of afterRestart.entries()) {
-    assert.equal(o.metadata.uid, before[i]!.metadata.uid);
-    assert.equal(o.metadata.resourceVersion, before[i]!.metadata.resourceVersion);
+    const what = ['Service', 'Deployment', 'Gateway'][i];
+    assert.equal(o.metadata.uid, before[i]!.metadata.uid, `${what} re-created`);
+    assert.equal(
+      o.metadata.resourceVersion,
+      before[i]!.metadata.resourceVersion,
+      `${what} rewritten: ${JSON.stringify(before[i])} -> ${JSON.stringify(o)}`,
+    );
   }
 });
 

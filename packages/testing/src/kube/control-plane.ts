@@ -7,7 +7,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ApiextensionsV1Api, KubeConfig, type KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { type AdminRequest, adminClient, pathOf } from './admin-client.ts';
 import { ManagedProcess } from './child-process.ts';
@@ -80,21 +80,40 @@ export function ourCrds(): Record<string, unknown>[] {
     .flatMap((f) => parseAllDocuments(readFileSync(join(ourCrdDir, f), 'utf8')).map((d) => d.toJS()));
 }
 
-/** Creates CRDs and waits until the apiserver serves each of them (Established). */
-export async function installCrds(kc: KubeConfig, crds: Record<string, unknown>[], timeoutMs = 30_000): Promise<void> {
-  const objects = KubernetesObjectApi.makeApiClient(kc);
-  const ext = kc.makeApiClient(ApiextensionsV1Api);
-  for (const crd of crds) await objects.create(crd as KubernetesObject);
+/**
+ * Creates CRDs as raw JSON (client-node's model serializer would drop `x-kubernetes-*` keys) and waits
+ * until each is Established and its storage answers a LIST (right after Established it may still say 429).
+ */
+export async function installCrds(
+  req: AdminRequest,
+  crds: Record<string, unknown>[],
+  timeoutMs = 30_000,
+): Promise<void> {
+  for (const crd of crds) await req('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd);
   for (const crd of crds) {
     const name = (crd.metadata as { name: string }).name;
+    const spec = crd.spec as { group: string; names: { plural: string }; versions: { name: string }[] };
     await waitUntil(
       `CRD ${name} Established`,
       async () => {
-        const got = await ext.readCustomResourceDefinition({ name });
+        const got = await req<{ status?: { conditions?: { type: string; status: string }[] } }>(
+          'GET',
+          `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`,
+        );
         return got.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ? true : undefined;
       },
       timeoutMs,
     );
+    for (const v of spec.versions) {
+      await waitUntil(
+        `CRD ${name} ${v.name} serving`,
+        async () => {
+          await req('GET', `/apis/${spec.group}/${v.name}/${spec.names.plural}`);
+          return true;
+        },
+        timeoutMs,
+      );
+    }
   }
 }
 
@@ -179,13 +198,13 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     writeFileSync(kubeconfigPath, kubeconfigYaml(server, ca.toString(), pki.adminToken), { mode: 0o600 });
     const kubeconfig = new KubeConfig();
     kubeconfig.loadFromFile(kubeconfigPath);
+    const req = adminClient(server, ca, pki.adminToken);
     const gw = gatewayApiCrds().filter(
       (c) =>
         options.udpRouteV1Alpha2 !== false ||
         (c.metadata as { name: string }).name !== 'udproutes.gateway.networking.k8s.io',
     );
-    await installCrds(kubeconfig, [...gw, ...ourCrds()], timeout);
-    const req = adminClient(server, ca, pki.adminToken);
+    await installCrds(req, [...gw, ...ourCrds()], timeout);
     const apply = async (objects: ApplyObject[], fieldManager = 'kubectl'): Promise<void> => {
       for (const o of objects) {
         await req('PATCH', `${pathOf(o)}?fieldManager=${fieldManager}&force=true`, o, 'application/apply-patch+yaml');
