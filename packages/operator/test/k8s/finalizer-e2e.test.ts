@@ -1,4 +1,4 @@
-// --enable-finalizer, and an apiserver without the gateway.networking.k8s.io v1alpha2 UDPRoute CRD.
+// --enable-finalizer, recovery from an apiserver restart, and an apiserver without the gateway.networking.k8s.io v1alpha2 UDPRoute CRD.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { type ControlPlane, startControlPlane, waitUntil } from '@stunner/testing';
@@ -51,6 +51,25 @@ test('without the v1alpha2 UDPRoute CRD the operator runs on stunner.l7mp.io/v1 
     10_000,
   );
   assert.equal(route.status?.parents?.[0]?.conditions.find((c) => c.type === 'Accepted')?.status, 'True');
+});
+
+test('the informers recover from an apiserver restart: later changes are still rendered', async () => {
+  assert.ok(op);
+  await cp.restartApiserver();
+  await cp.request(
+    'PATCH',
+    gwPath,
+    { metadata: { annotations: { 'stunner.l7mp.io/disable-session-affinity': 'true' } } },
+    'application/merge-patch+json',
+  );
+  await waitUntil(
+    'Service re-applied after the restart',
+    async () => {
+      const svc = await cp.request<{ spec: { sessionAffinity: string } }>('GET', svcPath);
+      return svc.spec.sessionAffinity === 'None' ? true : undefined;
+    },
+    40_000,
+  );
 });
 
 test('with --enable-finalizer a stopping operator removes its managed objects and invalidates statuses', async () => {

@@ -3,6 +3,21 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 
+const live = new Set<ChildProcess>();
+let signalsHooked = false;
+
+/** A test process killed by a signal runs no 'exit' handlers: take the daemons down first. */
+function hookSignals(): void {
+  if (signalsHooked) return;
+  signalsHooked = true;
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(sig, () => {
+      for (const c of live) c.kill('SIGKILL');
+      process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1));
+    });
+  }
+}
+
 export class ManagedProcess {
   readonly name: string;
   readonly logFile: string;
@@ -19,10 +34,13 @@ export class ManagedProcess {
     const fd = openSync(logFile, 'a');
     this.#child = spawn(command, args, { stdio: ['ignore', fd, fd] });
     closeSync(fd);
+    live.add(this.#child);
+    hookSignals();
     process.once('exit', this.#killOnExit);
     this.#exited = new Promise((resolve) => {
       this.#child.once('exit', (code, signal) => {
         this.#exitCode = code ?? (signal ? -1 : null);
+        live.delete(this.#child);
         process.off('exit', this.#killOnExit);
         resolve(this.#exitCode);
       });

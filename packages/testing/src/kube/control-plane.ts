@@ -29,6 +29,8 @@ export interface ControlPlane {
   request: AdminRequest;
   /** Server-side apply of whole objects as field manager `fieldManager` (kubectl apply --server-side). */
   apply(objects: ApplyObject[], fieldManager?: string): Promise<void>;
+  /** Stops kube-apiserver and starts it again on the same port and etcd (watches break, data stays). */
+  restartApiserver(): Promise<void>;
   /** Stops kube-apiserver and etcd and removes their data. */
   stop(): Promise<void>;
 }
@@ -157,43 +159,53 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       },
       timeout,
     );
-    const apiserver = new ManagedProcess(
-      'kube-apiserver',
-      bins.kubeApiserver,
-      [
-        `--etcd-servers=${etcdUrl}`,
-        '--bind-address=127.0.0.1',
-        '--advertise-address=127.0.0.1',
-        `--secure-port=${apiPort}`,
-        `--tls-cert-file=${pki.servingCert}`,
-        `--tls-private-key-file=${pki.servingKey}`,
-        `--client-ca-file=${pki.caCert}`,
-        `--token-auth-file=${pki.tokenFile}`,
-        '--authorization-mode=RBAC',
-        `--service-account-key-file=${pki.serviceAccountPub}`,
-        `--service-account-signing-key-file=${pki.serviceAccountKey}`,
-        '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-        '--service-cluster-ip-range=10.96.0.0/16',
-        '--service-node-port-range=30000-32767',
-        // No controller-manager creates ServiceAccount tokens here.
-        '--disable-admission-plugins=ServiceAccount',
-        '--allow-privileged=true',
-        `--cert-dir=${join(dir, 'certs')}`,
-        '--v=0',
-      ],
-      join(dir, 'kube-apiserver.log'),
-    );
-    procs.push(apiserver);
     const server = `https://127.0.0.1:${apiPort}`;
     const ca = readFileSync(pki.caCert);
-    await waitUntil(
-      'kube-apiserver /readyz',
-      async () => {
-        if (!apiserver.running) throw new Error(`kube-apiserver exited:\n${apiserver.tail()}`);
-        return (await httpsStatus(`${server}/readyz`, ca, pki.adminToken)) === 200 ? true : undefined;
-      },
-      timeout,
-    );
+    const apiserverArgs = [
+      `--etcd-servers=${etcdUrl}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      `--secure-port=${apiPort}`,
+      `--tls-cert-file=${pki.servingCert}`,
+      `--tls-private-key-file=${pki.servingKey}`,
+      `--client-ca-file=${pki.caCert}`,
+      `--token-auth-file=${pki.tokenFile}`,
+      '--authorization-mode=RBAC',
+      `--service-account-key-file=${pki.serviceAccountPub}`,
+      `--service-account-signing-key-file=${pki.serviceAccountKey}`,
+      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+      '--service-cluster-ip-range=10.96.0.0/16',
+      '--service-node-port-range=30000-32767',
+      // No controller-manager creates ServiceAccount tokens here.
+      '--disable-admission-plugins=ServiceAccount',
+      '--allow-privileged=true',
+      `--cert-dir=${join(dir, 'certs')}`,
+      '--v=0',
+    ];
+    let apiserver: ManagedProcess | undefined;
+    const startApiserver = async (): Promise<void> => {
+      const p = new ManagedProcess(
+        'kube-apiserver',
+        bins.kubeApiserver,
+        apiserverArgs,
+        join(dir, 'kube-apiserver.log'),
+      );
+      apiserver = p;
+      procs.push(p);
+      await waitUntil(
+        'kube-apiserver /readyz',
+        async () => {
+          if (!p.running) throw new Error(`kube-apiserver exited:\n${p.tail()}`);
+          return (await httpsStatus(`${server}/readyz`, ca, pki.adminToken)) === 200 ? true : undefined;
+        },
+        timeout,
+      );
+    };
+    await startApiserver();
+    const restartApiserver = async (): Promise<void> => {
+      await apiserver?.stop();
+      await startApiserver();
+    };
     const kubeconfigPath = join(dir, 'kubeconfig');
     writeFileSync(kubeconfigPath, kubeconfigYaml(server, ca.toString(), pki.adminToken), { mode: 0o600 });
     const kubeconfig = new KubeConfig();
@@ -210,7 +222,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         await req('PATCH', `${pathOf(o)}?fieldManager=${fieldManager}&force=true`, o, 'application/apply-patch+yaml');
       }
     };
-    return { server, kubeconfigPath, kubeconfig, request: req, apply, stop };
+    return { server, kubeconfigPath, kubeconfig, request: req, apply, restartApiserver, stop };
   } catch (err) {
     await stop();
     throw err;
