@@ -4,7 +4,7 @@
 // Writes that would change nothing are skipped, so re-renders and operator restarts cause no churn.
 import { ANNOTATION_RELATED_GATEWAY, LABEL_OWNED_BY, LABEL_OWNED_BY_VALUE } from '@stunner/api';
 import type { KubeObject, KubeRest } from '../kube/kube-rest.ts';
-import { isNotFound } from '../kube/kube-rest.ts';
+import { isNotFound, KubeApiError } from '../kube/kube-rest.ts';
 import { KINDS, kindOf, objectPath, type ResourceKind } from '../kube/resource-kinds.ts';
 import type { RenderResult, StatusUpdate } from '../render-result.ts';
 import { canonicalJson } from './canonical-json.ts';
@@ -94,7 +94,14 @@ export class Updater {
     const present = this.#view.get(kind, obj.metadata.name, obj.metadata.namespace) !== undefined;
     if (present && this.#applied.get(path) === text) return true;
     try {
-      await this.#rest.apply(path, body);
+      try {
+        await this.#rest.apply(path, body);
+      } catch (err) {
+        // The legacy ConfigMap is immutable (§2.6): new content means a new object.
+        if (!(kind === KINDS.configMaps && present && err instanceof KubeApiError && err.status === 422)) throw err;
+        await this.#rest.delete(path);
+        await this.#rest.apply(path, body);
+      }
       this.#applied.set(path, text);
       this.#metrics.resourceOperations.inc({
         scope: 'managed',
