@@ -6,6 +6,11 @@ export type FrameKind = 'stun' | 'channel-data';
 export interface StreamFramerOptions {
   /** Largest frame accepted, padding included; a larger one fails the stream. Default 65556 (20 + 65535 rounded up). */
   maxFrameSize?: number;
+  /**
+   * Accept channel numbers up to 0x7FFF as RFC 5766 did (coturn 4.6's clients still pick them), not
+   * only RFC 8656's 0x4000–0x4FFF. Default false.
+   */
+  legacyChannelNumbers?: boolean;
 }
 
 export const DEFAULT_MAX_FRAME_SIZE = 65556;
@@ -24,6 +29,7 @@ const FAILED = 2;
 export class StreamFramer {
   readonly #onFrame: (frame: Buffer, kind: FrameKind) => void;
   readonly #maxFrameSize: number;
+  readonly #maxChannel: number;
   readonly #header = Buffer.alloc(CHANNEL_DATA_HEADER_LENGTH);
   #chunks: Buffer[] = [];
   #offset = 0;
@@ -37,6 +43,7 @@ export class StreamFramer {
   constructor(onFrame: (frame: Buffer, kind: FrameKind) => void, options: StreamFramerOptions = {}) {
     this.#onFrame = onFrame;
     this.#maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
+    this.#maxChannel = options.legacyChannelNumbers ? 0x7fff : CHANNEL_NUMBER_MAX;
   }
 
   /** Bytes received but not yet emitted as a frame. */
@@ -72,12 +79,15 @@ export class StreamFramer {
       this.#kind = 'stun';
       this.#frameLength = HEADER_LENGTH + length;
       this.#padding = 0;
-    } else if (first >= CHANNEL_NUMBER_MIN && first <= CHANNEL_NUMBER_MAX) {
+    } else if (first >= CHANNEL_NUMBER_MIN && first <= this.#maxChannel) {
       this.#kind = 'channel-data';
       this.#frameLength = CHANNEL_DATA_HEADER_LENGTH + length;
       this.#padding = (4 - (length % 4)) % 4;
     } else if (first >> 14 === 1) {
-      this.#fail('STUN_ERR_BAD_CHANNEL', `channel 0x${first.toString(16)} is outside 0x4000–0x4FFF`);
+      this.#fail(
+        'STUN_ERR_BAD_CHANNEL',
+        `channel 0x${first.toString(16)} is outside 0x4000–0x${this.#maxChannel.toString(16).toUpperCase()}`,
+      );
     } else {
       this.#fail('STUN_ERR_NOT_STUN', `stream byte 0x${(first >> 8).toString(16)} starts neither STUN nor ChannelData`);
     }

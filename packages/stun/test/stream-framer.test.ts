@@ -11,7 +11,7 @@ import {
   Username,
 } from '@stunner/stun';
 
-function collect(options?: { maxFrameSize?: number }) {
+function collect(options?: { maxFrameSize?: number; legacyChannelNumbers?: boolean }) {
   const frames: Array<[FrameKind, string]> = [];
   const framer = new StreamFramer((frame, kind) => frames.push([kind, frame.toString('hex')]), options);
   return { framer, frames };
@@ -89,6 +89,17 @@ describe('StreamFramer', () => {
 
   it('fails on a reserved channel number', () => {
     assert.throws(() => collect().framer.push(Buffer.from('50000000', 'hex')), { code: 'STUN_ERR_BAD_CHANNEL' });
+  });
+
+  it('accepts RFC 5766 channel numbers up to 0x7FFF only when asked', () => {
+    const legacy = Buffer.from('6c870002abcd', 'hex');
+    assert.throws(() => collect().framer.push(legacy), { code: 'STUN_ERR_BAD_CHANNEL' });
+    const { framer, frames } = collect({ legacyChannelNumbers: true });
+    framer.push(Buffer.concat([legacy, Buffer.alloc(2)]));
+    assert.deepEqual(frames, [['channel-data', '6c870002abcd']]);
+    assert.throws(() => collect({ legacyChannelNumbers: true }).framer.push(Buffer.from('80000000', 'hex')), {
+      code: 'STUN_ERR_NOT_STUN',
+    });
   });
 
   it('fails on a STUN length that is not a multiple of 4', () => {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { HttpEndpoint } from './endpoint-url.ts';
+import { closeHttp, listenHttp } from './http-listen.ts';
 
 /** What the health server asks the daemon. */
 export interface HealthSource {
@@ -36,20 +37,12 @@ export class HealthServer {
     this.#server = createServer((req, res) => this.#handle(req, res));
   }
 
-  async listen(endpoint: HttpEndpoint): Promise<AddressInfo> {
-    await new Promise<void>((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(endpoint.port, endpoint.host, () => {
-        this.#server.off('error', reject);
-        resolve();
-      });
-    });
-    return this.#server.address() as AddressInfo;
+  listen(endpoint: HttpEndpoint): Promise<AddressInfo> {
+    return listenHttp(this.#server, endpoint);
   }
 
-  async close(): Promise<void> {
-    this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  close(): Promise<void> {
+    return closeHttp(this.#server);
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {

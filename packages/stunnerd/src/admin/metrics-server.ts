@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { HttpEndpoint } from './endpoint-url.ts';
+import { closeHttp, listenHttp } from './http-listen.ts';
 
 /** Serves a registry in the Prometheus text format at the endpoint's path (stunner-v1.md §1.12). */
 export class MetricsServer {
@@ -24,19 +25,11 @@ export class MetricsServer {
     });
   }
 
-  async listen(endpoint: HttpEndpoint): Promise<AddressInfo> {
-    await new Promise<void>((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(endpoint.port, endpoint.host, () => {
-        this.#server.off('error', reject);
-        resolve();
-      });
-    });
-    return this.#server.address() as AddressInfo;
+  listen(endpoint: HttpEndpoint): Promise<AddressInfo> {
+    return listenHttp(this.#server, endpoint);
   }
 
-  async close(): Promise<void> {
-    this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  close(): Promise<void> {
+    return closeHttp(this.#server);
   }
 }

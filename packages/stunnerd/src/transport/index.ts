@@ -1,0 +1,2 @@
+export * from './dtls-client-hello.ts';
+export * from './dtls-listener.ts';

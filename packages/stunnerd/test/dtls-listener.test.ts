@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { createSocket, type Socket } from 'node:dgram';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { DtlsListener, helloVerifyRequest, parseClientHello, withoutCookie } from '@stunner/stunnerd';
+
+const dir = mkdtempSync(join(tmpdir(), 'stunnerd-dtls-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A self-signed certificate and key made by openssl. */
+function certificate(kind: 'ecdsa' | 'rsa'): { cert: string; key: string } {
+  const key = join(dir, `${kind}.key`);
+  const cert = join(dir, `${kind}.crt`);
+  const keyArgs = kind === 'ecdsa' ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'] : ['-newkey', 'rsa:2048'];
+  execFileSync(
+    'openssl',
+    ['req', '-x509', ...keyArgs, '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=stunner-test'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  return { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8') };
+}
+
+/** An echo server: every record the peer sends comes back prefixed with "echo:". */
+async function echoServer(material: { cert: string; key: string }, options: { handshakeTimeout?: number } = {}) {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const listener = new DtlsListener(socket, { ...material, ...options });
+  socket.on('message', (msg, rinfo) => listener.handleDatagram(msg, rinfo.address, rinfo.port));
+  listener.on('session', (s) => s.on('data', (d) => s.send(Buffer.concat([Buffer.from('echo:'), d]))));
+  return { socket, listener, port: (socket.address() as AddressInfo).port };
+}
+
+/** Runs openssl s_client -dtls1_2, sends one line, resolves with what came back. */
+async function sClient(port: number, line: string): Promise<string> {
+  const client = spawn('openssl', ['s_client', '-dtls1_2', '-connect', `127.0.0.1:${port}`, '-quiet', '-ign_eof'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  try {
+    let out = '';
+    const echoed = new Promise<string>((resolve, reject) => {
+      client.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('echo:')) resolve(out);
+      });
+      client.on('exit', (code) => reject(new Error(`s_client exited ${code} before the echo`)));
+    });
+    client.stdin.write(`${line}\n`);
+    return await Promise.race([
+      echoed,
+      new Promise<string>((_, reject) => setTimeout(() => reject(new Error('no echo within 10 s')), 10_000).unref()),
+    ]);
+  } finally {
+    client.kill();
+  }
+}
+
+function close(socket: Socket, listener: DtlsListener): void {
+  listener.close();
+  socket.close();
+}
+
+describe('DtlsListener with openssl s_client -dtls1_2', () => {
+  for (const kind of ['ecdsa', 'rsa'] as const) {
+    it(`completes the handshake and carries data with an ${kind.toUpperCase()} certificate`, async () => {
+      const { socket, listener, port } = await echoServer(certificate(kind));
+      try {
+        const sessions = once(listener, 'session');
+        assert.match(await sClient(port, 'hello-dtls'), /echo:hello-dtls/);
+        const [session] = await sessions;
+        assert.equal(session.remoteAddress, '127.0.0.1');
+      } finally {
+        close(socket, listener);
+      }
+    });
+  }
+
+  it('serves two clients at once on one socket', async () => {
+    const { socket, listener, port } = await echoServer(certificate('ecdsa'));
+    try {
+      const [a, b] = await Promise.all([sClient(port, 'one'), sClient(port, 'two')]);
+      assert.match(a, /echo:one/);
+      assert.match(b, /echo:two/);
+    } finally {
+      close(socket, listener);
+    }
+  });
+});
+
+describe('DtlsListener before the cookie', () => {
+  /** A minimal DTLS 1.2 ClientHello record with the given cookie. */
+  function clientHello(cookie: Buffer, random = Buffer.alloc(32, 7)): Buffer {
+    const body = Buffer.concat([
+      Buffer.from([0xfe, 0xfd]),
+      random,
+      Buffer.from([0]),
+      Buffer.from([cookie.length]),
+      cookie,
+      Buffer.from([0, 2, 0xc0, 0x2b, 1, 0]),
+      // Extensions: supported_groups x25519 and P-256, signature_algorithms ecdsa_secp256r1_sha256,
+      // ec_point_formats uncompressed: enough for a server to go on with the handshake.
+      Buffer.from('0018000a00060004001d0017000d000400020403000b00020100', 'hex'),
+    ]);
+    const hs = Buffer.alloc(12);
+    hs[0] = 1;
+    hs.writeUIntBE(body.length, 1, 3);
+    hs.writeUInt16BE(cookie.length > 0 ? 1 : 0, 4);
+    hs.writeUIntBE(body.length, 9, 3);
+    const rec = Buffer.alloc(13);
+    rec[0] = 22;
+    rec.writeUInt16BE(0xfefd, 1);
+    rec[10] = 5;
+    rec.writeUInt16BE(12 + body.length, 11);
+    return Buffer.concat([rec, hs, body]);
+  }
+
+  it('parses a ClientHello, answers with a HelloVerifyRequest, and strips the cookie again', () => {
+    const hello = clientHello(Buffer.alloc(20, 9));
+    const info = parseClientHello(hello)!;
+    assert.deepEqual(info.cookie, Buffer.alloc(20, 9));
+    const hvr = helloVerifyRequest(info.recordSequence, Buffer.alloc(20, 1));
+    assert.equal(hvr[0], 22);
+    assert.equal(hvr.readUInt16BE(1), 0xfeff);
+    assert.equal(hvr[10], 5, 'echoes the record sequence number');
+    assert.equal(hvr[13], 3);
+    const stripped = withoutCookie(hello, info);
+    assert.deepEqual(parseClientHello(stripped)!.cookie, Buffer.alloc(0));
+    assert.equal(stripped.length, hello.length - 20);
+    assert.equal(parseClientHello(Buffer.from('17fefd000100000000000100050102030405', 'hex')), undefined);
+  });
+
+  it('keeps no state for hellos without a valid cookie and drops other records from strangers', async () => {
+    const { socket, listener, port } = await echoServer(certificate('ecdsa'));
+    const probe = createSocket('udp4');
+    await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', resolve));
+    try {
+      const replies: Buffer[] = [];
+      probe.on('message', (m) => replies.push(m));
+      const reply = once(probe, 'message');
+      for (let i = 0; i < 50; i++) probe.send(clientHello(Buffer.alloc(0), Buffer.alloc(32, i)), port, '127.0.0.1');
+      probe.send(clientHello(Buffer.alloc(20, 0xaa)), port, '127.0.0.1');
+      probe.send(Buffer.from('17fefd000100000000000100050102030405', 'hex'), port, '127.0.0.1');
+      const [first] = (await reply) as [Buffer];
+      assert.equal(first[13], 3, 'a HelloVerifyRequest');
+      assert.ok(first.length <= clientHello(Buffer.alloc(0)).length + 20, 'no amplification beyond the cookie');
+      assert.equal(listener.halfOpen, 0);
+      assert.equal(listener.sessionCount, 0);
+    } finally {
+      probe.close();
+      close(socket, listener);
+    }
+  });
+
+  it('caps handshakes per source and drops those that never finish', async () => {
+    const { socket, listener, port } = await echoServer(certificate('ecdsa'), { handshakeTimeout: 300 });
+    const probes: Socket[] = [];
+    const failures: string[] = [];
+    listener.on('handshakeFailed', (_address, _port, reason) => failures.push(reason));
+    try {
+      // Ten peers on one IP each echo their cookie: eight handshakes open, two are refused.
+      for (let i = 0; i < 10; i++) {
+        const probe = createSocket('udp4');
+        probes.push(probe);
+        await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', resolve));
+        const random = Buffer.alloc(32, i);
+        const reply = once(probe, 'message');
+        probe.send(clientHello(Buffer.alloc(0), random), port, '127.0.0.1');
+        const [hvr] = (await reply) as [Buffer];
+        probe.send(clientHello(hvr.subarray(28), random), port, '127.0.0.1');
+      }
+      while (listener.halfOpen + failures.length < 10)
+        await once(listener, 'handshakeFailed', { signal: AbortSignal.timeout(5000) });
+      assert.equal(listener.halfOpen, 8);
+      assert.deepEqual(failures, ['too many handshakes in progress', 'too many handshakes in progress']);
+      while (listener.halfOpen > 0) await once(listener, 'handshakeFailed', { signal: AbortSignal.timeout(5000) });
+      assert.equal(failures.filter((f) => f === 'handshake timed out').length, 8);
+      assert.equal(listener.sessionCount, 0);
+    } finally {
+      for (const p of probes) p.close();
+      close(socket, listener);
+    }
+  });
+});

@@ -1,0 +1,161 @@
+import type { TransportAddress } from '@stunner/stun';
+import type { ClientEndpoint, Family } from './endpoint.ts';
+
+/** RFC 8656 §9: a permission is per peer IP; the port is ignored. */
+export interface Permission {
+  readonly address: string;
+  /** Engine time (ms) when it expires (RFC 8656 §9: 300 s after install or refresh). */
+  expires: number;
+}
+
+/** RFC 8656 §12: a channel binds a number to one peer transport address. */
+export interface Channel {
+  readonly number: number;
+  readonly address: string;
+  readonly port: number;
+  /** Engine time (ms) when the binding expires (RFC 8656 §12: 600 s after bind or refresh). */
+  expires: number;
+  /** False once expired: the entry stays, unusable, for the reuse delay (RFC 8656 §12). */
+  bound: boolean;
+}
+
+/** Traffic relayed by one allocation (data only; control messages are the adapter's to count). */
+export interface RelayStats {
+  /** Packets and bytes of application data relayed from the client to peers. */
+  toPeerPackets: number;
+  toPeerBytes: number;
+  /** Packets and bytes of application data relayed from peers to the client. */
+  toClientPackets: number;
+  toClientBytes: number;
+  /** Data packets dropped: no permission or channel, refused by the peer-admission hook, malformed. */
+  droppedPackets: number;
+}
+
+/** State an Allocate needs while the adapter binds its relay (RFC 8656 §7.2). */
+export interface PendingAllocate {
+  readonly transactionId: Buffer;
+  readonly cacheKey: string;
+  readonly key: Buffer;
+  readonly integrity: 'sha1' | 'sha256';
+  readonly fingerprint: boolean;
+  readonly lifetimeSeconds: number;
+  /** Families asked for but not supported, reported in ADDRESS-ERROR-CODE (RFC 8656 §7.2). */
+  readonly refusedFamily: Family | undefined;
+  readonly reserveId: number | undefined;
+}
+
+/** Read-only view of an allocation, given to hooks and events. */
+export interface AllocationInfo {
+  /** The relay id: what `handleRelay`, `sendToPeer` and `closeRelay` name the relay by. */
+  readonly id: number;
+  readonly client: ClientEndpoint;
+  readonly username: string;
+  /** Who the quota counts against: the username, or its user part for ephemeral `<expiry>:<user>`. */
+  readonly userId: string;
+  readonly families: readonly Family[];
+  /** Relayed transport addresses; empty while the relay is being bound. */
+  readonly relayed: readonly TransportAddress[];
+  /** Engine time (ms) when the allocation expires unless refreshed. */
+  readonly expires: number;
+  readonly stats: Readonly<RelayStats>;
+}
+
+/** One allocation (RFC 8656 §2.2): its relay, 5-tuple, credentials, permissions and channels. */
+export class Allocation implements AllocationInfo {
+  readonly id: number;
+  readonly client: ClientEndpoint;
+  readonly username: string;
+  readonly userId: string;
+  readonly families: readonly Family[];
+  relayed: readonly TransportAddress[] = [];
+  expires: number;
+  pending: PendingAllocate | undefined;
+  readonly stats: RelayStats = {
+    toPeerPackets: 0,
+    toPeerBytes: 0,
+    toClientPackets: 0,
+    toClientBytes: 0,
+    droppedPackets: 0,
+  };
+  readonly permissions = new Map<string, Permission>();
+  readonly channels = new Map<number, Channel>();
+  /** Channels by peer IP then port, for the relay-to-client direction. */
+  readonly #peerChannels = new Map<string, Map<number, Channel>>();
+
+  constructor(
+    id: number,
+    client: ClientEndpoint,
+    username: string,
+    userId: string,
+    families: readonly Family[],
+    expires: number,
+  ) {
+    this.id = id;
+    this.client = client;
+    this.username = username;
+    this.userId = userId;
+    this.families = families;
+    this.expires = expires;
+  }
+
+  hasFamily(family: Family): boolean {
+    return this.families.includes(family);
+  }
+
+  channelForPeer(address: string, port: number): Channel | undefined {
+    return this.#peerChannels.get(address)?.get(port);
+  }
+
+  addChannel(channel: Channel): void {
+    this.channels.set(channel.number, channel);
+    let byPort = this.#peerChannels.get(channel.address);
+    if (byPort === undefined) {
+      byPort = new Map();
+      this.#peerChannels.set(channel.address, byPort);
+    }
+    byPort.set(channel.port, channel);
+  }
+
+  /**
+   * Expires permissions (RFC 8656 §9) and channels (§12) due by `now`. An expired channel stays,
+   * unusable, for `reuseDelayMs` so that neither its number nor its peer is rebound meanwhile.
+   * Returns the next deadline among what is left (Infinity if none).
+   */
+  sweep(
+    now: number,
+    reuseDelayMs: number,
+    onPermissionExpired: (a: Allocation, address: string) => void,
+    onChannelExpired: (a: Allocation, channel: Channel) => void,
+  ): number {
+    let next = Number.POSITIVE_INFINITY;
+    for (const p of this.permissions.values()) {
+      if (p.expires <= now) {
+        this.permissions.delete(p.address);
+        onPermissionExpired(this, p.address);
+      } else if (p.expires < next) {
+        next = p.expires;
+      }
+    }
+    for (const ch of this.channels.values()) {
+      if (ch.bound && ch.expires <= now) {
+        ch.bound = false;
+        onChannelExpired(this, ch);
+      }
+      if (ch.bound) {
+        if (ch.expires < next) next = ch.expires;
+        continue;
+      }
+      const reusable = ch.expires + reuseDelayMs;
+      if (reusable <= now) this.removeChannel(ch);
+      else if (reusable < next) next = reusable;
+    }
+    return next;
+  }
+
+  removeChannel(channel: Channel): void {
+    this.channels.delete(channel.number);
+    const byPort = this.#peerChannels.get(channel.address);
+    byPort?.delete(channel.port);
+    if (byPort?.size === 0) this.#peerChannels.delete(channel.address);
+  }
+}

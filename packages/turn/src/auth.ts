@@ -1,0 +1,75 @@
+import { timingSafeEqual } from 'node:crypto';
+import { checkEphemeralUsername, ephemeralPassword, longTermKey } from '@stunner/stun';
+import { TurnEngineError } from './errors.ts';
+
+/** STUNner's authentication modes (stunner-v1.md §1.9), after the config's aliases are normalised. */
+export type AuthOptions =
+  | {
+      type: 'static';
+      /** REALM sent in 401s and used in the long-term key. */
+      realm: string;
+      /** The one username accepted. */
+      username: string;
+      password: string;
+    }
+  | {
+      type: 'ephemeral';
+      realm: string;
+      /** Shared secret of the TURN REST API: password = base64(HMAC-SHA1(secret, username)). */
+      secret: string;
+    }
+  | {
+      /** STUN-only: Binding is answered, every TURN request is refused with 403. */
+      type: 'none';
+      realm?: string;
+    };
+
+export type CredentialLookup =
+  | { ok: true; key: Buffer; userId: string }
+  | { ok: false; reason: 'unknown-user' | 'no-timestamp' | 'expired' };
+
+/** Resolves a USERNAME to the long-term key (RFC 8489 §9.2.2) under one auth mode. */
+export class Authenticator {
+  readonly type: AuthOptions['type'];
+  readonly realm: string;
+  readonly #username: Buffer | undefined;
+  readonly #staticKey: Buffer | undefined;
+  readonly #secret: string | undefined;
+
+  constructor(options: AuthOptions) {
+    this.type = options.type;
+    this.realm = options.realm ?? '';
+    if (options.type === 'static') {
+      if (!options.realm) invalid('auth.realm', 'is empty; set the REALM clients must use');
+      if (!options.username) invalid('auth.username', 'is empty; static auth needs a username');
+      this.#username = Buffer.from(options.username, 'utf8');
+      // stunner-v1.md §1.9: key = MD5(username ":" realm ":" password), as pion computes it.
+      this.#staticKey = longTermKey(options.username, options.realm, options.password ?? '');
+    } else if (options.type === 'ephemeral') {
+      if (!options.realm) invalid('auth.realm', 'is empty; set the REALM clients must use');
+      if (!options.secret) invalid('auth.secret', 'is empty; ephemeral auth needs the shared secret');
+      this.#secret = options.secret;
+    } else if (options.type !== 'none') {
+      invalid('auth.type', `"${(options as { type: string }).type}" is not static, ephemeral or none`);
+    }
+  }
+
+  lookup(username: string, nowSeconds: number): CredentialLookup {
+    if (this.#staticKey && this.#username) {
+      const given = Buffer.from(username, 'utf8');
+      const match = given.length === this.#username.length && timingSafeEqual(given, this.#username);
+      return match ? { ok: true, key: this.#staticKey, userId: username } : { ok: false, reason: 'unknown-user' };
+    }
+    if (this.#secret !== undefined) {
+      const check = checkEphemeralUsername(username, nowSeconds);
+      if (!check.ok) return { ok: false, reason: check.reason };
+      const password = ephemeralPassword(this.#secret, username);
+      return { ok: true, key: longTermKey(username, this.realm, password), userId: check.userId };
+    }
+    return { ok: false, reason: 'unknown-user' };
+  }
+}
+
+function invalid(field: string, why: string): never {
+  throw new TurnEngineError('TURN_ERR_INVALID_OPTION', `${field} ${why}`);
+}

@@ -1,0 +1,18 @@
+export type { AllocationInfo, RelayStats } from './allocation.ts';
+export type { AuthOptions } from './auth.ts';
+export type {
+  ClientEndpoint,
+  ClientTransport,
+  Family,
+  RelayBound,
+  RelayRequest,
+  TurnEngineSink,
+} from './endpoint.ts';
+export { TurnEngineError, type TurnEngineErrorCode } from './errors.ts';
+export type { AllocationRequestInfo, PeerAdmission, TurnEngineOptions } from './options.ts';
+export {
+  type AllocationEndReason,
+  TurnEngine,
+  type TurnEngineEvents,
+  type TurnEngineStats,
+} from './turn-engine.ts';

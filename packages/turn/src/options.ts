@@ -1,0 +1,162 @@
+import { randomBytes } from 'node:crypto';
+import type { AllocationInfo } from './allocation.ts';
+import type { AuthOptions } from './auth.ts';
+import type { ClientEndpoint, Family, TurnEngineSink } from './endpoint.ts';
+import { TurnEngineError } from './errors.ts';
+
+/** What the allocation-admission hook is asked about (before the relay is bound). */
+export interface AllocationRequestInfo {
+  readonly client: ClientEndpoint;
+  readonly username: string;
+  readonly userId: string;
+  readonly realm: string;
+  readonly families: readonly Family[];
+}
+
+/**
+ * Peer-admission hook (stunner-v1.md §1.10, turn.md §5.3): true admits. Consulted for every
+ * CreatePermission and ChannelBind peer, every Send indication and every relayed datagram in both
+ * directions, so it must be fast and pure. `port` is 0 for CreatePermission, whose permissions are
+ * per IP (RFC 8656 §9).
+ */
+export type PeerAdmission = (address: string, port: number, allocation: AllocationInfo) => boolean;
+
+export interface TurnEngineOptions {
+  /** Authentication mode and credentials (stunner-v1.md §1.9). Required. */
+  auth: AuthOptions;
+  /** Receives every output. Required. */
+  sink: TurnEngineSink;
+  /** Allocation lifetime when the client asks for less or none, seconds (RFC 8656 §7.2). Default 600. */
+  defaultLifetime?: number;
+  /** Cap on the allocation lifetime a client may ask for, seconds (RFC 8656 §7.2). Default 3600. */
+  maxLifetime?: number;
+  /** Permission lifetime, seconds (RFC 8656 §9). Default 300. */
+  permissionLifetime?: number;
+  /** Channel binding lifetime, seconds (RFC 8656 §12). Default 600. */
+  channelLifetime?: number;
+  /**
+   * After a channel binding expires, its number and peer stay unusable for other bindings this long,
+   * seconds (RFC 8656 §12). Default 300.
+   */
+  channelReuseDelay?: number;
+  /** How long an EVEN-PORT R=1 reservation is held, seconds (RFC 8656 §7.2 suggests 30). Default 30. */
+  reservationLifetime?: number;
+  /** Nonce validity, seconds; older nonces get 438 Stale Nonce (RFC 8489 §9.2.4). Default 600. */
+  nonceLifetime?: number;
+  /**
+   * Key of the stateless nonce HMAC. Engines that must accept each other's nonces (workers behind
+   * one address) share it. Default: 32 random bytes per engine.
+   */
+  nonceSecret?: Buffer;
+  /** Relay address families the adapter can bind; others get 440 (RFC 8656 §7.2). Default IPv4 and IPv6. */
+  relayFamilies?: readonly Family[];
+  /** Allocations held at once (pending included); beyond it Allocate gets 508. 0 = no limit. Default 0. */
+  maxAllocations?: number;
+  /** Allocations per user id; beyond it Allocate gets 486 (stunner-v1.md §1.9). 0 = no limit. Default 0. */
+  userQuota?: number;
+  /** Permissions per allocation; beyond it CreatePermission gets 508 (turn.md §5.4). Default 64. */
+  maxPermissions?: number;
+  /** Channels per allocation; beyond it ChannelBind gets 508. Default 256. */
+  maxChannels?: number;
+  /**
+   * Also accept channel numbers 0x5000–0x7FFF, which RFC 5766 §11 allowed and RFC 8656 §12 reserved.
+   * RFC 5766 clients pick them, coturn 4.6's turnutils_uclient among them (at random up to 0x7FFF).
+   * Default false: 0x4000–0x4FFF only, 400 outside.
+   */
+  legacyChannelNumbers?: boolean;
+  /** Responses kept for retransmitted requests (RFC 8489 §6.3.1). 0 disables. Default 4096. */
+  transactionCacheSize?: number;
+  /** How long a response is kept for retransmits, ms (RFC 8489 §6.2.1: Rc × RTO ≈ 39.5 s). Default 40000. */
+  transactionCacheTtl?: number;
+  /**
+   * 401/438 challenges per second per client IP; requests beyond it get no answer (turn.md §5.4:
+   * bounds reflection and brute force). 0 disables. Default 50.
+   */
+  challengeRateLimit?: number;
+  /** Attributes accepted per message before it is dropped as malformed. Default 32. */
+  maxAttributes?: number;
+  /**
+   * SOFTWARE attribute for responses to authenticated requests; never sent unauthenticated (turn.md
+   * §5.4, amplification). Default none.
+   */
+  software?: string;
+  /** Peer admission; see `PeerAdmission`. Default: every peer admitted (the daemon must set one). */
+  admitPeer?: PeerAdmission;
+  /**
+   * Allocation admission beyond `maxAllocations` and `userQuota`: return 486 (quota) or 508 (capacity)
+   * to refuse, true to admit. Default admits.
+   */
+  admitAllocation?: (request: AllocationRequestInfo) => true | 486 | 508;
+}
+
+export interface ResolvedOptions {
+  readonly defaultLifetimeMs: number;
+  readonly maxLifetimeMs: number;
+  readonly permissionLifetimeMs: number;
+  readonly channelLifetimeMs: number;
+  readonly channelReuseDelayMs: number;
+  readonly reservationLifetimeMs: number;
+  readonly nonceLifetime: number;
+  readonly nonceSecret: Buffer;
+  readonly relayFamilies: readonly Family[];
+  readonly maxAllocations: number;
+  readonly userQuota: number;
+  readonly maxPermissions: number;
+  readonly maxChannels: number;
+  readonly maxChannelNumber: number;
+  readonly transactionCacheSize: number;
+  readonly transactionCacheTtl: number;
+  readonly challengeRateLimit: number;
+  readonly maxAttributes: number;
+  readonly software: string | undefined;
+}
+
+function count(name: string, value: number | undefined, fallback: number, min = 0): number {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || v < min) {
+    throw new TurnEngineError('TURN_ERR_INVALID_OPTION', `${name} = ${v}; expected an integer ≥ ${min}`);
+  }
+  return v;
+}
+
+export function resolveOptions(o: TurnEngineOptions): ResolvedOptions {
+  const defaultLifetime = count('defaultLifetime', o.defaultLifetime, 600, 1);
+  const maxLifetime = count('maxLifetime', o.maxLifetime, 3600, 1);
+  if (maxLifetime < defaultLifetime) {
+    throw new TurnEngineError(
+      'TURN_ERR_INVALID_OPTION',
+      `maxLifetime ${maxLifetime} is below defaultLifetime ${defaultLifetime}; raise maxLifetime`,
+    );
+  }
+  const relayFamilies = o.relayFamilies ?? ['IPv4', 'IPv6'];
+  for (const f of relayFamilies) {
+    if (f !== 'IPv4' && f !== 'IPv6') {
+      throw new TurnEngineError('TURN_ERR_INVALID_OPTION', `relayFamilies has "${f}"; use 'IPv4' and/or 'IPv6'`);
+    }
+  }
+  const nonceSecret = o.nonceSecret ?? randomBytes(32);
+  if (nonceSecret.length < 16) {
+    throw new TurnEngineError('TURN_ERR_INVALID_OPTION', `nonceSecret has ${nonceSecret.length} bytes; use ≥ 16`);
+  }
+  return {
+    defaultLifetimeMs: defaultLifetime * 1000,
+    maxLifetimeMs: maxLifetime * 1000,
+    permissionLifetimeMs: count('permissionLifetime', o.permissionLifetime, 300, 1) * 1000,
+    channelLifetimeMs: count('channelLifetime', o.channelLifetime, 600, 1) * 1000,
+    channelReuseDelayMs: count('channelReuseDelay', o.channelReuseDelay, 300) * 1000,
+    reservationLifetimeMs: count('reservationLifetime', o.reservationLifetime, 30, 1) * 1000,
+    nonceLifetime: count('nonceLifetime', o.nonceLifetime, 600, 1),
+    nonceSecret,
+    relayFamilies,
+    maxAllocations: count('maxAllocations', o.maxAllocations, 0),
+    userQuota: count('userQuota', o.userQuota, 0),
+    maxPermissions: count('maxPermissions', o.maxPermissions, 64, 1),
+    maxChannels: count('maxChannels', o.maxChannels, 256, 1),
+    maxChannelNumber: o.legacyChannelNumbers === true ? 0x7fff : 0x4fff,
+    transactionCacheSize: count('transactionCacheSize', o.transactionCacheSize, 4096),
+    transactionCacheTtl: count('transactionCacheTtl', o.transactionCacheTtl, 40_000, 1),
+    challengeRateLimit: count('challengeRateLimit', o.challengeRateLimit, 50),
+    maxAttributes: count('maxAttributes', o.maxAttributes, 32, 1),
+    software: o.software,
+  };
+}
