@@ -77,3 +77,41 @@ test('when the leader stops, the other operator takes the lease over and writes'
   );
   assert.ok((await writes(follower)) > 0);
 });
+
+test('a leader whose lease another holder took steps down within the renew deadline, and stops writing', async () => {
+  const op = ops.find((o) => o.leading)!;
+  const leasePath = `/apis/coordination.k8s.io/v1/namespaces/stunner-system/leases/${DEFAULT_LEASE_NAME}`;
+  // The intruder takes the lease for 10 s and never renews it. The leader renews every 200 ms, so a
+  // write from a stale read may get 409: read and write again until one lands.
+  await waitUntil(
+    'intruder holds the lease',
+    async () => {
+      const lease = await cp.request<{ spec: Record<string, unknown> }>('GET', leasePath);
+      const now = new Date().toISOString().replace('Z', '000Z');
+      await cp.request('PUT', leasePath, {
+        ...lease,
+        spec: { ...lease.spec, holderIdentity: 'intruder', leaseDurationSeconds: 10, renewTime: now, acquireTime: now },
+      });
+      return true;
+    },
+    5000,
+    10,
+  );
+  await waitUntil('leader steps down', () => (op.leading ? undefined : true), 5000);
+  const before = await writes(op);
+  await cp.request(
+    'PATCH',
+    gwPath,
+    { metadata: { annotations: { 'stunner.l7mp.io/disable-session-affinity': null } } },
+    'application/merge-patch+json',
+  );
+  // The CDS still follows the change; the apiserver does not hear from the follower.
+  await waitUntil(
+    'render of the change',
+    () => (op.lastResult()?.services[0]?.spec.sessionAffinity === 'ClientIP' ? true : undefined),
+    5000,
+  );
+  assert.equal(await writes(op), before);
+  const svc = await cp.request<{ spec: { sessionAffinity: string } }>('GET', svcPath);
+  assert.equal(svc.spec.sessionAffinity, 'None');
+});
