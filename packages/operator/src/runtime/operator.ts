@@ -57,7 +57,7 @@ export interface RunningOperator {
   metrics: OperatorMetrics;
   readonly leading: boolean;
   readonly renders: number;
-  /** Resolves after the next render that finished writing (for tests and benchmarks). */
+  /** The last render's result (for tests and benchmarks). */
   lastResult(): RenderResult | undefined;
   stop(): Promise<void>;
 }
