@@ -6,6 +6,7 @@ import { CdsServer } from '../cds/cds-server.ts';
 import { externalAddressOf } from '../cds/node-address-patch.ts';
 import { InformerSet } from '../kube/informer-set.ts';
 import { KubeRest } from '../kube/kube-rest.ts';
+import { RenderTrigger } from '../kube/render-trigger.ts';
 import { KINDS } from '../kube/resource-kinds.ts';
 import { render } from '../render.ts';
 import type { RenderResult } from '../render-result.ts';
@@ -76,6 +77,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
   const configOrigin = `http://${advertised.includes(':') ? `[${advertised}]` : advertised}:${cdsAddress.port}`;
 
   let synced = false;
+  const trigger = new RenderTrigger();
   let leading = opts.leaderElection === undefined;
   let renders = 0;
   let generation = 0;
@@ -86,8 +88,9 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     rest,
     { useEndpointSlices: opts.useEndpointSlices },
     {
-      change: () => {
-        if (!synced) return;
+      change: (kind, verb, obj) => {
+        // Fingerprints are recorded during the initial list too, so the first updates compare correctly.
+        if (!trigger.matters(kind, verb, obj) || !synced) return;
         metrics.reconcileEvents.inc({ result: 'triggered' });
         loop.trigger();
       },
