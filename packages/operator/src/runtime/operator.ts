@@ -173,9 +173,24 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     : undefined;
   if (!elector) metrics.leader.set(1);
 
-  await informers.start();
-  synced = true;
-  loop.trigger();
+  try {
+    await informers.start();
+  } catch (err) {
+    await cds.close();
+    throw err;
+  }
+  // A render from partial caches would withdraw configs and statuses: wait until every informer has
+  // listed once (those that failed are retrying with backoff); /readyz says so meanwhile.
+  let syncPoll: NodeJS.Timeout | undefined;
+  const startRendering = (): void => {
+    if (!informers.synced) {
+      syncPoll = setTimeout(startRendering, 100);
+      return;
+    }
+    synced = true;
+    loop.trigger();
+  };
+  startRendering();
   elector?.start();
 
   const probes: ProbeServers = await startProbeServers({
@@ -199,6 +214,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     },
     lastResult: () => last,
     async stop() {
+      clearTimeout(syncPoll);
       await loop.stop();
       if (opts.enableFinalizer && leading && last) {
         for (const s of last.statuses) await updater.writeStatus(invalidated(s));
