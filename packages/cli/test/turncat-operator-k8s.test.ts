@@ -22,14 +22,8 @@ describe('turncat k8s:// through the operator CDS on a real apiserver', () => {
   let greeter: Socket;
   let op: RunningOperator;
   const running: WatchedProcess[] = [];
-
-  before(async () => {
-    [cp, coturn, greeter] = await Promise.all([
-      startControlPlane(),
-      startCoturn({ users: [{ username: 'user-1', password: 'pass-1' }] }),
-      startUdpGreeter('127.0.0.1', 0),
-    ]);
-    op = await startOperator({
+  const startTestOperator = (cdsPort: number) =>
+    startOperator({
       kubeconfig: cp.kubeconfig,
       controllerName: DEFAULT_CONTROLLER_NAME,
       dataplaneMode: 'managed',
@@ -37,10 +31,18 @@ describe('turncat k8s:// through the operator CDS on a real apiserver', () => {
       useEndpointSlices: true,
       enableFinalizer: false,
       throttleMs: 20,
-      cds: { host: '127.0.0.1', port: 0 },
+      cds: { host: '127.0.0.1', port: cdsPort },
       labelFilter: DEFAULT_LABEL_FILTER,
       logger: makeLogger('operator', 'error'),
     });
+
+  before(async () => {
+    [cp, coturn, greeter] = await Promise.all([
+      startControlPlane(),
+      startCoturn({ users: [{ username: 'user-1', password: 'pass-1' }] }),
+      startUdpGreeter('127.0.0.1', 0),
+    ]);
+    op = await startTestOperator(0);
     const gw = 'gateway.networking.k8s.io';
     await cp.apply([
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'stunner' } },
@@ -133,5 +135,27 @@ describe('turncat k8s:// through the operator CDS on a real apiserver', () => {
     running.push(p);
     await p.waitFor(new RegExp(`TURN server: udp://127\\.0\\.0\\.1:${coturn.port}`), { stream: 'stderr' });
     await greet(p);
+  });
+
+  it('a live tunnel keeps relaying while the operator restarts, and the restarted CDS serves the same config', async () => {
+    const url = `http://127.0.0.1:${op.cdsAddress.port}/api/v1/configs/stunner/udp-gateway`;
+    const served = await (await fetch(url)).text();
+    const p = turncat([
+      `--cds-server-address=127.0.0.1:${op.cdsAddress.port}`,
+      '-',
+      'k8s://stunner/udp-gateway:udp-listener',
+      `udp://127.0.0.1:${greeter.address().port}`,
+    ]);
+    running.push(p);
+    await greet(p);
+    const port = op.cdsAddress.port;
+    await op.stop();
+    op = await startTestOperator(port);
+    await greet(p, 2);
+    await waitUntil(
+      'the config after the restart',
+      async () => ((await (await fetch(url)).text()) === served ? true : undefined),
+      10_000,
+    );
   });
 });
