@@ -29,9 +29,9 @@ async function writes(op: RunningOperator): Promise<number> {
 const election = (identity: string) => ({
   namespace: 'stunner-system',
   identity,
-  leaseDurationMs: 2000,
-  renewDeadlineMs: 1500,
-  retryPeriodMs: 200,
+  leaseDurationMs: 4000,
+  renewDeadlineMs: 3000,
+  retryPeriodMs: 250,
 });
 
 test('of two operators with leader election exactly one holds the lease and writes', async () => {
@@ -60,7 +60,7 @@ test('when the leader stops, the other operator takes the lease over and writes'
   const follower = ops.find((o) => o !== leader)!;
   await leader.stop();
   ops.splice(ops.indexOf(leader), 1);
-  await waitUntil('follower leads', () => (follower.leading ? true : undefined), 5000);
+  await waitUntil('follower leads', () => (follower.leading ? true : undefined), 10_000);
   await cp.request(
     'PATCH',
     gwPath,
@@ -81,7 +81,7 @@ test('when the leader stops, the other operator takes the lease over and writes'
 test('a leader whose lease another holder took steps down within the renew deadline, and stops writing', async () => {
   const op = ops.find((o) => o.leading)!;
   const leasePath = `/apis/coordination.k8s.io/v1/namespaces/stunner-system/leases/${DEFAULT_LEASE_NAME}`;
-  // The intruder takes the lease for 10 s and never renews it. The leader renews every 200 ms, so a
+  // The intruder takes the lease for 10 s and never renews it. The leader renews every 250 ms, so a
   // write from a stale read may get 409: read and write again until one lands.
   await waitUntil(
     'intruder holds the lease',
@@ -97,7 +97,7 @@ test('a leader whose lease another holder took steps down within the renew deadl
     5000,
     10,
   );
-  await waitUntil('leader steps down', () => (op.leading ? undefined : true), 5000);
+  await waitUntil('leader steps down', () => (op.leading ? undefined : true), 10_000);
   const before = await writes(op);
   await cp.request(
     'PATCH',
