@@ -1,42 +1,133 @@
-// `npm start` / `npm run stunnerd`: a STUN Binding server, or with the positional quick-mode URI
-// `turn://user:pass@addr:port?transport=udp` a TURN-UDP server (stunner-v1.md §1.4).
-import { parseArgs } from 'node:util';
-import { BindingServer } from './binding-server.ts';
-import { runQuickMode } from './turn/quick-mode.ts';
+// stunnerd (stunner-v1.md §1.4): `npm run stunnerd -- [flags] [turn://user:pass@addr:port?transport=...]`.
+import { readFile } from 'node:fs/promises';
+import { parseStunnerConfig, type StunnerConfig } from '@stunner/api';
+import { parseStunnerdCli, type StunnerdCli } from './cli-options.ts';
+import { CdsConfigClient, fetchCdsConfig } from './config/cds-config-client.ts';
+import { parseConfigOrigin } from './config/config-origin.ts';
+import { FileConfigWatcher } from './config/file-config-watcher.ts';
+import { quickConfig } from './daemon/quick-config.ts';
+import { Stunnerd } from './daemon/stunnerd.ts';
+import { LoggerFactory } from './logging/logger.ts';
+import { planReconcile } from './reconcile/plan-reconcile.ts';
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    port: { type: 'string', short: 'p', default: '3478' },
-    address: { type: 'string', short: 'a', multiple: true },
-  },
-});
-if (positionals.length > 0) {
-  await runQuickMode(positionals[0]!);
-} else {
-  await runBindingServer();
+function fail(message: string, code = 1): never {
+  process.stderr.write(`stunnerd: ${message}\n`);
+  process.exit(code);
 }
 
-async function runBindingServer(): Promise<void> {
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    process.stderr.write(`stunnerd: --port ${values.port} is not a UDP port (0–65535)\n`);
-    process.exit(2);
-  }
+let cli: StunnerdCli;
+try {
+  cli = parseStunnerdCli(process.argv.slice(2), process.env);
+} catch (err) {
+  fail((err as Error).message, 2);
+}
 
-  const server = new BindingServer();
+// Logs go to stderr; stdout carries only the lines a user or script reads (listening, TURN URIs).
+const logger = new LoggerFactory({
+  spec: cli.logSpec ?? 'all:INFO',
+  format: cli.logFormat,
+  write: (line) => process.stderr.write(line),
+});
+const log = logger.getLogger('stunnerd');
+if (cli.udpThreadNum > 1)
+  log.warn(`--udp-thread-num ${cli.udpThreadNum}: this build serves each TURN-UDP listener from one socket`);
+
+const daemon = new Stunnerd({
+  logger,
+  forceReady: cli.forceReady,
+  ...(cli.logSpec ? { logSpecOverride: cli.logSpec } : {}),
+});
+let stopWatching: () => void = () => {};
+
+function announce(config: StunnerConfig): void {
+  for (const l of config.listeners) {
+    const host = l.public_address || l.address;
+    const transport = l.protocol.replace('TURN-', '').toLowerCase();
+    const scheme = transport === 'tls' || transport === 'dtls' ? 'turns' : 'turn';
+    const uriHost = host.includes(':') ? `[${host}]` : host;
+    process.stdout.write(
+      `stunnerd: listener ${l.name} ${l.protocol} port ${l.port}: ${scheme}:${uriHost}:${l.public_port || l.port}?transport=${transport === 'tls' ? 'tcp' : transport === 'dtls' ? 'udp' : transport}\n`,
+    );
+  }
+}
+
+async function apply(config: StunnerConfig): Promise<boolean> {
   try {
-    const bound = await server.start({ port, ...(values.address ? { addresses: values.address } : {}) });
-    for (const b of bound)
-      process.stdout.write(`stunnerd: STUN Binding server listening on udp ${b.address} port ${b.port}\n`);
+    await daemon.apply(config);
+    announce(config);
+    return true;
   } catch (err) {
-    process.stderr.write(`stunnerd: cannot listen on UDP port ${port}: ${(err as Error).message}\n`);
-    process.exit(1);
+    log.error((err as Error).message);
+    return false;
   }
+}
 
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      void server.close().then(() => process.exit(0));
-    });
+async function loadOnce(): Promise<StunnerConfig> {
+  const origin = parseConfigOrigin(cli.configOrigin);
+  if (origin.kind === 'file') return parseStunnerConfig(await readFile(origin.path, 'utf8'));
+  if (origin.warning) log.warn(origin.warning);
+  return fetchCdsConfig(origin.base, cli.id, process.env.STUNNER_NODENAME);
+}
+
+function watch(): void {
+  const origin = parseConfigOrigin(cli.configOrigin);
+  if (origin.kind === 'cds' && origin.warning) log.warn(origin.warning);
+  const source =
+    origin.kind === 'file'
+      ? new FileConfigWatcher(origin.path)
+      : new CdsConfigClient({
+          base: origin.base,
+          id: cli.id,
+          ...(process.env.STUNNER_NODENAME ? { node: process.env.STUNNER_NODENAME } : {}),
+        });
+  const cdsLog = logger.getLogger(origin.kind === 'file' ? 'config-file-client' : 'cds-client');
+  source.on('config', (config) => void apply(config));
+  source.on('warning', (message) => cdsLog.warn(message));
+  if (source instanceof CdsConfigClient) {
+    source.on('connected', () => cdsLog.info('connected', { url: source.url }));
+    source.on('disconnected', (reason) => cdsLog.warn(`disconnected: ${reason}; reconnecting`));
   }
+  source.start();
+  stopWatching = () => source.close();
+}
+
+let config: StunnerConfig | undefined;
+try {
+  if (cli.quickUri) config = await quickConfig(cli.quickUri);
+  else if (!cli.watch || cli.dryRun) config = await loadOnce();
+} catch (err) {
+  fail((err as Error).message, cli.quickUri ? 2 : 1);
+}
+
+if (cli.dryRun) {
+  const plan = planReconcile(undefined, config!);
+  process.stdout.write(`${JSON.stringify({ valid: true, name: config!.admin.name, plan }, null, 2)}\n`);
+  process.exit(0);
+}
+
+if (config) {
+  if (!(await apply(config))) {
+    await daemon.close();
+    fail('the config cannot be served; see the error above');
+  }
+} else {
+  // Watch mode starts with no config (not ready) and waits for the first one (§1.4).
+  watch();
+}
+
+let signals = 0;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    signals++;
+    stopWatching();
+    if (signals > 1) {
+      void daemon.close().then(() => process.exit(0));
+      return;
+    }
+    // §1.14: stop taking config updates, keep relaying until the last allocation is gone.
+    void daemon
+      .drain()
+      .then(() => daemon.close())
+      .then(() => process.exit(0));
+  });
 }

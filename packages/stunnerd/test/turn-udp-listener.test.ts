@@ -8,6 +8,7 @@ import {
   AddressFamily,
   decodeStunMessage,
   ErrorCode,
+  Lifetime,
   longTermKey,
   MessageClass,
   Method,
@@ -192,7 +193,10 @@ describe('stunnerd quick mode (turn://user:pass@addr:port?transport=udp)', () =>
       ).get(ErrorCode)?.code;
     assert.equal(await permit('127.0.0.1'), 403);
     assert.equal(await permit('198.51.100.1'), undefined);
+    // stunner-v1.md §1.14: SIGTERM drains; the process exits once the last allocation is gone.
     daemon.kill('SIGTERM');
+    const gone = await c.request(Method.Refresh, (b) => b.add(Lifetime, 0));
+    assert.equal(gone.messageClass, MessageClass.SuccessResponse);
     const [code] = await once(daemon, 'exit');
     assert.equal(code, 0);
   });

@@ -42,7 +42,7 @@ import { TransactionCache } from './transaction-cache.ts';
 /** Why an allocation ended. */
 export type AllocationEndReason = 'refresh' | 'expired' | 'client-closed' | 'engine-closed';
 
-/** Typed events for metrics and logs; listeners run synchronously and must not throw. */
+/** Typed events for metrics and logs. Listeners run synchronously; what they throw is counted and dropped. */
 export interface TurnEngineEvents {
   'allocation-created': [allocation: AllocationInfo];
   /** `allocation.stats` holds the final traffic counters. */
@@ -67,6 +67,8 @@ export interface TurnEngineStats {
   malformed: number;
   /** 401/438 challenges not sent because the source was over `challengeRateLimit`. */
   challengesDropped: number;
+  /** Exceptions thrown by event listeners (caught so that relaying goes on). */
+  listenerErrors: number;
 }
 
 interface Reservation {
@@ -98,6 +100,8 @@ const KNOWN_ATTRIBUTES: ReadonlySet<number> = new Set([
 ]);
 
 const INFINITY = Number.POSITIVE_INFINITY;
+/** 0xFFFF - 3 (largest padded attribute space) - 24 (IPv6 XOR-PEER-ADDRESS) - 4 (DATA header). */
+const MAX_DATA_INDICATION_PAYLOAD = 0xffff - 3 - 24 - 4;
 const NO_EXTRA: (b: StunMessageBuilder) => void = () => {};
 
 /**
@@ -115,6 +119,7 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
     droppedPackets: 0,
     malformed: 0,
     challengesDropped: 0,
+    listenerErrors: 0,
   };
   readonly #options: ResolvedOptions;
   readonly #sink: TurnEngineSink;
@@ -380,7 +385,7 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
     b.add(ErrorCode, { code, reason: '' });
     extra(b);
     this.#sink.sendToClient(client, b.build({ fingerprint: msg.fingerprintOffset >= 0 }));
-    this.emit('request-refused', client, msg.method, code);
+    this.#emit('request-refused', client, msg.method, code);
   }
 
   /** Sends a response to an authenticated request, with integrity, and keeps it for retransmits. */
@@ -410,7 +415,7 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
     b.add(ErrorCode, { code, reason: ERROR_REASONS[code] ?? '' });
     extra(b);
     this.#respond(client, auth, cacheKey, b, msg.fingerprintOffset >= 0);
-    this.emit('request-refused', client, msg.method, code);
+    this.#emit('request-refused', client, msg.method, code);
   }
 
   #success(
@@ -466,9 +471,9 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
     const { token, evenPort, refusedFamily } = plan;
     let families = plan.families;
 
+    const tokenKey = token?.toString('hex');
     let reservation: Reservation | undefined;
-    if (token !== undefined) {
-      const tokenKey = token.toString('hex');
+    if (tokenKey !== undefined) {
       reservation = this.#reservations.get(tokenKey);
       // RFC 8656 §7.2: an unknown or expired token → 508.
       if (reservation === undefined || reservation.expires <= now) {
@@ -485,8 +490,9 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
     }
 
     const lifetimeMs = this.#lifetimeMs(msg);
-    if (reservation !== undefined) {
-      this.#reservations.delete(token!.toString('hex'));
+    if (reservation !== undefined && tokenKey !== undefined) {
+      // RFC 8656 §7.2: the reserved port becomes this allocation's relay; a token works once.
+      this.#reservations.delete(tokenKey);
       const a = new Allocation(reservation.relayId, client, auth.username, auth.userId, families, now + lifetimeMs);
       this.#track(a);
       this.#openAllocation(a, [reservation.address], now, {
@@ -604,7 +610,7 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
     this.#transactions.set(pending.cacheKey, out, now);
     this.#scheduleAt(now + this.#options.transactionCacheTtl);
     this.#sink.sendToClient(a.client, out);
-    this.emit('request-refused', a.client, Method.Allocate, code);
+    this.#emit('request-refused', a.client, Method.Allocate, code);
   }
 
   #openAllocation(
@@ -641,7 +647,7 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
     this.#transactions.set(r.cacheKey, out, now);
     this.#scheduleAt(now + this.#options.transactionCacheTtl);
     this.#sink.sendToClient(a.client, out);
-    this.emit('allocation-created', a);
+    this.#emit('allocation-created', a);
   }
 
   #untrack(a: Allocation): void {
@@ -660,7 +666,7 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
       return;
     }
     this.#sink.closeRelay(a.id);
-    this.emit('allocation-deleted', a, reason);
+    this.#emit('allocation-deleted', a, reason);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -727,7 +733,7 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
       p.expires = expires;
     } else {
       a.permissions.set(address, { address, expires });
-      this.emit('permission-created', a, address);
+      this.#emit('permission-created', a, address);
     }
     this.#scheduleAt(expires);
   }
@@ -779,12 +785,12 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
       byNumber.expires = expires;
       if (!byNumber.bound) {
         byNumber.bound = true;
-        this.emit('channel-bound', a, number, peer.address, peer.port);
+        this.#emit('channel-bound', a, number, peer.address, peer.port);
       }
     } else {
       const ch: Channel = { number, address: peer.address, port: peer.port, expires, bound: true };
       a.addChannel(ch);
-      this.emit('channel-bound', a, number, peer.address, peer.port);
+      this.#emit('channel-bound', a, number, peer.address, peer.port);
     }
     this.#scheduleAt(expires);
     // RFC 8656 §11.2: binding a channel installs or refreshes the permission for the peer.
@@ -808,12 +814,19 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
       this.stats.droppedPackets++;
       return;
     }
+    const ch = a.channelForPeer(address, port);
+    const viaChannel = ch !== undefined && ch.expires > now;
+    // A Data indication must fit STUN's 16-bit length with the header and XOR-PEER-ADDRESS around DATA.
+    if (!viaChannel && data.length > MAX_DATA_INDICATION_PAYLOAD) {
+      a.stats.droppedPackets++;
+      this.stats.droppedPackets++;
+      return;
+    }
     a.stats.toClientPackets++;
     a.stats.toClientBytes += data.length;
     this.stats.toClientPackets++;
     this.stats.toClientBytes += data.length;
-    const ch = a.channelForPeer(address, port);
-    if (ch !== undefined && ch.expires > now) {
+    if (viaChannel) {
       this.#sink.sendChannelData(a.client, ch.number, data, 0, data.length);
       return;
     }
@@ -827,12 +840,21 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
   // Timers
 
   readonly #onPermissionExpired = (a: Allocation, address: string): void => {
-    this.emit('permission-expired', a, address);
+    this.#emit('permission-expired', a, address);
   };
 
   readonly #onChannelExpired = (a: Allocation, ch: Channel): void => {
-    this.emit('channel-expired', a, ch.number, ch.address, ch.port);
+    this.#emit('channel-expired', a, ch.number, ch.address, ch.port);
   };
+
+  /** Emits without letting a listener's exception reach the adapter's socket callback. */
+  #emit<K extends keyof TurnEngineEvents>(event: K, ...args: TurnEngineEvents[K]): void {
+    try {
+      (this.emit as (e: K, ...a: TurnEngineEvents[K]) => boolean)(event, ...args);
+    } catch {
+      this.stats.listenerErrors++;
+    }
+  }
 
   #scheduleAt(at: number): void {
     if (at < this.#nextTimeout) this.#nextTimeout = at;
@@ -877,6 +899,10 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
   }
 }
 
+/** The client's address for XOR-MAPPED-ADDRESS; an IPv4-mapped one (dual-stack socket) is reported as IPv4. */
 function clientAddress(client: ClientEndpoint): TransportAddress {
-  return { family: client.address.includes(':') ? 'IPv6' : 'IPv4', address: client.address, port: client.port };
+  const { address, port } = client;
+  if (address.startsWith('::ffff:') && address.includes('.'))
+    return { family: 'IPv4', address: address.slice(7), port };
+  return { family: address.includes(':') ? 'IPv6' : 'IPv4', address, port };
 }

@@ -41,6 +41,13 @@ describe('Binding', () => {
     assert.ok(out!.length <= 2 * req.length, `${out!.length} > 2 × ${req.length}`);
   });
 
+  it('reports a client seen through a dual-stack socket (::ffff:a.b.c.d) as IPv4', () => {
+    const h = harness();
+    const c = new TestClient(h, { address: '::ffff:198.51.100.7', port: 4321 });
+    const res = c.send(Method.Binding, undefined, { auth: false });
+    assert.deepEqual(res.get(XorMappedAddress), { family: 'IPv4', address: '198.51.100.7', port: 4321 });
+  });
+
   it('answers 420 with UNKNOWN-ATTRIBUTES for an unknown comprehension-required attribute', () => {
     const h = harness();
     const c = new TestClient(h);

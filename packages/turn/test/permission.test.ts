@@ -97,6 +97,20 @@ describe('CreatePermission (RFC 8656 §10) and Send/Data indications (§11)', ()
     assert.equal(ind.has(Attr.MessageIntegrity), false);
   });
 
+  it('drops a peer datagram too large for a Data indication instead of throwing', () => {
+    const h = harness();
+    const c = new TestClient(h);
+    c.allocate();
+    c.request(Method.CreatePermission, (b) => b.add(XorPeerAddress, PEER_A));
+    const relayId = h.sink.opened[0]!.id;
+    const before = h.sink.toClient.length;
+    h.engine.handleRelay(relayId, Buffer.alloc(65507), PEER_A.address, PEER_A.port, h.clock.now);
+    assert.equal(h.sink.toClient.length, before);
+    h.engine.handleRelay(relayId, Buffer.alloc(65504), PEER_A.address, PEER_A.port, h.clock.now);
+    assert.equal(h.sink.toClient.length, before + 1, 'the largest that fits goes out');
+    assert.equal(decodeStunMessage(h.sink.toClient.at(-1)!.message).get(Data)?.length, 65504);
+  });
+
   it('expires permissions after 300 s unless refreshed', () => {
     const h = harness();
     const expired: string[] = [];

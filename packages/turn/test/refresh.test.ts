@@ -136,6 +136,17 @@ describe('Refresh (RFC 8656 §7.3) and allocation lifetime', () => {
     assert.equal(h.engine.allocationCount, 0);
   });
 
+  it('keeps working when an event listener throws', () => {
+    const h = harness();
+    h.engine.on('allocation-created', () => {
+      throw new Error('metrics bug');
+    });
+    const c = new TestClient(h);
+    assertSuccess(c.allocate());
+    assert.equal(h.engine.stats.listenerErrors, 1);
+    assertSuccess(c.request(Method.Refresh));
+  });
+
   it('close() ends every allocation and reservation', () => {
     const h = harness();
     new TestClient(h).allocate();

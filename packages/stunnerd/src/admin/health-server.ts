@@ -8,7 +8,7 @@ export interface HealthSource {
   /** Ready to receive traffic: a config is applied and the daemon is not terminating. */
   isReady(): boolean;
   /** The `/status` document, already stripped of secrets. */
-  status(): unknown;
+  status(): unknown | Promise<unknown>;
 }
 
 export interface HealthServerOptions {
@@ -46,11 +46,13 @@ export class HealthServer {
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
-    const [code, body] = this.#answer(req);
-    reply(res, code, body);
+    this.#answer(req).then(
+      ([code, body]) => reply(res, code, body),
+      (err: Error) => reply(res, 500, { status: 500, message: err.message }),
+    );
   }
 
-  #answer(req: IncomingMessage): [number, unknown] {
+  async #answer(req: IncomingMessage): Promise<[number, unknown]> {
     if (req.method !== 'GET' && req.method !== 'HEAD') return [405, { status: 405, message: 'use GET' }];
     const path = (req.url ?? '/').split('?')[0];
     switch (path) {
@@ -61,7 +63,7 @@ export class HealthServer {
           ? [200, { status: 200, message: 'READY' }]
           : [503, { status: 503, message: 'stunnerd not ready' }];
       case '/status':
-        return [200, this.#source.status()];
+        return [200, await this.#source.status()];
       default:
         return [404, { status: 404, message: `no such path ${path}; use /live, /ready or /status` }];
     }

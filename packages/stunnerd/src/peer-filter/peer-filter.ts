@@ -15,6 +15,8 @@ export interface FilterCluster {
   readonly type: 'STATIC' | 'STRICT_DNS';
   /** STATIC: endpoint strings (stunner-v1.md §1.2). STRICT_DNS: the names (used only for reporting). */
   readonly endpoints: readonly string[];
+  /** STRICT_DNS: the addresses the names resolved to, when known. */
+  readonly resolved?: readonly string[];
 }
 
 export interface PeerFilterOptions {
@@ -61,6 +63,7 @@ export class PeerFilter {
     for (const c of options.clusters) {
       if (c.type === 'STRICT_DNS') {
         this.#dnsOrder.push(c.name);
+        if (c.resolved) this.#dns.set(c.name, new Set(c.resolved));
         continue;
       }
       for (const text of c.endpoints) {

@@ -26,7 +26,7 @@ export interface ReconcilePlan {
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /** Fields whose change needs new sockets (stunner-v1.md §1.7); routes and public address do not. */
-function listenerRestartReason(a: ListenerConfig, b: ListenerConfig): string | undefined {
+export function listenerRestartReason(a: ListenerConfig, b: ListenerConfig): string | undefined {
   for (const k of ['protocol', 'address', 'port', 'cert', 'key'] as const) if (a[k] !== b[k]) return `${k} changed`;
   return undefined;
 }

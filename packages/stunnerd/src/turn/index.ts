@@ -1,3 +1,4 @@
+export * from './dtls-turn-listener.ts';
 export * from './quick-mode.ts';
 export * from './quick-uri.ts';
 export * from './relay-binder.ts';

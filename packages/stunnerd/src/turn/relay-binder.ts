@@ -13,11 +13,13 @@ const RELAY_BUFFER_BYTES = 1024 * 1024;
  * larger kernel buffers (capped by net.core.rmem_max/wmem_max): bursts the event loop cannot drain at
  * once queue there instead of being dropped.
  */
-export function bindUdp(family: Family, port: number, bufferSize?: number): Promise<Socket> {
+export function bindUdp(family: Family, port: number, bufferSize?: number, reusePort = false): Promise<Socket> {
   const v6 = family === 'IPv6';
   const socket = createSocket({
     type: v6 ? 'udp6' : 'udp4',
     ipv6Only: v6,
+    // SO_REUSEPORT (Node ≥ 22.12): the kernel hashes each 5-tuple to one of the sockets on the port.
+    ...(reusePort ? { reusePort: true } : {}),
     ...(bufferSize ? { recvBufferSize: bufferSize, sendBufferSize: bufferSize } : {}),
   });
   return new Promise((resolve, reject) => {

@@ -31,6 +31,8 @@ export interface UdpTurnListenerOptions {
   engine?: Omit<Partial<TurnEngineOptions>, 'sink' | 'auth' | 'admitPeer' | 'relayFamilies'>;
   /** Also listen on `::` for IPv6 clients. Default true; skipped when the host has no IPv6. */
   ipv6?: boolean;
+  /** Share the port with other listeners' sockets (SO_REUSEPORT, one per worker thread). Default false. */
+  reusePort?: boolean;
 }
 
 /** Kernel buffers of the listener socket, which all clients share. */
@@ -79,7 +81,7 @@ export class UdpTurnListener implements TurnEngineSink {
     for (const family of families) {
       let socket: Socket;
       try {
-        socket = await bindUdp(family, port, LISTENER_BUFFER_BYTES);
+        socket = await bindUdp(family, port, LISTENER_BUFFER_BYTES, this.#options.reusePort ?? false);
       } catch (err) {
         if (family === 'IPv6' && (err as NodeJS.ErrnoException).code === 'EADDRNOTAVAIL') continue;
         await this.close();

@@ -1,0 +1,78 @@
+import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+
+/** stunnerd's command line (stunner-v1.md §1.4). */
+export interface StunnerdCli {
+  configOrigin: string;
+  /** Log spec from -l/-v; undefined lets the config's admin.loglevel decide. */
+  logSpec: string | undefined;
+  logFormat: 'text' | 'json';
+  id: string;
+  watch: boolean;
+  udpThreadNum: number;
+  dryRun: boolean;
+  forceReady: boolean;
+  /** The positional quick-mode URI. */
+  quickUri: string | undefined;
+}
+
+export const STUNNERD_USAGE = `usage: stunnerd [flags] [turn://user:pass@addr:port?transport=udp|tcp|tls|dtls]
+  -c, --config <origin>       config origin: file://<path>, http(s)://, ws(s)://, IP:port (env STUNNER_CONFIG_ORIGIN; default :13478)
+  -w, --watch                 follow the origin and reconcile every update
+  -i, --id <ns/name>          config id at the CDS (default $STUNNER_NAMESPACE/$STUNNER_NAME)
+  -l, --log <spec>            log levels, e.g. all:INFO,turn:DEBUG
+  -v, --verbose               same as -l all:DEBUG
+      --log-format text|json
+  -u, --udp-thread-num <n>    read loops per TURN-UDP listener (SO_REUSEPORT)
+  -d, --dry-run               validate the config and show the plan; open no sockets
+      --force-ready-status    /ready answers 200 whatever the state
+      --cds-server-address, --cds-server-namespace, --cds-server-port   accepted for compatibility
+`;
+
+/** Parses argv; throws an Error whose message says what is wrong. */
+export function parseStunnerdCli(argv: string[], env: Readonly<Record<string, string | undefined>>): StunnerdCli {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      log: { type: 'string', short: 'l' },
+      'log-format': { type: 'string', default: 'text' },
+      id: { type: 'string', short: 'i' },
+      watch: { type: 'boolean', short: 'w', default: false },
+      'udp-thread-num': { type: 'string', short: 'u', default: '0' },
+      'dry-run': { type: 'boolean', short: 'd', default: false },
+      'force-ready-status': { type: 'boolean', default: false },
+      verbose: { type: 'boolean', short: 'v', default: false },
+      'cds-server-address': { type: 'string' },
+      'cds-server-namespace': { type: 'string' },
+      'cds-server-port': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) throw new Error(STUNNERD_USAGE);
+  const format = values['log-format'];
+  if (format !== 'text' && format !== 'json') throw new Error(`--log-format ${format}: use text or json`);
+  const threads = Number(values['udp-thread-num']);
+  if (!Number.isInteger(threads) || threads < 0 || threads > 256) {
+    throw new Error(`--udp-thread-num ${values['udp-thread-num']}: use a whole number from 0 to 256`);
+  }
+  if (positionals.length > 1) throw new Error(`one quick-mode URI at most; got ${positionals.join(' ')}`);
+  const defaultId =
+    env.STUNNER_NAMESPACE && env.STUNNER_NAME
+      ? `${env.STUNNER_NAMESPACE}/${env.STUNNER_NAME}`
+      : `default/stunnerd-${hostname()}`;
+  const id = values.id ?? defaultId;
+  if (!/^[^/\s]+\/[^/\s]+$/.test(id)) throw new Error(`--id ${id}: use <namespace>/<name>`);
+  return {
+    configOrigin: values.config ?? env.STUNNER_CONFIG_ORIGIN ?? '',
+    logSpec: values.verbose ? 'all:DEBUG' : values.log,
+    logFormat: format,
+    id,
+    watch: values.watch,
+    udpThreadNum: threads,
+    dryRun: values['dry-run'],
+    forceReady: values['force-ready-status'],
+    quickUri: positionals[0],
+  };
+}

@@ -1,0 +1,304 @@
+import { networkInterfaces } from 'node:os';
+import {
+  type ClusterConfig,
+  DEFAULT_CDS_PORT,
+  effectiveHealthcheckEndpoint,
+  type ListenerConfig,
+  type StunnerConfig,
+} from '@stunner/api';
+import type { AuthOptions } from '@stunner/turn';
+import { parseHttpEndpoint } from '../admin/endpoint-url.ts';
+import { HealthServer } from '../admin/health-server.ts';
+import { createMetricsRegistry, type MetricsSnapshot } from '../admin/metrics.ts';
+import { MetricsServer } from '../admin/metrics-server.ts';
+import { redactConfig } from '../admin/redact-config.ts';
+import type { Logger, LoggerFactory } from '../logging/logger.ts';
+import type { PeerFilterOptions } from '../peer-filter/peer-filter.ts';
+import { listenerRestartReason } from '../reconcile/plan-reconcile.ts';
+import { authOptions } from './auth-options.ts';
+import { DnsClusters, type Resolve } from './dns-clusters.ts';
+import { createTurnListener, type TurnListener } from './turn-listener.ts';
+import { WorkerUdpListener } from './worker-udp-listener.ts';
+
+export interface StunnerdOptions {
+  logger: LoggerFactory;
+  /** `/ready` always 200 (`--force-ready-status`). */
+  forceReady?: boolean;
+  /** The log spec given on the command line wins over the config's `admin.loglevel`. */
+  logSpecOverride?: string;
+  /** Name resolution for STRICT_DNS clusters. Default the system resolver. */
+  resolve?: Resolve;
+  /** Bind listeners on IPv6 too. Default true. */
+  ipv6?: boolean;
+  /** Worker threads per TURN-UDP listener (`--udp-thread-num`); 0 serves it on the main thread. Default 0. */
+  udpThreads?: number;
+}
+
+interface RunningListener {
+  config: ListenerConfig;
+  readonly realm: string;
+  readonly listener: TurnListener;
+}
+
+export type DaemonStatus = 'NOT-READY' | 'READY' | 'TERMINATING';
+
+/**
+ * stunnerd's object tree (stunner-v1.md §1.7): listeners, clusters, auth, health and metrics servers,
+ * reconciled towards each new config. Listeners are diffed against what actually runs, so a failed
+ * apply is rolled back by applying the previous config the same way; the last good config keeps
+ * serving.
+ */
+export class Stunnerd {
+  readonly #options: StunnerdOptions;
+  readonly #log: Logger;
+  readonly #running = new Map<string, RunningListener>();
+  readonly #dns: DnsClusters;
+  #config: StunnerConfig | undefined;
+  #health: { server: HealthServer; endpoint: string } | undefined;
+  #metrics: { server: MetricsServer; endpoint: string } | undefined;
+  #status: DaemonStatus = 'NOT-READY';
+  #applying: Promise<void> = Promise.resolve();
+
+  constructor(options: StunnerdOptions) {
+    this.#options = options;
+    this.#log = options.logger.getLogger('stunnerd');
+    this.#dns = new DnsClusters(() => this.#rebuildFilters(), options.resolve);
+  }
+
+  get status(): DaemonStatus {
+    return this.#status;
+  }
+
+  get config(): StunnerConfig | undefined {
+    return this.#config;
+  }
+
+  /** Allocations held over every listener and worker thread. */
+  async allocationCount(): Promise<number> {
+    const snapshots = await Promise.all([...this.#running.values()].map((r) => r.listener.snapshot()));
+    return snapshots.reduce((n, s) => n + s.allocations, 0);
+  }
+
+  /** The running listeners by name, for tests and status. */
+  listener(name: string): TurnListener | undefined {
+    return this.#running.get(name)?.listener;
+  }
+
+  /** Applies a config; concurrent calls are serialised. Rejects (after rolling back) when it cannot be applied. */
+  apply(config: StunnerConfig): Promise<void> {
+    const run = this.#applying.then(() => this.#applyWithRollback(config));
+    this.#applying = run.catch(() => {});
+    return run;
+  }
+
+  async #applyWithRollback(config: StunnerConfig): Promise<void> {
+    if (this.#status === 'TERMINATING') {
+      this.#log.info('terminating: config update ignored');
+      return;
+    }
+    const previous = this.#config;
+    try {
+      await this.#reconcile(config);
+      this.#config = config;
+      this.#status = 'READY';
+      this.#log.info('config applied', {
+        name: config.admin.name,
+        listeners: config.listeners.map((l) => `${l.name}:${l.protocol}:${l.port}`),
+      });
+    } catch (err) {
+      this.#log.error(`config rejected: ${(err as Error).message}; keeping the previous config`);
+      if (previous) {
+        try {
+          await this.#reconcile(previous);
+        } catch (rollbackError) {
+          this.#log.error(`rollback failed: ${(rollbackError as Error).message}`);
+        }
+      }
+      throw err;
+    }
+  }
+
+  async #reconcile(config: StunnerConfig): Promise<void> {
+    const logSpec = this.#options.logSpecOverride ?? config.admin.loglevel;
+    const unknown = this.#options.logger.setSpec(logSpec);
+    if (unknown.length > 0) this.#log.warn(`log spec items not understood: ${unknown.join(', ')}`);
+
+    await this.#dns.set(config.clusters.filter((c) => c.type === 'STRICT_DNS'));
+    const auth = authOptions(config.auth);
+    const ports = this.#ownPorts(config);
+    const wanted = new Set(config.listeners.map((l) => l.name));
+
+    for (const [name, r] of [...this.#running]) {
+      if (wanted.has(name)) continue;
+      this.#running.delete(name);
+      await r.listener.close();
+      this.#log.info('listener stopped', { name });
+    }
+    for (const l of config.listeners) {
+      const peers = this.#peers(l, config.clusters, ports);
+      const running = this.#running.get(l.name);
+      const restart = running
+        ? (listenerRestartReason(running.config, l) ??
+          (running.realm !== config.auth.realm ? 'realm changed' : undefined))
+        : 'new listener';
+      if (running && restart === undefined) {
+        running.config = l;
+        running.listener.configure({ auth, peers });
+        continue;
+      }
+      if (running) {
+        this.#running.delete(l.name);
+        await running.listener.close();
+      }
+      await this.#start(l, config.auth.realm, auth, peers);
+      this.#log.info(`listener ${running ? 'restarted' : 'started'}`, { name: l.name, reason: restart });
+    }
+
+    await this.#reconcileHealth(config);
+    await this.#reconcileMetrics(config);
+  }
+
+  async #start(config: ListenerConfig, realm: string, auth: AuthOptions, peers: PeerFilterOptions): Promise<void> {
+    const listener = createTurnListener(
+      { config, relayAddress: relayAddress(config.address), auth, peers, ipv6: this.#options.ipv6 ?? true },
+      this.#options.udpThreads ?? 0,
+    );
+    if (listener instanceof WorkerUdpListener) {
+      listener.on('worker-restart', (_i, reason) =>
+        this.#log.warn(`listener ${config.name}: ${reason}; restarting it`),
+      );
+    }
+    try {
+      await listener.start();
+    } catch (err) {
+      await listener.close().catch(() => {});
+      throw new Error(
+        `listener ${config.name} cannot listen on ${config.protocol} port ${config.port}: ${(err as Error).message}`,
+      );
+    }
+    this.#running.set(config.name, { config, realm, listener });
+  }
+
+  /** The peers a listener admits (stunner-v1.md §1.10), as plain data a worker thread can take. */
+  #peers(l: ListenerConfig, clusters: readonly ClusterConfig[], ownPorts: readonly number[]): PeerFilterOptions {
+    const byName = new Map(clusters.map((c) => [c.name, c]));
+    return {
+      clusters: l.routes.flatMap((r) => {
+        const c = byName.get(r);
+        if (!c) return [];
+        const resolved = c.type === 'STRICT_DNS' ? { resolved: [...this.#dns.addresses(c.name)] } : {};
+        return [{ name: c.name, type: c.type, endpoints: c.endpoints, ...resolved }];
+      }),
+      ownAddresses: ownAddresses(),
+      ownPorts,
+    };
+  }
+
+  #rebuildFilters(): void {
+    const config = this.#config;
+    if (!config) return;
+    const ports = this.#ownPorts(config);
+    for (const r of this.#running.values())
+      r.listener.configure({ peers: this.#peers(r.config, config.clusters, ports) });
+  }
+
+  /** Ports of this daemon that no allocation may reach (issue 3, peer filtering). */
+  #ownPorts(config: StunnerConfig): number[] {
+    const ports = config.listeners.map((l) => l.port);
+    const health = parseHttpEndpoint(effectiveHealthcheckEndpoint(config.admin), 8086);
+    if (typeof health !== 'string' && effectiveHealthcheckEndpoint(config.admin) !== '') ports.push(health.port);
+    const metrics = config.admin.metrics_endpoint ? parseHttpEndpoint(config.admin.metrics_endpoint, 8080) : undefined;
+    if (metrics && typeof metrics !== 'string') ports.push(metrics.port);
+    ports.push(DEFAULT_CDS_PORT);
+    return ports;
+  }
+
+  async #reconcileHealth(config: StunnerConfig): Promise<void> {
+    const endpoint = effectiveHealthcheckEndpoint(config.admin);
+    if (this.#health?.endpoint === endpoint) return;
+    await this.#health?.server.close();
+    this.#health = undefined;
+    if (endpoint === '') return;
+    const parsed = parseHttpEndpoint(endpoint, 8086);
+    if (typeof parsed === 'string') throw new Error(`admin.healthcheck_endpoint: ${parsed}`);
+    const server = new HealthServer(
+      { isReady: () => this.#status === 'READY', status: () => this.statusDocument() },
+      { forceReady: this.#options.forceReady ?? false },
+    );
+    await server.listen(parsed);
+    this.#health = { server, endpoint };
+    this.#log.info('health server listening', { endpoint });
+  }
+
+  async #reconcileMetrics(config: StunnerConfig): Promise<void> {
+    const endpoint = config.admin.metrics_endpoint ?? '';
+    if (this.#metrics?.endpoint === endpoint) return;
+    await this.#metrics?.server.close();
+    this.#metrics = undefined;
+    if (endpoint === '') return;
+    const parsed = parseHttpEndpoint(endpoint, 8080);
+    if (typeof parsed === 'string') throw new Error(`admin.metrics_endpoint: ${parsed}`);
+    const server = new MetricsServer(
+      createMetricsRegistry(async () => this.metricsSnapshot()),
+      parsed.path,
+    );
+    await server.listen(parsed);
+    this.#metrics = { server, endpoint };
+    this.#log.info('metrics server listening', { endpoint });
+  }
+
+  /** `/status` (stunner-v1.md §1.11), without credentials, certificates or keys. */
+  async statusDocument(): Promise<unknown> {
+    const config = this.#config;
+    return {
+      ...(config ? redactConfig(config) : {}),
+      allocationCount: await this.allocationCount(),
+      status: this.#status,
+    };
+  }
+
+  async metricsSnapshot(): Promise<MetricsSnapshot> {
+    const running = [...this.#running.values()];
+    const snapshots = await Promise.all(running.map((r) => r.listener.snapshot()));
+    return {
+      allocations: snapshots.reduce((n, s) => n + s.allocations, 0),
+      listeners: running.map((r, i) => ({ name: r.config.name, ...snapshots[i]! })),
+      clusters: [],
+    };
+  }
+
+  /**
+   * Graceful shutdown (stunner-v1.md §1.14): not ready at once, listeners keep relaying; resolves when
+   * the last allocation is gone (checked every `pollMs`).
+   */
+  async drain(pollMs = 1000): Promise<void> {
+    this.#status = 'TERMINATING';
+    this.#log.info('terminating', { allocations: await this.allocationCount() });
+    while ((await this.allocationCount()) > 0) await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+
+  async close(): Promise<void> {
+    this.#dns.close();
+    for (const r of this.#running.values()) await r.listener.close();
+    this.#running.clear();
+    await this.#health?.server.close();
+    await this.#metrics?.server.close();
+    this.#health = undefined;
+    this.#metrics = undefined;
+  }
+}
+
+/** The relayed address a listener advertises: its `address`, with `localhost` and wildcards resolved. */
+export function relayAddress(address: string): string {
+  if (address === 'localhost') return '127.0.0.1';
+  if (address !== '0.0.0.0' && address !== '::') return address;
+  const v6 = address === '::';
+  for (const list of Object.values(networkInterfaces())) {
+    for (const i of list ?? []) if (!i.internal && (i.family === 'IPv6') === v6) return i.address;
+  }
+  return v6 ? '::1' : '127.0.0.1';
+}
+
+function ownAddresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address));
+}

@@ -1,0 +1,33 @@
+// Worker thread of a multi-threaded TURN-UDP listener: one SO_REUSEPORT socket, its own engine and
+// the relay sockets of its allocations (DESIGN.md §6). Config arrives from the main thread.
+import { parentPort, workerData } from 'node:worker_threads';
+import { type ListenerSetup, LocalTurnListener } from './turn-listener.ts';
+import type { WorkerRequest, WorkerResponse } from './worker-messages.ts';
+
+const port = parentPort;
+if (!port) throw new Error('udp-worker-main runs as a worker thread');
+const setup = workerData as ListenerSetup;
+const listener = new LocalTurnListener({ ...setup, reusePort: true });
+const reply = (message: WorkerResponse) => port.postMessage(message);
+
+port.on('message', (message: WorkerRequest) => {
+  switch (message.type) {
+    case 'configure':
+      listener.configure(message.update);
+      break;
+    case 'snapshot':
+      reply({ type: 'snapshot', id: message.id, snapshot: listener.snapshotNow() });
+      break;
+    case 'close':
+      void listener.close().then(() => {
+        reply({ type: 'closed' });
+        port.close();
+      });
+      break;
+  }
+});
+
+listener.start().then(
+  (bound) => reply({ type: 'started', bound }),
+  (err: Error) => reply({ type: 'start-failed', message: err.message }),
+);
