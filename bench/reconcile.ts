@@ -1,14 +1,25 @@
 // `npm run bench -- reconcile [--json] [--gateways=N] [--throttle-ms=N]`: on a real kube-apiserver
 // (packages/testing), the time from applying a Gateway change to the operator's CDS pushing the new
-// config, p50/p99 over one change to each of N Gateways (default 100), at the default 250 ms throttle
-// and at 10 ms. stunnerd's TURN dataplane is not in the tree yet, so the CDS push is the end point.
+// config, p50/p99 over one change to each of N Gateways (default 100); then the time from a Gateway
+// listener port change to a stunnerd process (watching that Gateway's config) serving the new port,
+// over 20 changes. Both at the default 250 ms throttle and at 10 ms.
 import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONTROLLER_NAME, DEFAULT_LABEL_FILTER, type StunnerConfig } from '@stunner/api';
 import { makeLogger, type RunningOperator, startOperator } from '@stunner/operator';
-import { type ApplyObject, type ControlPlane, startControlPlane, waitUntil } from '@stunner/testing';
+import {
+  type ApplyObject,
+  type ControlPlane,
+  freePort,
+  startControlPlane,
+  waitUntil,
+  watchProcess,
+} from '@stunner/testing';
 import WebSocket from 'ws';
 
 const NS = 'bench';
+const STUNNERD = fileURLToPath(new URL('./main.ts', import.meta.resolve('@stunner/stunnerd')));
+const STUNNERD_SAMPLES = 20;
 
 function arg(args: string[], name: string, dflt: number): number {
   const a = args.find((x) => x.startsWith(`--${name}=`));
@@ -87,6 +98,31 @@ async function measure(cp: ControlPlane, op: RunningOperator, n: number, basePor
   return samples.sort((a, b) => a - b);
 }
 
+/** Listener port changes of gw-0 until a stunnerd process watching its config announces the new port. */
+async function measureStunnerd(cp: ControlPlane, op: RunningOperator, currentPort: number): Promise<number[]> {
+  const sd = watchProcess(process.execPath, [STUNNERD, '-w', '--id', `${NS}/gw-0`], {
+    env: {
+      ...process.env,
+      STUNNER_CONFIG_ORIGIN: `http://127.0.0.1:${op.cdsAddress.port}`,
+      STUNNER_ADDR: '127.0.0.1',
+    },
+  });
+  try {
+    await sd.waitFor(new RegExp(`port ${currentPort}:`), { timeoutMs: 20_000 });
+    const samples: number[] = [];
+    for (let i = 0; i < STUNNERD_SAMPLES; i++) {
+      const port = await freePort();
+      const started = performance.now();
+      await cp.apply([gateway(0, port)]);
+      await sd.waitFor(new RegExp(`port ${port}:`), { timeoutMs: 10_000 });
+      samples.push(performance.now() - started);
+    }
+    return samples.sort((a, b) => a - b);
+  } finally {
+    await sd.stop();
+  }
+}
+
 export async function run(args: string[]): Promise<Record<string, number | string | boolean>> {
   const n = arg(args, 'gateways', 100);
   const started = performance.now();
@@ -131,6 +167,10 @@ export async function run(args: string[]): Promise<Record<string, number | strin
         const s = await measure(cp, op, n, label === 'throttle_10ms' ? 20000 : 10000);
         result[`${label}_cds_p50_ms`] = Math.round(pct(s, 50) * 10) / 10;
         result[`${label}_cds_p99_ms`] = Math.round(pct(s, 99) * 10) / 10;
+        const basePort = label === 'throttle_10ms' ? 20000 : 10000;
+        const sd = await measureStunnerd(cp, op, basePort);
+        result[`${label}_stunnerd_p50_ms`] = Math.round(pct(sd, 50) * 10) / 10;
+        result[`${label}_stunnerd_p99_ms`] = Math.round(pct(sd, 99) * 10) / 10;
       } finally {
         await op.stop();
       }
@@ -138,6 +178,6 @@ export async function run(args: string[]): Promise<Record<string, number | strin
   } finally {
     await cp.stop();
   }
-  result.stunnerd_measured = false;
+  result.stunnerd_samples = STUNNERD_SAMPLES;
   return result;
 }
