@@ -91,3 +91,31 @@ test('a failing render is reported and the loop keeps going', async () => {
   assert.equal((errors[0] as Error).message, 'boom');
   await loop.stop();
 });
+
+test('renders start at least throttleMs apart; an event after a quiet spell renders at once', async () => {
+  const starts: number[] = [];
+  let wake: (() => void) | undefined;
+  const loop = new RenderLoop({
+    throttleMs: 100,
+    run: async () => {
+      starts.push(performance.now());
+      wake?.();
+    },
+  });
+  const ran = (n: number) =>
+    new Promise<void>((resolve) => {
+      wake = () => {
+        if (starts.length >= n) resolve();
+      };
+    });
+  const t0 = performance.now();
+  let next = ran(1);
+  loop.trigger();
+  await next;
+  assert.ok(starts[0]! - t0 < 90, 'the first render is not held back by the throttle');
+  next = ran(2);
+  loop.trigger();
+  await next;
+  assert.ok(starts[1]! - starts[0]! >= 95, 'the second render waits out the throttle interval');
+  await loop.stop();
+});

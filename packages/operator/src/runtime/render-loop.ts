@@ -1,5 +1,7 @@
-// The operator's event loop (reference/stunner-v1.md §2.2): the first watch event arms a timer of
-// `throttleMs`, events inside the window ride along, and the timer's render sees the whole world.
+// The operator's event loop (reference/stunner-v1.md §2.2): renders start at least `throttleMs` apart
+// (--throttle-timeout, "min interval between renders"), events in between ride along with the next one,
+// and every render sees the whole world. Unlike STUNner, whose first event arms a full window, an event
+// after a quiet spell renders at once: an isolated change is not delayed by the throttle.
 // A render that lands while the previous one is still being written waits and coalesces, so a slow
 // apiserver never queues more than one pending render.
 export interface RenderLoopOptions {
@@ -16,22 +18,24 @@ export class RenderLoop {
   #running: Promise<void> | undefined;
   #again = false;
   #stopped = false;
+  #lastStart = Number.NEGATIVE_INFINITY;
 
   constructor(opts: RenderLoopOptions) {
     this.#opts = opts;
   }
 
-  /** Asks for a render within throttleMs. */
+  /** Asks for a render: now if the last one started throttleMs ago, else when that much time has passed. */
   trigger(): void {
     if (this.#stopped) return;
     if (this.#timer) {
       this.#opts.onCoalesced?.();
       return;
     }
+    const wait = Math.max(0, this.#lastStart + this.#opts.throttleMs - performance.now());
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#fire();
-    }, this.#opts.throttleMs);
+    }, wait);
   }
 
   /** Resolves when no render is running or armed. */
@@ -51,6 +55,7 @@ export class RenderLoop {
       this.#again = true;
       return;
     }
+    this.#lastStart = performance.now();
     this.#running = this.#opts
       .run()
       .catch((err: unknown) => this.#opts.onError?.(err))

@@ -29,7 +29,15 @@ type ConfigMap = {
 test('legacy mode writes the immutable stunnerd-config ConfigMap and replaces it when the config changes', async () => {
   op = await startTestOperator(cp, { dataplaneMode: 'legacy' });
   await cp.apply(quickstart(NS, 'legacy-class'));
-  const cm = await waitUntil('ConfigMap', () => cp.request<ConfigMap>('GET', cmPath), 15_000);
+  // The objects arrive one by one: wait for the render that has seen them all.
+  const cm = await waitUntil(
+    'ConfigMap with the Gateway listener',
+    async () => {
+      const got = await cp.request<ConfigMap>('GET', cmPath);
+      return (JSON.parse(got.data['stunnerd.conf']!) as StunnerConfig).listeners.length > 0 ? got : undefined;
+    },
+    15_000,
+  );
   assert.equal(cm.immutable, true);
   assert.deepEqual(
     cm.metadata.ownerReferences?.map((r) => r.kind),
