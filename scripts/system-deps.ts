@@ -6,6 +6,8 @@ import { spawnSync } from 'node:child_process';
 export const SYSTEM_DEPS: ReadonlyArray<{ command: string; pkg: string }> = [
   { command: 'turnutils_stunclient', pkg: 'coturn' },
   { command: 'openssl', pkg: 'openssl' },
+  // Headless browser for the WebRTC end-to-end test, driven by playwright-core (never its own download).
+  { command: 'chromium', pkg: 'chromium' },
 ];
 
 function hasCommand(command: string): boolean {

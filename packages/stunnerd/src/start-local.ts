@@ -1,10 +1,10 @@
-// `npm start`: stunnerd on the bundled example config (deploy/examples/local/stunnerd.yaml), following
+// `npm start`: stunnerd on the bundled example config (deploy/local/stunnerd.yaml), following
 // edits to it, with the TURN URIs, credentials and a turncat command to try printed first.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseStunnerConfig } from '@stunner/api';
 
-const path = fileURLToPath(new URL('../../../deploy/examples/local/stunnerd.yaml', import.meta.url));
+const path = fileURLToPath(new URL('../../../deploy/local/stunnerd.yaml', import.meta.url));
 const config = parseStunnerConfig(readFileSync(path, 'utf8'));
 const { username, password } = config.auth.credentials;
 process.stdout.write(

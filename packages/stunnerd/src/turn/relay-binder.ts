@@ -1,4 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
+import { type LookupOneOptions, lookup } from 'node:dns';
+import { isIP } from 'node:net';
 import type { Family } from '@stunner/turn';
 
 /** Ports tried for EVEN-PORT (RFC 8656 §14.6): the IANA dynamic range, even numbers only. */
@@ -7,6 +9,27 @@ const EVEN_PORT_MAX = 65534;
 const EVEN_PORT_ATTEMPTS = 32;
 /** Kernel buffers of each relay socket (one peer stream each, mostly). */
 const RELAY_BUFFER_BYTES = 1024 * 1024;
+
+/**
+ * The `lookup` of every socket bound here. dgram passes each send's address through it, and the
+ * default `dns.lookup` answers even an IP literal on the next tick, so each relayed datagram would
+ * wait for a `process.nextTick` round (a closure, a queue entry and a tick per packet) before its
+ * sendmsg. stunnerd only ever sends to IP literals (from the socket's rinfo or a decoded
+ * XOR-PEER-ADDRESS), so those are answered synchronously and the datagram leaves within `send()`;
+ * anything else still goes to `dns.lookup`.
+ */
+export function ipLiteralLookup(
+  hostname: string,
+  options: LookupOneOptions | number,
+  callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const family = isIP(hostname);
+  if (family !== 0) {
+    callback(null, hostname, family);
+    return;
+  }
+  lookup(hostname, typeof options === 'number' ? { family: options } : options, callback);
+}
 
 /**
  * Binds one UDP socket of `family` on the wildcard at `port` (0: the OS picks). `bufferSize` asks for
@@ -18,6 +41,7 @@ export function bindUdp(family: Family, port: number, bufferSize?: number, reuse
   const socket = createSocket({
     type: v6 ? 'udp6' : 'udp4',
     ipv6Only: v6,
+    lookup: ipLiteralLookup,
     // SO_REUSEPORT (Node ≥ 22.12): the kernel hashes each 5-tuple to one of the sockets on the port.
     ...(reusePort ? { reusePort: true } : {}),
     ...(bufferSize ? { recvBufferSize: bufferSize, sendBufferSize: bufferSize } : {}),

@@ -1,0 +1,132 @@
+// Servers under test and the echo peer for the side-by-side benchmarks (turn.md §4.2, §4.6):
+// coturn's `turnserver` and stunnerd, both on 127.0.0.1 with the same realm and credentials, and
+// coturn's `turnutils_peer`. Every process started here is stopped by the PID we got from spawn.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freeUdpPortPair, type Spawned, spawnUntil } from './_proc.ts';
+
+export const REALM = 'bench.local';
+export const USER = 'bench';
+export const PASS = 'benchpass';
+
+export type ServerName = 'stunnerd' | 'coturn';
+
+export interface ServerUnderTest {
+  readonly name: ServerName;
+  readonly port: number;
+  readonly proc: Spawned;
+  /** Where `--cpu-prof` writes (stunnerd with `profile`), else undefined. */
+  readonly profileDir: string | undefined;
+}
+
+export interface StartOptions {
+  /** stunnerd only: run under `node --cpu-prof`, profile written to `profileDir` on stop. */
+  profile?: boolean;
+  /** stunnerd only: run with `--perf-basic-prof`, so `perf` can name JIT frames (/tmp/perf-<pid>.map). */
+  perfMap?: boolean;
+}
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+/** coturn 4.6 as in turn.md §4.2: loopback only, long-term creds, loopback peers allowed, no TLS. */
+async function startCoturnOnce(): Promise<ServerUnderTest> {
+  const port = await freeUdpPortPair(true);
+  const dir = mkdtempSync(join(tmpdir(), 'bench-coturn-'));
+  const proc = await spawnUntil(
+    'turnserver',
+    [
+      '-n',
+      '--listening-ip=127.0.0.1',
+      '--relay-ip=127.0.0.1',
+      `--listening-port=${port}`,
+      `--alt-listening-port=${port + 1}`,
+      '--min-port=46000',
+      '--max-port=49999',
+      '--lt-cred-mech',
+      `--user=${USER}:${PASS}`,
+      `--realm=${REALM}`,
+      '--allow-loopback-peers',
+      '--no-cli',
+      '--no-tls',
+      '--no-dtls',
+      `--pidfile=${join(dir, 'turnserver.pid')}`,
+      `--userdb=${join(dir, 'turndb')}`,
+      '--log-file=stdout',
+      '--simple-log',
+    ],
+    // coturn logs its relay threads' start; the listeners are bound by then.
+    /Total General servers/,
+    15_000,
+  );
+  // Let all of coturn's relay threads come up before the first client; a listener it cannot bind
+  // (a port taken meanwhile by someone else) makes it exit in that time.
+  await new Promise((r) => setTimeout(r, 500));
+  if (proc.child.exitCode !== null || proc.child.signalCode !== null) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`turnserver exited after start:\n${proc.output().slice(-500)}`);
+  }
+  // Its pid file and user database go with it.
+  const stop = proc.stop;
+  const cleaned: Spawned = {
+    ...proc,
+    stop: async (graceMs) => {
+      await stop(graceMs);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return { name: 'coturn', port, proc: cleaned, profileDir: undefined };
+}
+
+/** Starts coturn, on other ports up to twice more when it cannot bind its listeners. */
+async function startCoturn(): Promise<ServerUnderTest> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startCoturnOnce();
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      process.stderr.write(`bench: ${(err as Error).message.split('\n')[0]}; retrying on other ports\n`);
+    }
+  }
+}
+
+/** stunnerd's TURN-UDP listener in its own Node process (see `_stunnerd-server.ts`). */
+async function startStunnerd(options: StartOptions): Promise<ServerUnderTest> {
+  const port = await freeUdpPortPair();
+  const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'bench-stunnerd-prof-')) : undefined;
+  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  if (options.perfMap) nodeArgs.push('--perf-basic-prof');
+  // --perf-basic-prof also writes an isolate-*.log into the working directory: a temporary one.
+  const cwd = mkdtempSync(join(tmpdir(), 'bench-stunnerd-'));
+  const started = await spawnUntil(
+    process.execPath,
+    [...nodeArgs, join(here, '_stunnerd-server.ts'), String(port), USER, PASS, REALM],
+    /stunnerd-bench ready udp \d+/,
+    15_000,
+    cwd,
+  ).catch((err: Error) => {
+    rmSync(cwd, { recursive: true, force: true });
+    throw err;
+  });
+  const proc: Spawned = {
+    ...started,
+    stop: async (graceMs) => {
+      await started.stop(graceMs);
+      rmSync(cwd, { recursive: true, force: true });
+    },
+  };
+  return { name: 'stunnerd', port, proc, profileDir };
+}
+
+export function startServer(name: ServerName, options: StartOptions = {}): Promise<ServerUnderTest> {
+  return name === 'coturn' ? startCoturn() : startStunnerd(options);
+}
+
+/** `turnutils_peer` echoing on 127.0.0.1:port and port+1 (RTCP). */
+export async function startPeer(): Promise<{ port: number; proc: Spawned }> {
+  const port = await freeUdpPortPair();
+  // turnutils_peer prints nothing when all is well: up for 300 ms counts as ready.
+  const proc = await spawnUntil('turnutils_peer', ['-L', '127.0.0.1', '-p', String(port)], 300, 3000);
+  return { port, proc };
+}
