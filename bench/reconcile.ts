@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONTROLLER_NAME, DEFAULT_LABEL_FILTER, type StunnerConfig } from '@stunner/api';
-import { makeLogger, type RunningOperator, startOperator } from '@stunner/operator';
+import { makeLogger, type RunningOperator, startOperator } from '@stunner/operator/runtime';
 import {
   type ApplyObject,
   type ControlPlane,

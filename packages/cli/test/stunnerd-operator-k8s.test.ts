@@ -6,7 +6,7 @@ import type { Socket } from 'node:dgram';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONTROLLER_NAME, DEFAULT_LABEL_FILTER } from '@stunner/api';
-import { makeLogger, type RunningOperator, startOperator } from '@stunner/operator';
+import { makeLogger, type RunningOperator, startOperator } from '@stunner/operator/runtime';
 import {
   type ApplyObject,
   type ControlPlane,

@@ -4,7 +4,7 @@
 import type { Socket } from 'node:dgram';
 import { after, before, describe, it } from 'node:test';
 import { DEFAULT_CONTROLLER_NAME, DEFAULT_LABEL_FILTER, type StunnerConfig } from '@stunner/api';
-import { makeLogger, type RunningOperator, startOperator } from '@stunner/operator';
+import { makeLogger, type RunningOperator, startOperator } from '@stunner/operator/runtime';
 import {
   type ControlPlane,
   type Coturn,

@@ -1,12 +1,8 @@
-export { CdsServer, type CdsServerOptions } from './cds/cds-server.ts';
-export { KubeApiError, KubeRest } from './kube/kube-rest.ts';
+// The pure renderer. The running operator (Kubernetes client, CDS server) is `@stunner/operator/runtime`,
+// so importing the renderer (stunnerctl) does not load @kubernetes/client-node.
 export * from './kube-types.ts';
 export { render } from './render.ts';
 export * from './render-issue.ts';
 export * from './render-result.ts';
-export { DEFAULT_LEASE_NAME, LeaderElector } from './runtime/leader-election.ts';
-export { type Logger, makeLogger } from './runtime/logger.ts';
-export { type OperatorOptions, type RunningOperator, startOperator } from './runtime/operator.ts';
-export { parseOperatorFlags } from './runtime/operator-flags.ts';
 export * from './snapshot.ts';
 export * from './snapshot-from-manifests.ts';
