@@ -7,7 +7,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { freePort } from '../free-port.ts';
 import { type AdminRequest, adminClient, pathOf } from './admin-client.ts';
@@ -208,6 +208,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     };
     const kubeconfigPath = join(dir, 'kubeconfig');
     writeFileSync(kubeconfigPath, kubeconfigYaml(server, ca.toString(), pki.adminToken), { mode: 0o600 });
+    // Loaded here, not at the top: every test that imports @stunner/testing (coturn, ...) would pay for it.
+    const { KubeConfig } = await import('@kubernetes/client-node');
     const kubeconfig = new KubeConfig();
     kubeconfig.loadFromFile(kubeconfigPath);
     const req = adminClient(server, ca, pki.adminToken);
