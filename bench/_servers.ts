@@ -11,7 +11,9 @@ export const REALM = 'bench.local';
 export const USER = 'bench';
 export const PASS = 'benchpass';
 
-export type ServerName = 'stunnerd' | 'coturn';
+/** stunnerd on one thread, stunnerd with `--udp-thread-num=2`, or coturn. */
+export type ServerName = 'stunnerd' | 'stunnerd-2t' | 'coturn';
+export const SERVER_NAMES: readonly ServerName[] = ['stunnerd', 'stunnerd-2t', 'coturn'];
 
 export interface ServerUnderTest {
   readonly name: ServerName;
@@ -92,7 +94,7 @@ async function startCoturn(): Promise<ServerUnderTest> {
 }
 
 /** stunnerd's TURN-UDP listener in its own Node process (see `_stunnerd-server.ts`). */
-async function startStunnerd(options: StartOptions): Promise<ServerUnderTest> {
+async function startStunnerd(options: StartOptions, threads: number): Promise<ServerUnderTest> {
   const port = await freeUdpPortPair();
   const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'bench-stunnerd-prof-')) : undefined;
   const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
@@ -101,7 +103,7 @@ async function startStunnerd(options: StartOptions): Promise<ServerUnderTest> {
   const cwd = mkdtempSync(join(tmpdir(), 'bench-stunnerd-'));
   const started = await spawnUntil(
     process.execPath,
-    [...nodeArgs, join(here, '_stunnerd-server.ts'), String(port), USER, PASS, REALM],
+    [...nodeArgs, join(here, '_stunnerd-server.ts'), String(port), USER, PASS, REALM, String(threads)],
     /stunnerd-bench ready udp \d+/,
     15_000,
     cwd,
@@ -116,11 +118,12 @@ async function startStunnerd(options: StartOptions): Promise<ServerUnderTest> {
       rmSync(cwd, { recursive: true, force: true });
     },
   };
-  return { name: 'stunnerd', port, proc, profileDir };
+  return { name: threads > 0 ? 'stunnerd-2t' : 'stunnerd', port, proc, profileDir };
 }
 
 export function startServer(name: ServerName, options: StartOptions = {}): Promise<ServerUnderTest> {
-  return name === 'coturn' ? startCoturn() : startStunnerd(options);
+  if (name === 'coturn') return startCoturn();
+  return startStunnerd(options, name === 'stunnerd-2t' ? 2 : 0);
 }
 
 /** `turnutils_peer` echoing on 127.0.0.1:port and port+1 (RTCP). */

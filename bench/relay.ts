@@ -16,7 +16,7 @@ import { ensureSystemDeps } from '../scripts/system-deps.ts';
 import { formatSummary, type ProfileWindow, readProfile, summarizeProfile } from './_cpuprofile.ts';
 import { formatPerf, perfAvailable, startPerf, summarizePerf } from './_perf.ts';
 import { cpuTimes, dropsGrown, ProcSampler, rcvbufErrors, runBounded, udpDropsOfPid } from './_proc.ts';
-import { PASS, type ServerName, startPeer, startServer, USER } from './_servers.ts';
+import { PASS, SERVER_NAMES, type ServerName, startPeer, startServer, USER } from './_servers.ts';
 import type { BenchResult } from './run.ts';
 
 interface Row {
@@ -207,14 +207,14 @@ export async function run(args: string[]): Promise<BenchResult> {
   if (option(args, 'perf') !== undefined && !perf)
     process.stderr.write('relay: --perf ignored, perf is not installed\n');
   const repeat = Math.max(1, Number(option(args, 'repeat') ?? 1));
-  const servers = (option(args, 'servers') ?? 'stunnerd,coturn').split(',') as ServerName[];
+  const servers = (option(args, 'servers') ?? 'stunnerd,stunnerd-2t,coturn').split(',') as ServerName[];
   const maxSeconds = Number(option(args, 'max-seconds') ?? (quick ? 300 : 1800));
   const matrix = quick ? QUICK : FULL;
   const rowsArg = option(args, 'rows');
   const rows = rowsArg ? matrix.filter((_, i) => rowsArg.split(',').map(Number).includes(i)) : matrix;
   if (rows.length === 0) throw new Error(`--rows: none of ${rowsArg} is a row 0–${matrix.length - 1}`);
   for (const s of servers) {
-    if (s !== 'stunnerd' && s !== 'coturn') throw new Error(`--servers: unknown server ${s}`);
+    if (!SERVER_NAMES.includes(s)) throw new Error(`--servers: unknown server ${s}; use ${SERVER_NAMES.join(', ')}`);
   }
 
   const deadline = performance.now() + maxSeconds * 1000;
@@ -277,11 +277,13 @@ export async function run(args: string[]): Promise<BenchResult> {
           `${f('drops_server', 0)}/${f('drops_peer', 0)}`,
         ]);
       }
-      const ours = perPacket.get('stunnerd');
       const theirs = perPacket.get('coturn');
-      if (ours !== undefined && theirs !== undefined) {
-        result[`${key}.ratio_us_per_pkt`] = round(ours / theirs, 2);
-        table.push([row.args, 'ratio', '', '', '', '', `${round(ours / theirs, 2)}×`, '', '', '']);
+      for (const name of ['stunnerd', 'stunnerd-2t'] as const) {
+        const ours = perPacket.get(name);
+        if (ours === undefined || theirs === undefined) continue;
+        const suffix = name === 'stunnerd' ? '' : '_2t';
+        result[`${key}.ratio_us_per_pkt${suffix}`] = round(ours / theirs, 2);
+        table.push([row.args, `ratio ${name}/coturn`, '', '', '', '', `${round(ours / theirs, 2)}×`, '', '', '']);
       }
     }
   } finally {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { freeUdpPortPair } from '@stunner/testing';
+import { freePort, freeUdpPortPair } from '@stunner/testing';
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'stunnerd-main-'));
@@ -48,7 +48,7 @@ describe('stunnerd main', () => {
   });
 
   it('loads a config file (-c file://) with UDP and TCP listeners on one port', async (t) => {
-    const port = await freeUdpPortPair();
+    const port = await freePort();
     const path = join(dir, 'stunnerd.yaml');
     writeFileSync(
       path,
