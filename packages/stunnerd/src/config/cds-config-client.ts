@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { isZeroStunnerConfig, type StunnerConfig, StunnerConfigError, validateStunnerConfig } from '@stunner/api';
+import { isZeroStunnerConfig, parseStunnerConfig, type StunnerConfig, StunnerConfigError } from '@stunner/api';
 import WebSocket from 'ws';
 import { cdsConfigUrl } from './config-origin.ts';
 import type { ConfigSourceEvents } from './file-config-watcher.ts';
@@ -111,7 +111,9 @@ export class CdsConfigClient extends EventEmitter<CdsClientEvents> {
     if (text.trim() === '') return;
     let config: StunnerConfig;
     try {
-      config = validateStunnerConfig(JSON.parse(text));
+      JSON.parse(text);
+      // CDS configs carry `$STUNNER_ADDR` listener addresses: expand them as for a file (§1.3).
+      config = parseStunnerConfig(text);
     } catch (err) {
       const why = err instanceof StunnerConfigError ? err.message : `not JSON: ${(err as Error).message}`;
       this.emit('warning', `ignoring config from ${this.#url.host}: ${why}`);
@@ -132,5 +134,5 @@ export async function fetchCdsConfig(base: URL, id: string, node?: string): Prom
   const res = await fetch(url);
   const body = await res.text();
   if (res.status !== 200) throw new Error(`CDS ${url} answered ${res.status}: ${body.slice(0, 200)}`);
-  return validateStunnerConfig(JSON.parse(body));
+  return parseStunnerConfig(body);
 }

@@ -1,0 +1,54 @@
+// `npm run operator -- <flags>`: the STUNner gateway operator (reference/stunner-v1.md §2.1).
+import { KubeConfig } from '@kubernetes/client-node';
+import { makeLogger } from './runtime/logger.ts';
+import { startOperator } from './runtime/operator.ts';
+import { FlagError, parseOperatorFlags } from './runtime/operator-flags.ts';
+
+let flags: ReturnType<typeof parseOperatorFlags>;
+try {
+  flags = parseOperatorFlags(process.argv.slice(2));
+} catch (err) {
+  process.stderr.write(`${err instanceof FlagError ? err.message : (err as Error).message}\n`);
+  process.exit(2);
+}
+const log = makeLogger('operator', flags.logLevel);
+const kc = new KubeConfig();
+// --kubeconfig, else $KUBECONFIG, ~/.kube/config or the in-cluster service account.
+if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
+else kc.loadFromDefault();
+
+const op = await startOperator({
+  kubeconfig: kc,
+  controllerName: flags.controllerName,
+  dataplaneMode: flags.dataplaneMode,
+  endpointDiscovery: flags.endpointDiscovery,
+  useEndpointSlices: flags.useEndpointSlices,
+  enableFinalizer: flags.enableFinalizer,
+  throttleMs: flags.throttleMs,
+  cds: flags.cds,
+  ...(flags.advertisedAddress ? { advertisedAddress: flags.advertisedAddress } : {}),
+  ...(flags.metrics ? { metrics: flags.metrics } : {}),
+  ...(flags.health ? { health: flags.health } : {}),
+  ...(flags.leaderElect ? { leaderElection: { namespace: flags.leaderElectionNamespace } } : {}),
+  labelFilter: flags.labelFilter,
+  logger: log,
+});
+log.info(
+  `running: controller ${flags.controllerName}, ${flags.dataplaneMode} mode, CDS on ${op.cdsAddress.address}:${op.cdsAddress.port}`,
+);
+
+let stopping = false;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${sig}: shutting down`);
+    op.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error(`shutdown: ${(err as Error).message}`);
+        process.exit(1);
+      },
+    );
+  });
+}

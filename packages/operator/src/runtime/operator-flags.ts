@@ -1,0 +1,101 @@
+// Command line and environment of the operator (reference/stunner-v1.md §2.1).
+import { parseArgs } from 'node:util';
+import { DEFAULT_CDS_PORT, DEFAULT_CONTROLLER_NAME, DEFAULT_LABEL_FILTER } from '@stunner/api';
+import type { DataplaneMode } from '../snapshot.ts';
+import type { HostPort } from './operator.ts';
+
+export interface OperatorFlags {
+  controllerName: string;
+  dataplaneMode: DataplaneMode;
+  cds: HostPort;
+  advertisedAddress: string | undefined;
+  endpointDiscovery: boolean;
+  useEndpointSlices: boolean;
+  enableFinalizer: boolean;
+  throttleMs: number;
+  metrics: HostPort | undefined;
+  health: HostPort | undefined;
+  leaderElect: boolean;
+  leaderElectionNamespace: string;
+  labelFilter: readonly string[];
+  logLevel: 'debug' | 'info' | 'error';
+  kubeconfig: string | undefined;
+}
+
+export class FlagError extends Error {
+  readonly code = 'STUNNER_ERR_OPERATOR_FLAG';
+}
+
+/** `:8080`, `127.0.0.1:8080`, `[::1]:8080`; `0` turns the server off. */
+export function parseBindAddress(flag: string, value: string): HostPort | undefined {
+  if (value === '0' || value === '') return undefined;
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(value);
+  if (!m) throw new FlagError(`--${flag}=${value}: give host:port, :port or 0 (off)`);
+  return { host: m[1] ?? m[2] ?? '', port: Number(m[3]) };
+}
+
+/** Go durations as STUNner's flags take them: `250ms`, `1s`, `1m`. */
+export function parseDuration(flag: string, value: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(value.trim());
+  if (!m) throw new FlagError(`--${flag}=${value}: give a duration such as 250ms or 1s`);
+  const n = Number(m[1]);
+  return m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : n * 60_000;
+}
+
+const bool = (v: string | boolean | undefined, dflt: boolean): boolean =>
+  v === undefined ? dflt : typeof v === 'boolean' ? v : !['false', '0', 'no'].includes(v.toLowerCase());
+
+export function parseOperatorFlags(argv: string[], env: NodeJS.ProcessEnv = process.env): OperatorFlags {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'controller-name': { type: 'string' },
+      'dataplane-mode': { type: 'string' },
+      'config-discovery-address': { type: 'string' },
+      'endpoint-discovery': { type: 'string' },
+      'disable-endpontslice-controller': { type: 'boolean' },
+      'enable-finalizer': { type: 'boolean' },
+      'throttle-timeout': { type: 'string' },
+      'metrics-bind-address': { type: 'string' },
+      'health-probe-bind-address': { type: 'string' },
+      'leader-elect': { type: 'boolean' },
+      'leader-election-namespace': { type: 'string' },
+      'zap-log-level': { type: 'string' },
+      'zap-encoder': { type: 'string' },
+      kubeconfig: { type: 'string' },
+    },
+    strict: true,
+    allowNegative: true,
+  });
+  const mode = values['dataplane-mode'] ?? env.STUNNER_GATEWAY_OPERATOR_DATAPLANE_MODE ?? 'managed';
+  const cdsAddr = values['config-discovery-address'] ?? `:${DEFAULT_CDS_PORT}`;
+  const cds = parseBindAddress('config-discovery-address', cdsAddr);
+  if (!cds) throw new FlagError('--config-discovery-address cannot be off');
+  const level = (values['zap-log-level'] ?? 'info').toLowerCase();
+  const labelFilter = env.STUNNER_GATEWAY_OPERATOR_LABEL_FILTER;
+  return {
+    controllerName:
+      values['controller-name'] ?? env.STUNNER_GATEWAY_OPERATOR_CONTROLLER_NAME ?? DEFAULT_CONTROLLER_NAME,
+    // STUNner reads any unknown mode as legacy (§2.1).
+    dataplaneMode: mode === 'managed' ? 'managed' : 'legacy',
+    cds: { host: cds.host === '' ? '0.0.0.0' : cds.host, port: cds.port },
+    advertisedAddress: env.STUNNER_GATEWAY_OPERATOR_ADDRESS || undefined,
+    endpointDiscovery: bool(values['endpoint-discovery'], true),
+    useEndpointSlices: !values['disable-endpontslice-controller'],
+    enableFinalizer: values['enable-finalizer'] ?? false,
+    throttleMs: parseDuration('throttle-timeout', values['throttle-timeout'] ?? '250ms'),
+    metrics: parseBindAddress('metrics-bind-address', values['metrics-bind-address'] ?? ':8080'),
+    health: parseBindAddress('health-probe-bind-address', values['health-probe-bind-address'] ?? ':8081'),
+    leaderElect: values['leader-elect'] ?? false,
+    leaderElectionNamespace: values['leader-election-namespace'] ?? env.POD_NAMESPACE ?? 'stunner-system',
+    labelFilter:
+      labelFilter !== undefined
+        ? labelFilter
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : DEFAULT_LABEL_FILTER,
+    logLevel: level === 'debug' ? 'debug' : level === 'error' ? 'error' : 'info',
+    kubeconfig: values.kubeconfig ?? undefined,
+  };
+}
