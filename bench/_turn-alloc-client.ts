@@ -45,6 +45,19 @@ function takeClientPort(): number {
   return port;
 }
 
+/**
+ * Client source addresses rotate through 127.0.0.2–127.0.0.254, as clients behind different
+ * addresses would: a server's per-source 401 rate limit (stunnerd 50/s, turn.md §5.4) then throttles
+ * no one, and the benchmark measures allocation, not the limiter.
+ */
+let nextClientHost = 2;
+
+function takeClientAddress(): string {
+  const host = nextClientHost;
+  nextClientHost = host >= 254 ? 2 : host + 1;
+  return `127.0.0.${host}`;
+}
+
 export class AllocClient {
   readonly #socket: Socket = createSocket('udp4');
   readonly #pending = new Map<string, (m: StunMessage) => void>();
@@ -78,20 +91,21 @@ export class AllocClient {
     this.#socket.on('error', () => {});
   }
 
-  /** Binds the next free port of the client range (the OS's choice after 100 ports in use). */
+  /** Binds the next source address and free port of the client range (the OS's port after 100 in use). */
   async open(): Promise<void> {
+    const address = takeClientAddress();
     for (let i = 0; i < 100; i++) {
       const bound = await new Promise<boolean>((resolve) => {
         const onError = () => resolve(false);
         this.#socket.once('error', onError);
-        this.#socket.bind(takeClientPort(), '127.0.0.1', () => {
+        this.#socket.bind(takeClientPort(), address, () => {
           this.#socket.off('error', onError);
           resolve(true);
         });
       });
       if (bound) return;
     }
-    await new Promise<void>((resolve) => this.#socket.bind(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.#socket.bind(0, address, resolve));
   }
 
   close(): void {
