@@ -193,6 +193,10 @@ describe('stunnerd reconciliation (stunner-v1.md §1.7)', () => {
       assert.match(text, /stunner_listener_packets_total\{name="udp",direction="rx"\} 5\n/);
       assert.match(text, /stunner_listener_packets_total\{name="udp",direction="tx"\} 5\n/);
       assert.match(text, /stunner_listener_bytes_total\{name="udp",direction="rx"\} 40\n/);
+      // Per admitting cluster: tx to the peer, rx from it (stunner-v1.md §1.12).
+      assert.match(text, /stunner_cluster_packets_total\{name="media",direction="tx"\} 5\n/);
+      assert.match(text, /stunner_cluster_packets_total\{name="media",direction="rx"\} 5\n/);
+      assert.match(text, /stunner_cluster_bytes_total\{name="media",direction="rx"\} 40\n/);
       const status = JSON.stringify(await d.statusDocument());
       assert.doesNotMatch(status, /"password":"pass"/);
       assert.match(status, /"allocationCount":1/);

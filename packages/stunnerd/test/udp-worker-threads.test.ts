@@ -65,6 +65,7 @@ describe('TURN-UDP on worker threads (--udp-thread-num, SO_REUSEPORT)', { timeou
       const text = await (await fetch(`http://127.0.0.1:${metrics}/metrics`)).text();
       assert.match(text, /stunner_allocations_active 16\n/);
       assert.match(text, /stunner_listener_packets_total\{name="udp",direction="rx"\} 16\n/);
+      assert.match(text, /stunner_cluster_packets_total\{name="media",direction="tx"\} 16\n/);
       // Both threads took flows: each reports its own share.
       const perThread = await listener.perThreadAllocations();
       assert.equal(perThread.length, 2);

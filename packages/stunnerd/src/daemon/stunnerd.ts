@@ -17,8 +17,8 @@ import type { PeerFilterOptions } from '../peer-filter/peer-filter.ts';
 import { listenerRestartReason } from '../reconcile/plan-reconcile.ts';
 import { authOptions } from './auth-options.ts';
 import { DnsClusters, type Resolve } from './dns-clusters.ts';
-import { createTurnListener, type TurnListener } from './turn-listener.ts';
-import { WorkerUdpListener } from './worker-udp-listener.ts';
+import { createTurnListener, type ListenerSnapshot, type TurnListener } from './turn-listener.ts';
+import { mergeClusters, WorkerUdpListener } from './worker-udp-listener.ts';
 
 export interface StunnerdOptions {
   logger: LoggerFactory;
@@ -260,10 +260,11 @@ export class Stunnerd {
   async metricsSnapshot(): Promise<MetricsSnapshot> {
     const running = [...this.#running.values()];
     const snapshots = await Promise.all(running.map((r) => r.listener.snapshot()));
+    const clusters = snapshots.reduce<ListenerSnapshot['clusters']>((sum, s) => mergeClusters(sum, s.clusters), {});
     return {
       allocations: snapshots.reduce((n, s) => n + s.allocations, 0),
       listeners: running.map((r, i) => ({ name: r.config.name, ...snapshots[i]! })),
-      clusters: [],
+      clusters: Object.entries(clusters).map(([name, c]) => ({ name, ...c })),
     };
   }
 

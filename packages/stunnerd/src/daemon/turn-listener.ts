@@ -17,6 +17,8 @@ export interface ListenerSnapshot {
   rx: TrafficStats;
   /** Application data from peers relayed to clients. */
   tx: TrafficStats;
+  /** Per admitting cluster: rx from peers, tx to peers (stunner_cluster_*). */
+  clusters: Record<string, { rx: TrafficStats; tx: TrafficStats }>;
 }
 
 /** What a running listener takes in place, without new sockets (stunner-v1.md §1.7). */
@@ -54,6 +56,7 @@ type Inner = UdpTurnListener | StreamTurnListener | DtlsTurnListener;
 export class LocalTurnListener implements TurnListener {
   readonly inner: Inner;
   #filter: PeerFilter;
+  readonly #clusters = new Map<string, { rx: TrafficStats; tx: TrafficStats }>();
 
   constructor(setup: ListenerSetup) {
     const { config } = setup;
@@ -66,6 +69,8 @@ export class LocalTurnListener implements TurnListener {
       ...relay,
       auth: setup.auth,
       admitPeer: (address: string, port: number) => this.#filter.admit(address, port),
+      countPeerTraffic: (address: string, port: number, bytes: number, direction: 'rx' | 'tx') =>
+        this.#countCluster(address, port, bytes, direction),
       // RFC 5766 clients (coturn 4.6's turnutils_uclient among them) still bind channels up to 0x7FFF.
       engine: { legacyChannelNumbers: true },
     };
@@ -110,6 +115,20 @@ export class LocalTurnListener implements TurnListener {
     if (update.peers) this.#filter = new PeerFilter(update.peers);
   }
 
+  /** Per-packet: two map lookups (the filter's decision cache and the counters) and two additions. */
+  #countCluster(address: string, port: number, bytes: number, direction: 'rx' | 'tx'): void {
+    const cluster = this.#filter.clusterFor(address, port);
+    if (cluster === undefined) return;
+    let stats = this.#clusters.get(cluster);
+    if (stats === undefined) {
+      stats = { rx: { packets: 0, bytes: 0 }, tx: { packets: 0, bytes: 0 } };
+      this.#clusters.set(cluster, stats);
+    }
+    const t = stats[direction];
+    t.packets++;
+    t.bytes += bytes;
+  }
+
   /** Synchronous, for the worker thread that reports it. */
   snapshotNow(): ListenerSnapshot {
     const s = this.inner.engine.stats;
@@ -120,6 +139,9 @@ export class LocalTurnListener implements TurnListener {
       connectionsTotal: streams ? streams.connectionsTotal : 1,
       rx: { packets: s.toPeerPackets, bytes: s.toPeerBytes },
       tx: { packets: s.toClientPackets, bytes: s.toClientBytes },
+      clusters: Object.fromEntries(
+        [...this.#clusters].map(([name, c]) => [name, { rx: { ...c.rx }, tx: { ...c.tx } }]),
+      ),
     };
   }
 

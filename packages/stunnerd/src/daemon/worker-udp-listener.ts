@@ -23,6 +23,7 @@ const zero = (): ListenerSnapshot => ({
   connectionsTotal: 0,
   rx: { packets: 0, bytes: 0 },
   tx: { packets: 0, bytes: 0 },
+  clusters: {},
 });
 
 /**
@@ -78,6 +79,7 @@ export class WorkerUdpListener extends EventEmitter<WorkerUdpListenerEvents> imp
       connectionsTotal: sum.connectionsTotal + p.connectionsTotal,
       rx: { packets: sum.rx.packets + p.rx.packets, bytes: sum.rx.bytes + p.rx.bytes },
       tx: { packets: sum.tx.packets + p.tx.packets, bytes: sum.tx.bytes + p.tx.bytes },
+      clusters: mergeClusters(sum.clusters, p.clusters),
     }));
   }
 
@@ -153,4 +155,22 @@ export class WorkerUdpListener extends EventEmitter<WorkerUdpListenerEvents> imp
       });
     });
   }
+}
+
+/** Sums per-cluster counters from several threads or listeners. */
+export function mergeClusters(
+  a: ListenerSnapshot['clusters'],
+  b: ListenerSnapshot['clusters'],
+): ListenerSnapshot['clusters'] {
+  const out: ListenerSnapshot['clusters'] = {};
+  for (const part of [a, b]) {
+    for (const [name, c] of Object.entries(part)) {
+      const o = (out[name] ??= { rx: { packets: 0, bytes: 0 }, tx: { packets: 0, bytes: 0 } });
+      o.rx.packets += c.rx.packets;
+      o.rx.bytes += c.rx.bytes;
+      o.tx.packets += c.tx.packets;
+      o.tx.bytes += c.tx.bytes;
+    }
+  }
+  return out;
 }

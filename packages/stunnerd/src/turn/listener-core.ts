@@ -5,7 +5,7 @@ import {
   type TurnEngineOptions,
   type TurnEngineSink,
 } from '@stunner/turn';
-import { RelayPool } from './relay-pool.ts';
+import { type PeerTrafficCounter, RelayPool } from './relay-pool.ts';
 
 /** Options every listener shares, whatever the client transport. */
 export interface ListenerCoreOptions {
@@ -22,6 +22,8 @@ export interface ListenerCoreOptions {
   admitPeer?: (address: string, port: number) => boolean;
   /** Further engine options (lifetimes, quotas, limits). Default none. */
   engine?: Omit<Partial<TurnEngineOptions>, 'sink' | 'auth' | 'admitPeer' | 'relayFamilies'>;
+  /** Counts relayed traffic per peer (stunner_cluster_* metrics). Default none. */
+  countPeerTraffic?: PeerTrafficCounter;
 }
 
 /** How the client side of a listener talks to its clients: the transport-specific half of the sink. */
@@ -44,6 +46,7 @@ export class ListenerCore {
     const relays = new RelayPool({
       ...(options.relayAddress ? { relayAddress: options.relayAddress } : {}),
       ...(options.relayAddress6 ? { relayAddress6: options.relayAddress6 } : {}),
+      ...(options.countPeerTraffic ? { countPeerTraffic: options.countPeerTraffic } : {}),
     });
     const admit = options.admitPeer ?? (() => false);
     const sink: TurnEngineSink = {

@@ -10,11 +10,16 @@ interface Relay {
   readonly v6: Socket | undefined;
 }
 
+/** Counts relayed traffic per peer, e.g. by the cluster that admitted it (stunner_cluster_* metrics). */
+export type PeerTrafficCounter = (address: string, port: number, bytes: number, direction: 'rx' | 'tx') => void;
+
 export interface RelayPoolOptions {
   /** IPv4 address advertised as XOR-RELAYED-ADDRESS (the listener's `address`). */
   relayAddress?: string;
   /** IPv6 address advertised for IPv6 relays. */
   relayAddress6?: string;
+  /** Told of every datagram relayed to a peer (tx) and from a peer to its client (rx). */
+  countPeerTraffic?: PeerTrafficCounter;
 }
 
 /**
@@ -82,7 +87,9 @@ export class RelayPool {
   send(relayId: number, address: string, port: number, data: Buffer, offset: number, length: number): void {
     const relay = this.#relays.get(relayId);
     const socket = address.includes(':') ? relay?.v6 : relay?.v4;
-    socket?.send(data, offset, length, port, address);
+    if (socket === undefined) return;
+    socket.send(data, offset, length, port, address);
+    this.#options.countPeerTraffic?.(address, port, length, 'tx');
   }
 
   closeAll(): void {
@@ -102,7 +109,19 @@ export class RelayPool {
     this.#relays.set(relayId, { sockets, v4, v6 });
     for (const s of sockets) {
       s.on('error', () => {});
-      s.on('message', (msg, rinfo) => this.#engine?.handleRelay(relayId, msg, rinfo.address, rinfo.port, Date.now()));
+      s.on('message', (msg, rinfo) => {
+        const engine = this.#engine;
+        if (engine === undefined) return;
+        const count = this.#options.countPeerTraffic;
+        if (count === undefined) {
+          engine.handleRelay(relayId, msg, rinfo.address, rinfo.port, Date.now());
+          return;
+        }
+        // The engine forwards or drops synchronously: a grown counter means this datagram was relayed.
+        const before = engine.stats.toClientPackets;
+        engine.handleRelay(relayId, msg, rinfo.address, rinfo.port, Date.now());
+        if (engine.stats.toClientPackets !== before) count(rinfo.address, rinfo.port, msg.length, 'rx');
+      });
     }
   }
 }
