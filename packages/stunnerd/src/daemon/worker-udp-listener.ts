@@ -165,7 +165,8 @@ export function mergeClusters(
   const out: ListenerSnapshot['clusters'] = {};
   for (const part of [a, b]) {
     for (const [name, c] of Object.entries(part)) {
-      const o = (out[name] ??= { rx: { packets: 0, bytes: 0 }, tx: { packets: 0, bytes: 0 } });
+      const o = out[name] ?? { rx: { packets: 0, bytes: 0 }, tx: { packets: 0, bytes: 0 } };
+      out[name] = o;
       o.rx.packets += c.rx.packets;
       o.rx.bytes += c.rx.bytes;
       o.tx.packets += c.tx.packets;
