@@ -1,10 +1,10 @@
 import type { Socket } from 'node:dgram';
 import type { TransportAddress } from '@stunner/stun';
 import { writeChannelDataHeader } from '@stunner/stun';
-import type { ClientEndpoint, Family, TurnEngine } from '@stunner/turn';
+import type { ClientEndpoint, TurnEngine } from '@stunner/turn';
 import { DtlsListener, type DtlsListenerOptions, type DtlsSession } from '../transport/dtls-listener.ts';
 import { type ClientSide, ListenerCore, type ListenerCoreOptions } from './listener-core.ts';
-import { bindUdp, closeQuietly } from './relay-binder.ts';
+import { bindListenerSockets, closeQuietly } from './relay-binder.ts';
 
 export interface DtlsTurnListenerOptions extends ListenerCoreOptions {
   port: number;
@@ -48,18 +48,9 @@ export class DtlsTurnListener implements ClientSide {
   }
 
   async start(): Promise<TransportAddress[]> {
-    const families: Family[] = this.#options.ipv6 === false ? ['IPv4'] : ['IPv4', 'IPv6'];
+    const sockets = await bindListenerSockets(this.#options.port, this.#options.ipv6 !== false);
     const bound: TransportAddress[] = [];
-    let port = this.#options.port;
-    for (const family of families) {
-      let socket: Socket;
-      try {
-        socket = await bindUdp(family, port, 4 * 1024 * 1024);
-      } catch (err) {
-        if (family === 'IPv6' && (err as NodeJS.ErrnoException).code === 'EADDRNOTAVAIL') continue;
-        await this.close();
-        throw err;
-      }
+    for (const { family, socket } of sockets) {
       const dtls = new DtlsListener(socket, {
         ...this.#options.dtls,
         cert: this.#options.cert,
@@ -71,7 +62,6 @@ export class DtlsTurnListener implements ClientSide {
       this.#sockets.push(socket);
       this.#dtls.push(dtls);
       const addr = socket.address();
-      port = addr.port;
       bound.push({ family, address: addr.address, port: addr.port });
     }
     this.#core.startClock();

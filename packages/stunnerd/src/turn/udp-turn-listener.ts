@@ -1,9 +1,9 @@
 import type { Socket } from 'node:dgram';
 import type { TransportAddress } from '@stunner/stun';
 import { writeChannelDataHeader } from '@stunner/stun';
-import type { ClientEndpoint, Family, TurnEngine } from '@stunner/turn';
+import type { ClientEndpoint, TurnEngine } from '@stunner/turn';
 import { type ClientSide, ListenerCore, type ListenerCoreOptions } from './listener-core.ts';
-import { bindUdp, closeQuietly } from './relay-binder.ts';
+import { bindListenerSockets, closeQuietly } from './relay-binder.ts';
 
 export interface UdpTurnListenerOptions extends ListenerCoreOptions {
   /** UDP port bound on the wildcard (stunner-v1.md §1.8). 0 lets the OS pick (tests). Required. */
@@ -13,9 +13,6 @@ export interface UdpTurnListenerOptions extends ListenerCoreOptions {
   /** Share the port with other listeners' sockets (SO_REUSEPORT, one per worker thread). Default false. */
   reusePort?: boolean;
 }
-
-/** Kernel buffers of the listener socket, which all clients share. */
-const LISTENER_BUFFER_BYTES = 4 * 1024 * 1024;
 
 /**
  * A TURN-UDP listener: the engine behind a UDP socket on the wildcard, one UDP relay socket per
@@ -39,18 +36,13 @@ export class UdpTurnListener implements ClientSide {
 
   /** Binds the listener sockets; resolves with what was bound. */
   async start(): Promise<TransportAddress[]> {
-    const families: Family[] = this.#options.ipv6 === false ? ['IPv4'] : ['IPv4', 'IPv6'];
+    const sockets = await bindListenerSockets(
+      this.#options.port,
+      this.#options.ipv6 !== false,
+      this.#options.reusePort,
+    );
     const bound: TransportAddress[] = [];
-    let port = this.#options.port;
-    for (const family of families) {
-      let socket: Socket;
-      try {
-        socket = await bindUdp(family, port, LISTENER_BUFFER_BYTES, this.#options.reusePort ?? false);
-      } catch (err) {
-        if (family === 'IPv6' && (err as NodeJS.ErrnoException).code === 'EADDRNOTAVAIL') continue;
-        await this.close();
-        throw err;
-      }
+    for (const { family, socket } of sockets) {
       const id = this.#listeners.size;
       this.#listeners.set(id, socket);
       socket.on('error', () => {});
@@ -59,7 +51,6 @@ export class UdpTurnListener implements ClientSide {
         this.engine.handleClient(msg, client, Date.now());
       });
       const addr = socket.address();
-      port = addr.port;
       bound.push({ family, address: addr.address, port: addr.port });
     }
     this.#core.startClock();
