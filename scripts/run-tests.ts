@@ -14,8 +14,5 @@ if (files.length === 0) {
   process.stderr.write(`no test files under ${roots.join(' ')}\n`);
   process.exit(1);
 }
-// --test-force-exit: a file whose tests are done ends even if a leaked timer would keep it alive.
-const r = spawnSync(process.execPath, ['--test', '--test-force-exit', '--test-reporter=spec', ...files], {
-  stdio: 'inherit',
-});
+const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);
