@@ -804,15 +804,16 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
   /**
    * Hot path: a datagram from a peer arrived on relay `relayId` (RFC 8656 §11.3, §12.4). With a channel
    * for the peer it goes out as ChannelData (no allocation in the engine), else as a Data indication.
+   * Returns whether the datagram was relayed to the client, so adapters count traffic without reading stats.
    */
-  handleRelay(relayId: number, data: Buffer, address: string, port: number, now: number): void {
+  handleRelay(relayId: number, data: Buffer, address: string, port: number, now: number): boolean {
     const a = this.#relays.get(relayId);
-    if (a === undefined || a.pending !== undefined || a.expires <= now) return;
+    if (a === undefined || a.pending !== undefined || a.expires <= now) return false;
     // RFC 8656 §11.3: without a permission for the peer IP the datagram is dropped.
     if (!this.#permitted(a, address, now) || (this.#admitPeer !== undefined && !this.#admitPeer(address, port, a))) {
       a.stats.droppedPackets++;
       this.stats.droppedPackets++;
-      return;
+      return false;
     }
     const ch = a.channelForPeer(address, port);
     const viaChannel = ch !== undefined && ch.expires > now;
@@ -820,7 +821,7 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
     if (!viaChannel && data.length > MAX_DATA_INDICATION_PAYLOAD) {
       a.stats.droppedPackets++;
       this.stats.droppedPackets++;
-      return;
+      return false;
     }
     a.stats.toClientPackets++;
     a.stats.toClientBytes += data.length;
@@ -828,12 +829,13 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
     this.stats.toClientBytes += data.length;
     if (viaChannel) {
       this.#sink.sendChannelData(a.client, ch.number, data, 0, data.length);
-      return;
+      return true;
     }
     const b = new StunMessageBuilder(Method.Data, MessageClass.Indication);
     b.add(XorPeerAddress, { family: address.includes(':') ? 'IPv6' : 'IPv4', address, port });
     b.add(Data, data);
     this.#sink.sendToClient(a.client, b.build());
+    return true;
   }
 
   // ---------------------------------------------------------------------------------------------

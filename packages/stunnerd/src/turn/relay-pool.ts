@@ -112,15 +112,8 @@ export class RelayPool {
       s.on('message', (msg, rinfo) => {
         const engine = this.#engine;
         if (engine === undefined) return;
-        const count = this.#options.countPeerTraffic;
-        if (count === undefined) {
-          engine.handleRelay(relayId, msg, rinfo.address, rinfo.port, Date.now());
-          return;
-        }
-        // The engine forwards or drops synchronously: a grown counter means this datagram was relayed.
-        const before = engine.stats.toClientPackets;
-        engine.handleRelay(relayId, msg, rinfo.address, rinfo.port, Date.now());
-        if (engine.stats.toClientPackets !== before) count(rinfo.address, rinfo.port, msg.length, 'rx');
+        const relayed = engine.handleRelay(relayId, msg, rinfo.address, rinfo.port, Date.now());
+        if (relayed) this.#options.countPeerTraffic?.(rinfo.address, rinfo.port, msg.length, 'rx');
       });
     }
   }
