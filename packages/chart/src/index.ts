@@ -1,0 +1,5 @@
+export * from './helm.ts';
+export * from './helm-binary.ts';
+export * from './kube-apply.ts';
+export * from './service-account-kubeconfig.ts';
+export * from './value-combinations.ts';
