@@ -2,10 +2,19 @@
 // server-side apply to a real kube-apiserver: the apiserver validates each against its built-in schemas,
 // our CRDs, the Gateway API CRDs and (for the monitors) the Prometheus operator's CRDs.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type ControlPlane, goModuleDir, installCrds, readCrdFile, startControlPlane } from '@stunner/testing';
-import { COMBINATIONS, helmTemplate, KubeApplier, type KubeManifest, RELEASE_NAMESPACE } from '../src/index.ts';
+import {
+  COMBINATIONS,
+  helmTemplate,
+  KubeApplier,
+  type KubeManifest,
+  MANIFESTS_DIR,
+  parseManifests,
+  RELEASE_NAMESPACE,
+} from '../src/index.ts';
 
 // The Prometheus operator's CRDs, from its Go module like the Gateway API's (never copied here).
 const PROMETHEUS_OPERATOR = 'github.com/prometheus-operator/prometheus-operator';
@@ -44,6 +53,19 @@ describe('helm template output applies to a real kube-apiserver', () => {
       }
     });
   }
+
+  test('deploy/manifests applies in the documented order: CRDs, the operator, the udp-greeter', async () => {
+    for (const f of ['stunner-crds.yaml', 'stunner.yaml', 'udp-greeter.yaml']) {
+      const objs = parseManifests(readFileSync(join(MANIFESTS_DIR, f), 'utf8'));
+      assert.ok(objs.length > 0, f);
+      await kube.apply(objs, 'kubectl');
+    }
+    const svc = await cp.request<{ spec: { clusterIP: string } }>(
+      'GET',
+      '/api/v1/namespaces/default/services/media-plane',
+    );
+    assert.match(svc.spec.clusterIP, /^10\.96\./);
+  });
 
   test('the apiserver refuses what its schemas refuse (the apply path does validate)', async () => {
     const [dp] = helmTemplate().filter((o) => o.kind === 'Dataplane');

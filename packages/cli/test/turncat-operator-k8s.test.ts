@@ -87,7 +87,8 @@ describe('turncat k8s:// through the operator CDS on a real apiserver', () => {
         metadata: { name: 'media-plane', namespace: 'stunner' },
         spec: {
           parentRefs: [{ name: 'udp-gateway' }],
-          rules: [{ backendRefs: [{ name: 'media-plane', namespace: 'stunner' }] }],
+          // Gateway API's UDPRoute CRD requires a port for Service backends (STUNner ignores it here).
+          rules: [{ backendRefs: [{ name: 'media-plane', namespace: 'stunner', port: 9001 }] }],
         },
       },
       {
