@@ -1,3 +1,4 @@
+export * from './dashboard-metrics.ts';
 export * from './helm.ts';
 export * from './helm-binary.ts';
 export * from './kube-apply.ts';

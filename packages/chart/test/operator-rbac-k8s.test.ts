@@ -9,9 +9,12 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type ControlPlane, startControlPlane, waitUntil } from '@stunner/testing';
 import {
+  dashboardMetrics,
+  exportedSeries,
   helmTemplate,
   KubeApplier,
   type KubeManifest,
+  loadDashboard,
   quickstartForCluster,
   RELEASE_NAMESPACE,
   startChartOperator,
@@ -170,6 +173,12 @@ describe('the operator with the chart ServiceAccount', { timeout: 120_000 }, () 
       const metrics = await (await fetch(`http://127.0.0.1:${op.metricsPort}/metrics`)).text();
       assert.equal(metric(metrics, 'stunner_gateway_operator_update_errors_total'), 0, op.log());
       assert.equal(metric(metrics, 'stunner_gateway_operator_leader'), 1);
+      // The Grafana dashboard's operator panels query only what this operator exports.
+      const exported = exportedSeries(metrics);
+      const missing = [...dashboardMetrics(loadDashboard()).keys()].filter(
+        (n) => n.startsWith('stunner_gateway_operator_') && !exported.has(n),
+      );
+      assert.deepEqual(missing, [], 'dashboard queries the operator does not export');
       assert.doesNotMatch(op.log(), /forbidden|\b403\b/i);
     } finally {
       code = await op.stop();
