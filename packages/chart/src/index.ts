@@ -5,5 +5,6 @@ export * from './kube-apply.ts';
 export * from './manifests.ts';
 export * from './operator-process.ts';
 export * from './quickstart.ts';
+export * from './reference-examples.ts';
 export * from './service-account-kubeconfig.ts';
 export * from './value-combinations.ts';
