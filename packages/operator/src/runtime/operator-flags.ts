@@ -1,7 +1,7 @@
 // Command line and environment of the operator (reference/stunner-v1.md §2.1).
 import { parseArgs } from 'node:util';
 import { DEFAULT_CDS_PORT, DEFAULT_CONTROLLER_NAME, DEFAULT_LABEL_FILTER } from '@stunner/api';
-import type { DataplaneMode } from '../snapshot.ts';
+import type { DataplaneMode } from '../render/snapshot.ts';
 import type { HostPort } from './operator.ts';
 
 export interface OperatorFlags {

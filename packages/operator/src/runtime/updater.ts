@@ -6,7 +6,7 @@ import { ANNOTATION_RELATED_GATEWAY, LABEL_OWNED_BY, LABEL_OWNED_BY_VALUE } from
 import type { KubeObject, KubeRest } from '../kube/kube-rest.ts';
 import { isNotFound, KubeApiError } from '../kube/kube-rest.ts';
 import { KINDS, kindOf, objectPath, type ResourceKind } from '../kube/resource-kinds.ts';
-import type { RenderResult, StatusUpdate } from '../render-result.ts';
+import type { RenderResult, StatusUpdate } from '../render/render-result.ts';
 import { canonicalJson } from './canonical-json.ts';
 import type { Logger } from './logger.ts';
 import type { OperatorMetrics } from './operator-metrics.ts';
