@@ -17,6 +17,7 @@ import { type Logger, makeLogger } from './logger.ts';
 import { makeOperatorMetrics, type OperatorMetrics } from './operator-metrics.ts';
 import { type ProbeServers, startProbeServers } from './probe-servers.ts';
 import { RenderLoop } from './render-loop.ts';
+import { systemTimers } from './timers.ts';
 import { Updater } from './updater.ts';
 
 export interface HostPort {
@@ -117,6 +118,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
 
   const loop = new RenderLoop({
     throttleMs: opts.throttleMs,
+    timers: systemTimers,
     onCoalesced: () => metrics.reconcileEvents.inc({ result: 'coalesced' }),
     onError: (err) => log.error(`render: ${(err as Error).stack ?? err}`),
     run: async () => {
