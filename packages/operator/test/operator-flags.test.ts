@@ -54,10 +54,33 @@ test('flags and environment override the defaults; unknown dataplane modes read 
 test('a malformed duration or address is a FlagError naming the flag', () => {
   assert.throws(
     () => parseOperatorFlags(['--throttle-timeout=soon'], {}),
-    (e: unknown) => e instanceof FlagError && /throttle-timeout/.test(e.message),
+    (e: unknown) =>
+      e instanceof FlagError && e.code === 'OPERATOR_ERR_FLAG_DURATION' && /throttle-timeout/.test(e.message),
   );
   assert.throws(
     () => parseOperatorFlags(['--metrics-bind-address=8080'], {}),
-    (e: unknown) => e instanceof FlagError && /metrics-bind-address/.test(e.message),
+    (e: unknown) =>
+      e instanceof FlagError && e.code === 'OPERATOR_ERR_FLAG_ADDRESS' && /metrics-bind-address/.test(e.message),
   );
+});
+
+test('the CDS server cannot be turned off', () => {
+  assert.throws(() => parseOperatorFlags(['--config-discovery-address=0'], {}), {
+    name: 'FlagError',
+    code: 'OPERATOR_ERR_FLAG_CDS_OFF',
+    message: /--config-discovery-address=0: cannot be off/,
+  });
+});
+
+test('an unknown flag or a flag without its value is a FlagError listing the known flags', () => {
+  for (const argv of [['--throttle=1s'], ['--throttle-timeout'], ['stray']]) {
+    assert.throws(
+      () => parseOperatorFlags(argv, {}),
+      (e: unknown) =>
+        e instanceof FlagError &&
+        e.code === 'OPERATOR_ERR_FLAG_INVALID' &&
+        /known flags: .*--throttle-timeout/.test(e.message),
+      argv.join(' '),
+    );
+  }
 });
