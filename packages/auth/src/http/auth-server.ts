@@ -76,8 +76,14 @@ export class AuthServer {
   handle(req: IncomingMessage, res: ServerResponse): void {
     let endpoint: Endpoint = 'other';
     res.on('finish', () => this.#options.metrics?.requests.inc({ endpoint, code: String(res.statusCode) }));
+    let url: URL;
     try {
-      const url = new URL(req.url ?? '/', 'http://authd');
+      url = new URL(req.url ?? '/', 'http://authd');
+    } catch {
+      text(res, 400, `malformed request target ${JSON.stringify((req.url ?? '').slice(0, 100))}`);
+      return;
+    }
+    try {
       endpoint = classify(url.pathname, this.#options);
       this.#route(endpoint, url, req, res);
     } catch (err) {
