@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { type ListenerConfig, NODE_ADDRESS_PLACEHOLDER, validateStunnerConfig } from '@stunner/api';
+import { type AuthConfig, type ListenerConfig, NODE_ADDRESS_PLACEHOLDER, validateStunnerConfig } from '@stunner/api';
 import { checkEphemeralUsername } from '@stunner/stun';
 import { AuthError, iceConfig, matchingTurnUris, turnAuthToken, turnCredentials, turnUri } from '../src/index.ts';
 import { fixtureConfigs, SECRET } from './support/fixture.ts';
@@ -53,11 +53,12 @@ describe('turnCredentials', () => {
   });
 
   it('refuses none auth and missing credentials with AUTH_ERR_INVALID_CONFIG', () => {
-    for (const auth of [
+    const auths: AuthConfig[] = [
       { type: 'none' as const, realm: 'r', credentials: {} },
       { type: 'static' as const, realm: 'r', credentials: { username: 'u' } },
       { type: 'ephemeral' as const, realm: 'r', credentials: {} },
-    ]) {
+    ];
+    for (const auth of auths) {
       assert.throws(
         () => turnCredentials(auth, { ttl: 1, now: NOW }),
         (e: unknown) => e instanceof AuthError && e.code === 'AUTH_ERR_INVALID_CONFIG' && e.status === 500,
