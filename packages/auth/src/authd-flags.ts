@@ -55,7 +55,7 @@ export function parseAuthdFlags(argv: string[], env: Readonly<Record<string, str
   try {
     ({ values } = parse(argv));
   } catch (err) {
-    fail(`${(err as Error).message}\n${AUTHD_USAGE}`);
+    fail(`${(err as Error).message} (authd --help lists the flags)`);
   }
   if (values.help) fail(AUTHD_USAGE);
   const format = values['log-format'];

@@ -15,7 +15,12 @@ async function main(): Promise<void> {
     return;
   }
   const flags = parseAuthdFlags(argv, process.env);
-  const log = makeLogger('authd', { spec: flags.logSpec, format: flags.logFormat });
+  // Logs go to stderr; stdout carries only what a user or script reads (the listening address).
+  const log = makeLogger('authd', {
+    spec: flags.logSpec,
+    format: flags.logFormat,
+    write: (line) => process.stderr.write(line),
+  });
   const store = new ConfigStore();
   const metrics = flags.metrics ? new AuthMetrics() : undefined;
   store.on('change', () => metrics?.configs.set(store.size));
@@ -64,7 +69,8 @@ async function main(): Promise<void> {
   });
   const addr = await server.listen(flags.port, flags.address);
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-  log.info(`authd listening on http://${host}:${addr.port}`, {
+  process.stdout.write(`authd: listening on http://${host}:${addr.port}\n`);
+  log.info('serving', {
     token: flags.token ? 'required' : 'off',
     cors: flags.corsOrigins.join(' ') || 'off',
     rateLimit: flags.rateLimit ? `${flags.rateLimit.rate}/s` : 'off',
