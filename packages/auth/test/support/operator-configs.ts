@@ -23,6 +23,6 @@ export function gatewayConfig(
       routes: ['allow-loopback'],
       ...(l.protocol.endsWith('TLS') ? { cert: extra.cert, key: extra.key } : {}),
     })),
-    clusters: [{ name: 'allow-loopback', type: 'STATIC', endpoints: ['127.0.0.0/8'] }],
+    clusters: [{ name: 'allow-loopback', type: 'STATIC', endpoints: ['127.0.0.1/32'] }],
   });
 }
