@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   process.stdout.write(`authd: listening on http://${host}:${addr.port}\n`);
   log.info('serving', {
-    token: flags.token ? 'required' : 'off',
+    auth: flags.token ? 'bearer token' : 'open',
     cors: flags.corsOrigins.join(' ') || 'off',
     rateLimit: flags.rateLimit ? `${flags.rateLimit.rate}/s` : 'off',
   });
