@@ -1,4 +1,5 @@
 // authd's command line: STUNner's auth-service flags (stunner-v1.md §3) plus the opt-in extras.
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { DEFAULT_CDS_PORT } from '@stunner/api';
 import { AuthError } from './errors.ts';
@@ -143,7 +144,7 @@ function configSource(
 
 /** `host`, `host:port`, `[v6]:port` or an http(s)/ws(s) URL → the CDS base URL. */
 function cdsBase(text: string, port: number, flag: string): URL {
-  const withScheme = /^[a-z]+:\/\//i.test(text) ? text : `http://${text}`;
+  const withScheme = /^[a-z]+:\/\//i.test(text) ? text : `http://${isIP(text) === 6 ? `[${text}]` : text}`;
   let url: URL;
   try {
     url = new URL(withScheme);
@@ -151,7 +152,9 @@ function cdsBase(text: string, port: number, flag: string): URL {
     fail(`${flag} ${text}: not a host, host:port or http(s)/ws(s) URL`);
   }
   if (!['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol)) fail(`${flag} ${text}: use http(s):// or ws(s)://`);
-  if (url.port === '') url.port = String(port);
+  // An explicit port equal to the scheme's default reads back as '': look at the text instead.
+  const hasPort = /^(?:[a-z]+:\/\/)?(?:\[[^\]]*\]|[^/:[\]]*):\d+(?:\/|$)/i.test(text);
+  if (!hasPort) url.port = String(port);
   if (url.hostname === '') fail(`${flag} ${text}: no host`);
   return url;
 }
