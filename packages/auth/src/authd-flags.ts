@@ -2,6 +2,7 @@
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { DEFAULT_CDS_PORT } from '@stunner/api';
+import { LogError, type LogFormat, logSpecFromFlags, parseLogFormat, parseLogSpec } from '@stunner/log';
 import { AuthError } from './errors.ts';
 
 export const AUTHD_USAGE = `usage: authd [flags]
@@ -30,7 +31,7 @@ export interface AuthdFlags {
   port: number;
   address: string | undefined;
   logSpec: string;
-  logFormat: 'text' | 'json';
+  logFormat: LogFormat;
   source: ConfigSource;
   publicAddr: string | undefined;
   token: string | undefined;
@@ -59,8 +60,15 @@ export function parseAuthdFlags(argv: string[], env: Readonly<Record<string, str
     fail(`${(err as Error).message} (authd --help lists the flags)`);
   }
   if (values.help) fail(AUTHD_USAGE);
-  const format = values['log-format'];
-  if (format !== 'text' && format !== 'json') fail(`--log-format ${format}: use text or json`);
+  let format: LogFormat;
+  const logSpec = logSpecFromFlags(values, 'all:INFO');
+  try {
+    format = parseLogFormat(values['log-format']);
+    parseLogSpec(logSpec);
+  } catch (err) {
+    if (!(err instanceof LogError)) throw err;
+    fail(`${values.verbose || values.log === undefined ? '' : '-l: '}${err.message}`);
+  }
   const rate = values['rate-limit'] === undefined ? undefined : Number(values['rate-limit']);
   if (rate !== undefined && !(rate > 0 && rate <= 1e6))
     fail(`--rate-limit ${values['rate-limit']}: give requests a second, a positive number`);
@@ -79,7 +87,7 @@ export function parseAuthdFlags(argv: string[], env: Readonly<Record<string, str
   return {
     port: portOf(values.port, '--port'),
     address: values.address,
-    logSpec: values.verbose ? 'all:DEBUG' : (values.log ?? 'all:INFO'),
+    logSpec,
     logFormat: format,
     source: configSource(values, env),
     publicAddr: env.STUNNER_PUBLIC_ADDR || undefined,

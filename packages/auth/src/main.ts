@@ -1,4 +1,5 @@
 // authd: STUNner's auth service (stunner-v1.md §3). `npm run authd -- --cds-server-address=<cds> [flags]`.
+import { LoggerFactory } from '@stunner/log';
 import { AUTHD_USAGE, parseAuthdFlags } from './authd-flags.ts';
 import { AllConfigsWatcher } from './cds/all-configs-watcher.ts';
 import { ConfigStore } from './cds/config-store.ts';
@@ -6,7 +7,6 @@ import { FileConfigSource } from './cds/file-source.ts';
 import { AuthError } from './errors.ts';
 import { AuthServer } from './http/auth-server.ts';
 import { AuthMetrics } from './http/metrics.ts';
-import { makeLogger } from './logger.ts';
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -16,11 +16,9 @@ async function main(): Promise<void> {
   }
   const flags = parseAuthdFlags(argv, process.env);
   // Logs go to stderr; stdout carries only what a user or script reads (the listening address).
-  const log = makeLogger('authd', {
-    spec: flags.logSpec,
-    format: flags.logFormat,
-    write: (line) => process.stderr.write(line),
-  });
+  const loggers = new LoggerFactory({ spec: flags.logSpec, format: flags.logFormat, output: process.stderr });
+  const log = loggers.getLogger('authd');
+  const cdsLog = loggers.getLogger('cds-client');
   const store = new ConfigStore();
   const metrics = flags.metrics ? new AuthMetrics() : undefined;
   store.on('change', () => metrics?.configs.set(store.size));
@@ -43,14 +41,14 @@ async function main(): Promise<void> {
     watcher.on('connected', () => {
       synced = true;
       metrics?.cdsConnected.set(1);
-      log.info(`watching configs at ${watcher.url}`);
+      cdsLog.info(`watching configs at ${watcher.url}`);
     });
     watcher.on('disconnected', (why) => {
       metrics?.cdsConnected.set(0);
-      log.warn(`config discovery connection lost, retrying: ${why}`, { cds: watcher.url });
+      cdsLog.warn(`config discovery connection lost, retrying: ${why}`, { cds: watcher.url });
     });
-    watcher.on('update', (id, what) => log.info(`config ${what}`, { id, configs: store.size }));
-    watcher.on('warning', (m) => log.warn(m));
+    watcher.on('update', (id, what) => cdsLog.info(`config ${what}`, { id, configs: store.size }));
+    watcher.on('warning', (m) => cdsLog.warn(m));
     watcher.start();
     ready = () => synced;
     closeSource = () => watcher.close();

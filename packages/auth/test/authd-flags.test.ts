@@ -73,6 +73,7 @@ describe('parseAuthdFlags', () => {
       [['--cds-server-address', 'x', '--rate-limit', '1', '--rate-burst', '0.5'], /--rate-burst 0.5/],
       [['--cds-server-address', 'x', '--token', 'short'], /at least 8 characters/],
       [['--cds-server-address', 'x', 'positional'], /Unexpected argument/],
+      [['--cds-server-address', 'x', '-l', 'all:LOUD'], /-l: .*"LOUD" is not a level/],
     ];
     for (const [argv, message] of cases) {
       assert.throws(

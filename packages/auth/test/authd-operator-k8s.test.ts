@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { DEFAULT_CONTROLLER_NAME, DEFAULT_LABEL_FILTER } from '@stunner/api';
-import { makeLogger, type RunningOperator, startOperator } from '@stunner/operator/runtime';
+import { createLogger } from '@stunner/log';
+import { type RunningOperator, startOperator } from '@stunner/operator/runtime';
 import {
   type ApplyObject,
   type ControlPlane,
@@ -44,7 +45,7 @@ describe('authd following the operator CDS on a real apiserver', { timeout: 120_
       throttleMs: 20,
       cds: { host: '127.0.0.1', port: 0 },
       labelFilter: DEFAULT_LABEL_FILTER,
-      logger: makeLogger('operator', 'error'),
+      logger: createLogger('operator', { spec: 'all:ERROR' }),
     });
     authd = await startAuthd([`--cds-server-address=127.0.0.1:${op.cdsAddress.port}`, '--probes']);
     await cp.apply([

@@ -115,7 +115,10 @@ describe('authd process', { timeout: 60_000 }, () => {
       [[], /AUTH_ERR_FLAGS: no config source: give --cds-server-address/],
       [['--cds-server-address', 'x', '--port', '70000'], /AUTH_ERR_FLAGS: --port 70000: give a port number/],
       [['--cds-server-address', 'x', '--bogus'], /AUTH_ERR_FLAGS: Unknown option '--bogus'/],
-      [['--cds-server-address', 'x', '--log-format', 'xml'], /AUTH_ERR_FLAGS: --log-format xml: use text or json/],
+      [
+        ['--cds-server-address', 'x', '--log-format', 'xml'],
+        /AUTH_ERR_FLAGS: invalid log format "xml": use text or json/,
+      ],
       [['--cds-server-address', 'x', '--rate-limit=-1'], /AUTH_ERR_FLAGS: --rate-limit -1/],
       [
         ['--cds-server-address', 'x', '--cors-origin', 'app.example.com'],
