@@ -165,13 +165,15 @@ export class AuthServer {
         gateway: query.gateway,
         listener: query.listener,
         status: 200,
+        client: req.socket.remoteAddress,
       });
       json(res, body);
     } catch (err) {
       if (!(err instanceof AuthError)) throw err;
       const message = describe(endpoint, err);
-      if (err.status >= 500) this.#log.error(message, { code: err.code, status: err.status });
-      else this.#log.info(message, { code: err.code, status: err.status });
+      const fields = { code: err.code, status: err.status, client: req.socket.remoteAddress };
+      if (err.status >= 500) this.#log.error(message, fields);
+      else this.#log.info(message, fields);
       text(res, err.status, message);
     }
   }
