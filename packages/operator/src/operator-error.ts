@@ -6,6 +6,10 @@ export type OperatorErrorCode =
   | 'OPERATOR_ERR_FLAG_ADDRESS'
   /** A duration flag that is not a number with `ms`, `s` or `m`. */
   | 'OPERATOR_ERR_FLAG_DURATION'
+  /** `--zap-log-level` that is neither a zap level, a verbosity nor a STUNner log spec. */
+  | 'OPERATOR_ERR_FLAG_LOG_LEVEL'
+  /** `--zap-encoder` other than `console` or `json`. */
+  | 'OPERATOR_ERR_FLAG_LOG_FORMAT'
   /** `--config-discovery-address=0`: the dataplane has nowhere to fetch its config from. */
   | 'OPERATOR_ERR_FLAG_CDS_OFF'
   /** The kubeconfig names no usable cluster. */

@@ -84,3 +84,33 @@ test('an unknown flag or a flag without its value is a FlagError listing the kno
     );
   }
 });
+
+test('--zap-log-level and --zap-encoder become a STUNner log spec and format', () => {
+  const d = parseOperatorFlags([], {});
+  assert.equal(d.logSpec, 'all:INFO');
+  assert.equal(d.logFormat, 'text');
+  assert.equal(parseOperatorFlags(['--zap-log-level=debug'], {}).logSpec, 'all:DEBUG');
+  assert.equal(parseOperatorFlags(['--zap-log-level=Error'], {}).logSpec, 'all:ERROR');
+  assert.equal(parseOperatorFlags(['--zap-log-level=2'], {}).logSpec, 'all:TRACE');
+  assert.equal(parseOperatorFlags(['--zap-log-level=all:INFO,updater:DEBUG'], {}).logSpec, 'all:INFO,updater:DEBUG');
+  assert.equal(parseOperatorFlags(['--zap-encoder=json'], {}).logFormat, 'json');
+  assert.equal(parseOperatorFlags(['--zap-encoder=console'], {}).logFormat, 'text');
+});
+
+test('a bad log level, spec or encoder is a FlagError saying what to give', () => {
+  for (const [flag, code, why] of [
+    ['--zap-log-level=loud', 'OPERATOR_ERR_FLAG_LOG_LEVEL', /give debug, info, warn, error/],
+    [
+      '--zap-log-level=all:LOUD',
+      'OPERATOR_ERR_FLAG_LOG_LEVEL',
+      /--zap-log-level=all:LOUD: invalid log spec .*"LOUD" is not a level/,
+    ],
+    ['--zap-encoder=xml', 'OPERATOR_ERR_FLAG_LOG_FORMAT', /give console or json/],
+  ] as const) {
+    assert.throws(
+      () => parseOperatorFlags([flag], {}),
+      (e: unknown) => e instanceof FlagError && e.code === code && why.test(e.message),
+      flag,
+    );
+  }
+});
