@@ -9,6 +9,7 @@ import type { KubeManifest } from './helm.ts';
 import { repoRoot } from './helm-binary.ts';
 
 const operatorMain = join(repoRoot, 'packages/operator/src/main.ts');
+const authdMain = join(repoRoot, 'packages/auth/src/main.ts');
 
 interface Container {
   args?: string[];
@@ -69,6 +70,41 @@ export async function startChartOperator(
     cdsPort,
     metricsPort,
     healthPort,
+    log: () => stderr,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const [code] = (await exited) as [number | null];
+      return code;
+    },
+  };
+}
+
+/** authd run the way the chart's stunner-auth Deployment runs it, reading the CDS of a local operator. */
+export async function startChartAuthd(deployment: KubeManifest, cdsPort: number): Promise<OperatorProcess> {
+  const c = (deployment.spec as { template: { spec: { containers: Container[] } } }).template.spec.containers[0]!;
+  const port = await freePort();
+  const args = (c.args ?? []).map((a) => {
+    const flag = a.split('=')[0]!;
+    if (flag === '--port') return `--port=${port}`;
+    // The Service name stands for the operator pods: here the operator listens on loopback.
+    if (flag === '--cds-server-address') return '--cds-server-address=127.0.0.1';
+    if (flag === '--cds-server-port') return `--cds-server-port=${cdsPort}`;
+    return a;
+  });
+  const child = spawn(process.execPath, [authdMain, ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { PATH: process.env.PATH ?? '' },
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const exited = once(child, 'exit');
+  return {
+    child,
+    cdsPort,
+    metricsPort: 0,
+    healthPort: port,
     log: () => stderr,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

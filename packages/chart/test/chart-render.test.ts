@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DEFAULT_CDS_PORT, dataplaneSchema } from '@stunner/api';
+import { parseAuthdFlags } from '@stunner/auth';
 import { parseOperatorFlags } from '@stunner/operator/runtime';
 import {
   COMBINATIONS,
@@ -71,16 +72,19 @@ describe('helm lint', () => {
 describe('helm template with default values', () => {
   const objs = helmTemplate();
 
-  test('renders the operator, its Services, RBAC and the default Dataplane, and nothing else', () => {
+  test('renders the operator, its Services, RBAC, the default Dataplane and the auth service, nothing else', () => {
     assert.deepEqual(keys(objs), [
       'ClusterRole/stunner-gateway-operator-manager-role',
       'ClusterRoleBinding/stunner-gateway-operator-manager-rolebinding',
       'Dataplane/default',
+      'Deployment/stunner-auth',
       'Deployment/stunner-gateway-operator',
       'Role/stunner-gateway-operator-leader-election-role',
       'RoleBinding/stunner-gateway-operator-leader-election-rolebinding',
+      'Service/stunner-auth',
       'Service/stunner-config-discovery',
       'Service/stunner-gateway-operator-metrics',
+      'ServiceAccount/stunner-auth',
       'ServiceAccount/stunner-gateway-operator-controller-manager',
     ]);
     for (const o of objs) {
@@ -97,7 +101,7 @@ describe('helm template with default values', () => {
     assert.equal(pod.spec.serviceAccountName, 'stunner-gateway-operator-controller-manager');
     assert.deepEqual(pod.spec.nodeSelector, { 'kubernetes.io/os': 'linux' });
     const c = pod.spec.containers[0]!;
-    assert.equal(c.image, 'ghcr.io/stunner-ts/stunner-gateway-operator:0.1.0');
+    assert.equal(c.image, 'localhost/stunner-ts/stunner-gateway-operator:0.1.0');
     const addr = c.env?.find((e) => e.name === 'STUNNER_GATEWAY_OPERATOR_ADDRESS');
     assert.equal(addr?.valueFrom?.fieldRef?.fieldPath, 'status.podIP');
     const flags = parseOperatorFlags(c.args ?? [], { POD_NAMESPACE: RELEASE_NAMESPACE });
@@ -107,7 +111,8 @@ describe('helm template with default values', () => {
     assert.deepEqual(flags.cds, { host: '0.0.0.0', port: DEFAULT_CDS_PORT });
     assert.deepEqual(flags.metrics, { host: '', port: 8080 });
     assert.deepEqual(flags.health, { host: '', port: 8081 });
-    assert.equal(flags.logLevel, 'info');
+    assert.equal(flags.logSpec, 'all:INFO');
+    assert.equal(flags.logFormat, 'text');
   });
 
   test('stunner-config-discovery serves 13478 and the metrics Service 8080 from the operator pods', () => {
@@ -131,7 +136,7 @@ describe('helm template with default values', () => {
 
   test('the default Dataplane is what STUNner installs: -w --udp-thread-num=16, resources, 3600 s grace', () => {
     const dp = dataplaneSchema.parse(find(objs, 'Dataplane', 'default'));
-    assert.equal(dp.spec.image, 'ghcr.io/stunner-ts/stunnerd:0.1.0');
+    assert.equal(dp.spec.image, 'localhost/stunner-ts/stunnerd:0.1.0');
     assert.deepEqual(dp.spec.command, ['stunnerd']);
     assert.deepEqual(dp.spec.args, ['-w', '--udp-thread-num=16']);
     assert.deepEqual(dp.spec.resources, {
@@ -148,7 +153,7 @@ describe('helm template with the values users set', () => {
     helmTemplate({ values: c.values }),
   );
 
-  test('auth service on: Deployment and Service stunner-auth:8088 reading the in-cluster CDS', () => {
+  test('the auth service: Deployment and Service stunner-auth:8088 reading the in-cluster CDS, flags authd parses', () => {
     const dep = find<Deployment>(authJsonLegacy!, 'Deployment', 'stunner-auth');
     const svc = find<Service>(authJsonLegacy!, 'Service', 'stunner-auth');
     assert.ok(selects(svc, dep));
@@ -156,10 +161,20 @@ describe('helm template with the values users set', () => {
       svc.spec.ports.map((p) => p.port),
       [8088],
     );
-    const args = dep.spec.template.spec.containers[0]!.args!;
-    assert.ok(args.includes('--port=8088'));
-    assert.ok(args.includes(`--cds-server-address=stunner-config-discovery.${RELEASE_NAMESPACE}.svc`));
-    assert.ok(args.includes('--log-format=json'));
+    const c = dep.spec.template.spec.containers[0]!;
+    assert.equal(c.image, 'localhost/stunner-ts/stunner-auth-server:0.1.0');
+    const flags = parseAuthdFlags(c.args ?? [], {});
+    assert.equal(flags.port, 8088);
+    assert.equal(flags.logFormat, 'json');
+    assert.equal(flags.probes, true, 'the probes the Deployment declares are served');
+    assert.equal(
+      flags.source.kind === 'cds' ? flags.source.base.href : '',
+      `http://stunner-config-discovery.${RELEASE_NAMESPACE}.svc:13478/`,
+    );
+    assert.equal(
+      keys(helmTemplate({ values: { 'stunnerAuthService.enabled': 'false' } })).includes('Service/stunner-auth'),
+      false,
+    );
   });
 
   test('logging and dataplane mode reach the operator and the Dataplane', () => {
@@ -167,8 +182,8 @@ describe('helm template with the values users set', () => {
       .containers[0]!;
     const flags = parseOperatorFlags(c.args ?? []);
     assert.equal(flags.dataplaneMode, 'legacy');
-    assert.equal(flags.logLevel, 'debug');
-    assert.ok(c.args?.includes('--zap-encoder=json'));
+    assert.equal(flags.logSpec, 'all:DEBUG');
+    assert.equal(flags.logFormat, 'json');
     const dp = dataplaneSchema.parse(find(authJsonLegacy!, 'Dataplane', 'default'));
     assert.deepEqual(dp.spec.args, ['-w', '--udp-thread-num=16', '--log-format=json']);
   });

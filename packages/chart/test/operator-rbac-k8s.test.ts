@@ -17,6 +17,7 @@ import {
   loadDashboard,
   quickstartForCluster,
   RELEASE_NAMESPACE,
+  startChartAuthd,
   startChartOperator,
   writeServiceAccountKubeconfig,
 } from '../src/index.ts';
@@ -79,7 +80,7 @@ const operatorDeployment = (): KubeManifest =>
   chart.find((o) => o.kind === 'Deployment' && o.metadata.name === 'stunner-gateway-operator')!;
 
 describe('the operator with the chart ServiceAccount', { timeout: 120_000 }, () => {
-  test('does the quickstart: Lease, Service and Deployment, statuses, CDS; cleans up on SIGTERM', async () => {
+  test('does the quickstart: Lease, Service and Deployment, statuses, CDS (and authd reads it); cleans up on SIGTERM', async () => {
     const kubeconfig = await writeServiceAccountKubeconfig(
       cp,
       RELEASE_NAMESPACE,
@@ -114,7 +115,7 @@ describe('the operator with the chart ServiceAccount', { timeout: 120_000 }, () 
           spec: { template: { spec: { containers: { image: string; env: { name: string; value?: string }[] }[] } } };
         }
       ).spec.template.spec.containers[0]!;
-      assert.equal(container.image, 'ghcr.io/stunner-ts/stunnerd:0.1.0', "the chart's default Dataplane");
+      assert.equal(container.image, 'localhost/stunner-ts/stunnerd:0.1.0', "the chart's default Dataplane");
       assert.equal(
         container.env.find((e) => e.name === 'STUNNER_CONFIG_ORIGIN')?.value,
         `http://127.0.0.1:${op.cdsPort}`,
@@ -169,6 +170,28 @@ describe('the operator with the chart ServiceAccount', { timeout: 120_000 }, () 
       );
       assert.equal(cfg.listeners[0]?.name, 'stunner/udp-gateway/udp-listener');
       assert.equal(cfg.listeners[0]?.public_address, '203.0.113.10');
+
+      // The chart's auth service, run with its Deployment's flags, hands out this Gateway's TURN URI.
+      const authDeployment = chart.find((o) => o.kind === 'Deployment' && o.metadata.name === 'stunner-auth')!;
+      const authd = await startChartAuthd(authDeployment, op.cdsPort);
+      try {
+        const ice = await waitUntil(
+          'authd /ice',
+          async () => {
+            if (authd.child.exitCode !== null) throw new Error(`authd exited:\n${authd.log()}`);
+            const res = await fetch(`http://127.0.0.1:${authd.healthPort}/ice?service=turn`);
+            return res.status === 200
+              ? ((await res.json()) as { iceServers: { urls: string[]; username: string }[] })
+              : undefined;
+          },
+          20_000,
+        );
+        assert.deepEqual(ice.iceServers[0]?.urls, ['turn:203.0.113.10:3478?transport=udp']);
+        assert.equal(ice.iceServers[0]?.username, 'user-1');
+        assert.equal((await fetch(`http://127.0.0.1:${authd.healthPort}/ready`)).status, 200);
+      } finally {
+        await authd.stop();
+      }
 
       const metrics = await (await fetch(`http://127.0.0.1:${op.metricsPort}/metrics`)).text();
       assert.equal(metric(metrics, 'stunner_gateway_operator_update_errors_total'), 0, op.log());
