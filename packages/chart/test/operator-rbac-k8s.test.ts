@@ -216,6 +216,34 @@ describe('the operator with the chart ServiceAccount', { timeout: 120_000 }, () 
     assert.doesNotMatch(op.log(), /forbidden|\b403\b/i);
   });
 
+  test('legacy dataplane mode: the stunnerd-config ConfigMap is written with the same rules', async () => {
+    const legacy = helmTemplate({ values: { 'stunnerGatewayOperator.dataplane.mode': 'legacy' } });
+    const deployment = legacy.find((o) => o.kind === 'Deployment' && o.metadata.name === 'stunner-gateway-operator')!;
+    const kubeconfig = await writeServiceAccountKubeconfig(
+      cp,
+      RELEASE_NAMESPACE,
+      'stunner-gateway-operator-controller-manager',
+      join(dir, 'kubeconfig-legacy'),
+    );
+    const op = await startChartOperator(deployment, kubeconfig);
+    try {
+      const cm = await waitUntil(
+        'stunnerd-config ConfigMap',
+        async () => {
+          if (op.child.exitCode !== null) throw new Error(`operator exited:\n${op.log()}`);
+          return get<{ data: Record<string, string> }>('/api/v1/namespaces/stunner/configmaps/stunnerd-config');
+        },
+        30_000,
+      );
+      assert.match(cm.data['stunnerd.conf'] ?? '', /stunner\/udp-gateway\/udp-listener/);
+      const metrics = await (await fetch(`http://127.0.0.1:${op.metricsPort}/metrics`)).text();
+      assert.equal(metric(metrics, 'stunner_gateway_operator_update_errors_total'), 0, op.log());
+      assert.doesNotMatch(op.log(), /forbidden|\b403\b/i);
+    } finally {
+      assert.equal(await op.stop(), 0, op.log());
+    }
+  });
+
   test('a rule missing from the ClusterRole shows: writes fail and are counted', async () => {
     const role = structuredClone(chart.find((o) => o.kind === 'ClusterRole')!) as KubeManifest & {
       rules: { resources: string[]; verbs: string[] }[];
@@ -228,7 +256,18 @@ describe('the operator with the chart ServiceAccount', { timeout: 120_000 }, () 
       'stunner-gateway-operator-controller-manager',
       join(dir, 'kubeconfig-2'),
     );
-    const op = await startChartOperator(operatorDeployment(), kubeconfig);
+    const debug = helmTemplate({ values: { 'logging.operator.level': 'debug' } });
+    // A new Gateway generation: its status must be written again, which the role no longer allows.
+    await cp.request(
+      'PATCH',
+      GW,
+      { spec: { listeners: [{ name: 'udp-listener', port: 3479, protocol: 'UDP' }] } },
+      'application/merge-patch+json',
+    );
+    const op = await startChartOperator(
+      debug.find((o) => o.kind === 'Deployment' && o.metadata.name === 'stunner-gateway-operator')!,
+      kubeconfig,
+    );
     try {
       await waitUntil(
         'a failed status write',
