@@ -14,7 +14,7 @@ import {
 } from '@stunner/stun';
 import { grantedLifetimeMs, planAllocate } from './allocate-request.ts';
 import { Allocation } from './allocation.ts';
-import type { ClientEndpoint, Family, RelayBound } from './endpoint.ts';
+import type { Family, RelayBound } from './endpoint.ts';
 import type { EngineState, Reservation } from './engine-state.ts';
 import {
   type AuthenticatedRequest,
@@ -107,11 +107,7 @@ export function handleAllocate(s: EngineState, req: AuthenticatedRequest): void 
 }
 
 /** Quota (486) and capacity (508) checks before a relay is asked for. */
-function admit(
-  s: EngineState,
-  req: { client: ClientEndpoint; username: string; userId: string },
-  families: readonly Family[],
-): true | 486 | 508 {
+function admit(s: EngineState, req: AuthenticatedRequest, families: readonly Family[]): true | 486 | 508 {
   const o = s.options;
   if (o.maxAllocations > 0 && s.relays.size >= o.maxAllocations) return 508;
   if (o.userQuota > 0 && (s.perUser.get(req.userId) ?? 0) >= o.userQuota) return 486;
