@@ -23,7 +23,7 @@ export const STUNNERD_USAGE = `usage: stunnerd [flags] [turn://user:pass@addr:po
   -l, --log <spec>            log levels, e.g. all:INFO,turn:DEBUG
   -v, --verbose               same as -l all:DEBUG
       --log-format text|json
-  -u, --udp-thread-num <n>    read loops per TURN-UDP listener (SO_REUSEPORT)
+  -u, --udp-thread-num <n>    worker threads per TURN-UDP listener, one SO_REUSEPORT socket each (0, 1: main thread)
   -d, --dry-run               validate the config and show the plan; open no sockets
       --force-ready-status    /ready answers 200 whatever the state
       --cds-server-address, --cds-server-namespace, --cds-server-port   accepted for compatibility

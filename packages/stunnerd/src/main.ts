@@ -29,12 +29,12 @@ const logger = new LoggerFactory({
   write: (line) => process.stderr.write(line),
 });
 const log = logger.getLogger('stunnerd');
-if (cli.udpThreadNum > 1)
-  log.warn(`--udp-thread-num ${cli.udpThreadNum}: this build serves each TURN-UDP listener from one socket`);
 
 const daemon = new Stunnerd({
   logger,
   forceReady: cli.forceReady,
+  // -u N > 1: each TURN-UDP listener is served by N worker threads on one SO_REUSEPORT port group.
+  udpThreads: cli.udpThreadNum,
   ...(cli.logSpec ? { logSpecOverride: cli.logSpec } : {}),
 });
 let stopWatching: () => void = () => {};

@@ -1,7 +1,7 @@
 import type { ListenerConfig } from '@stunner/api';
 import type { TransportAddress } from '@stunner/stun';
 import type { AuthOptions } from '@stunner/turn';
-import type { TrafficStats } from '../admin/metrics.ts';
+import type { ThreadStats, TrafficStats } from '../admin/metrics.ts';
 import { PeerFilter, type PeerFilterOptions } from '../peer-filter/peer-filter.ts';
 import { DtlsTurnListener } from '../turn/dtls-turn-listener.ts';
 import { StreamTurnListener } from '../turn/stream-turn-listener.ts';
@@ -19,6 +19,8 @@ export interface ListenerSnapshot {
   tx: TrafficStats;
   /** Per admitting cluster: rx from peers, tx to peers (stunner_cluster_*). */
   clusters: Record<string, { rx: TrafficStats; tx: TrafficStats }>;
+  /** Per serving thread, in thread order; one entry for a listener served on the main thread. */
+  threads: ThreadStats[];
 }
 
 /** What a running listener takes in place, without new sockets (stunner-v1.md §1.7). */
@@ -133,12 +135,16 @@ export class LocalTurnListener implements TurnListener {
   snapshotNow(): ListenerSnapshot {
     const s = this.inner.engine.stats;
     const streams = this.inner instanceof UdpTurnListener ? undefined : this.inner;
+    const allocations = this.inner.engine.allocationCount;
+    const rx = { packets: s.toPeerPackets, bytes: s.toPeerBytes };
+    const tx = { packets: s.toClientPackets, bytes: s.toClientBytes };
     return {
-      allocations: this.inner.engine.allocationCount,
+      allocations,
       connections: streams ? streams.connections : 1,
       connectionsTotal: streams ? streams.connectionsTotal : 1,
-      rx: { packets: s.toPeerPackets, bytes: s.toPeerBytes },
-      tx: { packets: s.toClientPackets, bytes: s.toClientBytes },
+      rx,
+      tx,
+      threads: [{ allocations, rx: { ...rx }, tx: { ...tx } }],
       clusters: Object.fromEntries(
         [...this.#clusters].map(([name, c]) => [name, { rx: { ...c.rx }, tx: { ...c.tx } }]),
       ),
@@ -151,10 +157,11 @@ export class LocalTurnListener implements TurnListener {
 }
 
 /**
- * Builds the listener a config entry asks for (stunner-v1.md §1.8): with `udpThreads` > 0 a TURN-UDP
- * listener runs that many worker threads, each with its own SO_REUSEPORT socket, engine and relays.
+ * Builds the listener a config entry asks for (stunner-v1.md §1.8): with `udpThreads` > 1 a TURN-UDP
+ * listener runs that many worker threads, each with its own SO_REUSEPORT socket, engine and relays;
+ * 0 and 1 serve it on the calling thread.
  */
 export function createTurnListener(setup: ListenerSetup, udpThreads = 0): TurnListener {
-  if (setup.config.protocol === 'TURN-UDP' && udpThreads > 0) return new WorkerUdpListener(setup, udpThreads);
+  if (setup.config.protocol === 'TURN-UDP' && udpThreads > 1) return new WorkerUdpListener(setup, udpThreads);
   return new LocalTurnListener(setup);
 }

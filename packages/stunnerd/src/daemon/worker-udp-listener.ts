@@ -24,6 +24,7 @@ const zero = (): ListenerSnapshot => ({
   rx: { packets: 0, bytes: 0 },
   tx: { packets: 0, bytes: 0 },
   clusters: {},
+  threads: [],
 });
 
 /**
@@ -73,14 +74,18 @@ export class WorkerUdpListener extends EventEmitter<WorkerUdpListenerEvents> imp
 
   async snapshot(): Promise<ListenerSnapshot> {
     const parts = await this.#snapshots();
-    return parts.reduce((sum, p) => ({
+    const sum = parts.reduce((sum, p) => ({
       allocations: sum.allocations + p.allocations,
       connections: sum.connections + p.connections,
       connectionsTotal: sum.connectionsTotal + p.connectionsTotal,
       rx: { packets: sum.rx.packets + p.rx.packets, bytes: sum.rx.bytes + p.rx.bytes },
       tx: { packets: sum.tx.packets + p.tx.packets, bytes: sum.tx.bytes + p.tx.bytes },
       clusters: mergeClusters(sum.clusters, p.clusters),
+      threads: [],
     }));
+    // A thread that did not answer (restarting) shows as zero rather than vanishing from /metrics.
+    sum.threads = parts.map((p) => ({ allocations: p.allocations, rx: p.rx, tx: p.tx }));
+    return sum;
   }
 
   /** Allocations held by each thread, in thread order. */
