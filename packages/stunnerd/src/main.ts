@@ -5,7 +5,7 @@ import { parseStunnerdCli, type StunnerdCli } from './cli-options.ts';
 import { CdsConfigClient, fetchCdsConfig } from './config/cds-config-client.ts';
 import { parseConfigOrigin } from './config/config-origin.ts';
 import { FileConfigWatcher } from './config/file-config-watcher.ts';
-import { quickConfig } from './daemon/quick-config.ts';
+import { quickConfig } from './config/quick-config.ts';
 import { Stunnerd } from './daemon/stunnerd.ts';
 import { LoggerFactory } from './logging/logger.ts';
 import { planReconcile } from './reconcile/plan-reconcile.ts';

@@ -1,4 +1,3 @@
-import { networkInterfaces } from 'node:os';
 import {
   type ClusterConfig,
   DEFAULT_CDS_PORT,
@@ -12,13 +11,16 @@ import { HealthServer } from '../admin/health-server.ts';
 import { createMetricsRegistry, type MetricsSnapshot } from '../admin/metrics.ts';
 import { MetricsServer } from '../admin/metrics-server.ts';
 import { redactConfig } from '../admin/redact-config.ts';
+import { authOptions } from '../config/auth-options.ts';
+import { createTurnListener } from '../listeners/create-turn-listener.ts';
+import { hostAddresses, relayAddress } from '../listeners/host-addresses.ts';
+import { type ListenerSnapshot, mergeClusters } from '../listeners/listener-snapshot.ts';
+import type { TurnListener } from '../listeners/turn-listener.ts';
+import { WorkerUdpListener } from '../listeners/worker-udp-listener.ts';
 import type { Logger, LoggerFactory } from '../logging/logger.ts';
+import { DnsClusters, type Resolve } from '../peer-filter/dns-clusters.ts';
 import type { PeerFilterOptions } from '../peer-filter/peer-filter.ts';
 import { listenerRestartReason } from '../reconcile/plan-reconcile.ts';
-import { authOptions } from './auth-options.ts';
-import { DnsClusters, type Resolve } from './dns-clusters.ts';
-import { createTurnListener, type ListenerSnapshot, type TurnListener } from './turn-listener.ts';
-import { mergeClusters, WorkerUdpListener } from './worker-udp-listener.ts';
 
 export interface StunnerdOptions {
   logger: LoggerFactory;
@@ -189,7 +191,7 @@ export class Stunnerd {
         const resolved = c.type === 'STRICT_DNS' ? { resolved: [...this.#dns.addresses(c.name)] } : {};
         return [{ name: c.name, type: c.type, endpoints: c.endpoints, ...resolved }];
       }),
-      ownAddresses: ownAddresses(),
+      ownAddresses: hostAddresses(),
       ownPorts,
     };
   }
@@ -287,19 +289,4 @@ export class Stunnerd {
     this.#health = undefined;
     this.#metrics = undefined;
   }
-}
-
-/** The relayed address a listener advertises: its `address`, with `localhost` and wildcards resolved. */
-export function relayAddress(address: string): string {
-  if (address === 'localhost') return '127.0.0.1';
-  if (address !== '0.0.0.0' && address !== '::') return address;
-  const v6 = address === '::';
-  for (const list of Object.values(networkInterfaces())) {
-    for (const i of list ?? []) if (!i.internal && (i.family === 'IPv6') === v6) return i.address;
-  }
-  return v6 ? '::1' : '127.0.0.1';
-}
-
-function ownAddresses(): string[] {
-  return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address));
 }

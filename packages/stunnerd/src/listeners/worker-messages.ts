@@ -1,5 +1,6 @@
 import type { TransportAddress } from '@stunner/stun';
-import type { ListenerSnapshot, ListenerUpdate } from './turn-listener.ts';
+import type { ListenerSnapshot } from './listener-snapshot.ts';
+import type { ListenerUpdate } from './turn-listener.ts';
 
 /** Main thread → UDP worker. */
 export type WorkerRequest =

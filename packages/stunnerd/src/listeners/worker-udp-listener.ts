@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { TransportAddress } from '@stunner/stun';
-import type { ListenerSetup, ListenerSnapshot, ListenerUpdate, TurnListener } from './turn-listener.ts';
+import { emptySnapshot, type ListenerSnapshot, mergeClusters } from './listener-snapshot.ts';
+import type { ListenerSetup, ListenerUpdate, TurnListener } from './turn-listener.ts';
 import type { WorkerRequest, WorkerResponse } from './worker-messages.ts';
 
 const WORKER_MAIN = new URL('./udp-worker-main.ts', import.meta.url);
@@ -16,16 +17,6 @@ export interface WorkerUdpListenerEvents {
   /** A worker bound its socket and serves. */
   'worker-started': [index: number];
 }
-
-const zero = (): ListenerSnapshot => ({
-  allocations: 0,
-  connections: 0,
-  connectionsTotal: 0,
-  rx: { packets: 0, bytes: 0 },
-  tx: { packets: 0, bytes: 0 },
-  clusters: {},
-  threads: [],
-});
 
 /**
  * A TURN-UDP listener served by N worker threads (stunnerd `--udp-thread-num`), each binding the port
@@ -98,11 +89,11 @@ export class WorkerUdpListener extends EventEmitter<WorkerUdpListenerEvents> imp
       this.#workers.map(
         (w) =>
           new Promise<ListenerSnapshot>((resolve) => {
-            if (!w) return resolve(zero());
+            if (!w) return resolve(emptySnapshot());
             const id = this.#nextId++;
             const timer = setTimeout(() => {
               this.#pending.delete(id);
-              resolve(zero());
+              resolve(emptySnapshot());
             }, SNAPSHOT_TIMEOUT_MS);
             this.#pending.set(id, (s) => {
               clearTimeout(timer);
@@ -160,23 +151,4 @@ export class WorkerUdpListener extends EventEmitter<WorkerUdpListenerEvents> imp
       });
     });
   }
-}
-
-/** Sums per-cluster counters from several threads or listeners. */
-export function mergeClusters(
-  a: ListenerSnapshot['clusters'],
-  b: ListenerSnapshot['clusters'],
-): ListenerSnapshot['clusters'] {
-  const out: ListenerSnapshot['clusters'] = {};
-  for (const part of [a, b]) {
-    for (const [name, c] of Object.entries(part)) {
-      const o = out[name] ?? { rx: { packets: 0, bytes: 0 }, tx: { packets: 0, bytes: 0 } };
-      out[name] = o;
-      o.rx.packets += c.rx.packets;
-      o.rx.bytes += c.rx.bytes;
-      o.tx.packets += c.tx.packets;
-      o.tx.bytes += c.tx.bytes;
-    }
-  }
-  return out;
 }

@@ -3,7 +3,7 @@ import { lookup } from 'node:dns/promises';
 /** Resolves a host name to every address it has; injectable for tests. */
 export type Resolve = (name: string) => Promise<string[]>;
 
-export const systemResolve: Resolve = async (name) => (await lookup(name, { all: true })).map((a) => a.address);
+const systemResolve: Resolve = async (name) => (await lookup(name, { all: true })).map((a) => a.address);
 
 /**
  * Keeps the addresses of STRICT_DNS clusters fresh (stunner-v1.md §1.1: re-resolved every 5 s). A name

@@ -1,5 +1,5 @@
 import { type StunnerConfig, validateStunnerConfig } from '@stunner/api';
-import { parseQuickTurnUri } from '../turn/quick-uri.ts';
+import { parseQuickTurnUri } from './quick-uri.ts';
 import { generateSelfSignedCert } from './self-signed-cert.ts';
 
 /**

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { describe, it } from 'node:test';
 import { bindUdp, ipLiteralLookup } from '@stunner/stunnerd';
 
-describe('relay sockets (relay-binder)', () => {
+describe('UDP sockets (sockets/udp-socket)', () => {
   it('resolves IP literals synchronously, other names through dns.lookup', async () => {
     const seen: Array<[string, number]> = [];
     ipLiteralLookup('127.0.0.1', 4, (err, address, family) => {

@@ -5,7 +5,7 @@ import {
   type TurnEngineOptions,
   type TurnEngineSink,
 } from '@stunner/turn';
-import { type PeerTrafficCounter, RelayPool } from './relay-pool.ts';
+import { type PeerTrafficCounter, RelayPool } from '../relay/relay-pool.ts';
 
 /** Options every listener shares, whatever the client transport. */
 export interface ListenerCoreOptions {
@@ -39,7 +39,7 @@ const TICK_MS = 1000;
  */
 export class ListenerCore {
   readonly engine: TurnEngine;
-  readonly relays: RelayPool;
+  readonly #relays: RelayPool;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(options: ListenerCoreOptions, client: ClientSide) {
@@ -64,7 +64,7 @@ export class ListenerCore {
       admitPeer: (address, port) => admit(address, port),
     });
     relays.attach(this.engine);
-    this.relays = relays;
+    this.#relays = relays;
   }
 
   /** Starts checking the engine's timers. */
@@ -80,6 +80,6 @@ export class ListenerCore {
   close(): void {
     clearInterval(this.#timer);
     this.engine.close();
-    this.relays.closeAll();
+    this.#relays.closeAll();
   }
 }

@@ -1,13 +1,18 @@
 // Worker thread of a multi-threaded TURN-UDP listener: one SO_REUSEPORT socket, its own engine and
-// the relay sockets of its allocations (DESIGN.md §6). Config arrives from the main thread.
+// the relay sockets of its allocations (DESIGN.md §6). Config arrives from the main thread. Only the
+// UDP listener is imported, so each thread starts without the stream and DTLS code.
 import { parentPort, workerData } from 'node:worker_threads';
-import { type ListenerSetup, LocalTurnListener } from './turn-listener.ts';
+import { LocalTurnListener } from './local-turn-listener.ts';
+import type { ListenerSetup } from './turn-listener.ts';
+import { UdpTurnListener } from './udp-turn-listener.ts';
 import type { WorkerRequest, WorkerResponse } from './worker-messages.ts';
 
 const port = parentPort;
 if (!port) throw new Error('udp-worker-main runs as a worker thread');
-const setup = workerData as ListenerSetup;
-const listener = new LocalTurnListener({ ...setup, reusePort: true });
+const listener = new LocalTurnListener(
+  workerData as ListenerSetup,
+  (setup, common) => new UdpTurnListener({ ...common, ipv6: setup.ipv6, reusePort: true }),
+);
 const reply = (message: WorkerResponse) => port.postMessage(message);
 
 port.on('message', (message: WorkerRequest) => {

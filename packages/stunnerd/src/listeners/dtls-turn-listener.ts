@@ -2,9 +2,10 @@ import type { Socket } from 'node:dgram';
 import type { TransportAddress } from '@stunner/stun';
 import { writeChannelDataHeader } from '@stunner/stun';
 import type { ClientEndpoint, TurnEngine } from '@stunner/turn';
-import { DtlsListener, type DtlsListenerOptions, type DtlsSession } from '../transport/dtls-listener.ts';
+import { DtlsListener, type DtlsListenerOptions, type DtlsSession } from '../dtls/dtls-listener.ts';
+import { closeQuietly } from '../sockets/udp-socket.ts';
 import { type ClientSide, ListenerCore, type ListenerCoreOptions } from './listener-core.ts';
-import { bindListenerSockets, closeQuietly } from './relay-binder.ts';
+import { bindListenerSockets } from './listener-sockets.ts';
 
 export interface DtlsTurnListenerOptions extends ListenerCoreOptions {
   port: number;

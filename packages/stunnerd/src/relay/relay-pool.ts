@@ -1,7 +1,8 @@
 import type { Socket } from 'node:dgram';
 import type { TransportAddress } from '@stunner/stun';
 import type { Family, RelayRequest, TurnEngine } from '@stunner/turn';
-import { bindRelay, closeQuietly } from './relay-binder.ts';
+import { closeQuietly } from '../sockets/udp-socket.ts';
+import { bindRelay } from './relay-sockets.ts';
 
 interface Relay {
   readonly sockets: Socket[];
@@ -43,10 +44,6 @@ export class RelayPool {
     if (this.#options.relayAddress) f.push('IPv4');
     if (this.#options.relayAddress6) f.push('IPv6');
     return f;
-  }
-
-  get size(): number {
-    return this.#relays.size;
   }
 
   attach(engine: TurnEngine): void {

@@ -2,8 +2,9 @@ import type { Socket } from 'node:dgram';
 import type { TransportAddress } from '@stunner/stun';
 import { writeChannelDataHeader } from '@stunner/stun';
 import type { ClientEndpoint, TurnEngine } from '@stunner/turn';
+import { closeQuietly } from '../sockets/udp-socket.ts';
 import { type ClientSide, ListenerCore, type ListenerCoreOptions } from './listener-core.ts';
-import { bindListenerSockets, closeQuietly } from './relay-binder.ts';
+import { bindListenerSockets } from './listener-sockets.ts';
 
 export interface UdpTurnListenerOptions extends ListenerCoreOptions {
   /** UDP port bound on the wildcard (stunner-v1.md §1.8). 0 lets the OS pick (tests). Required. */

@@ -1,106 +1,11 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { StunnerConfig } from '@stunner/api';
-import { CdsConfigClient, FileConfigWatcher, fetchCdsConfig, parseConfigOrigin } from '@stunner/stunnerd';
+import { CdsConfigClient, fetchCdsConfig } from '@stunner/stunnerd';
 import { WebSocketServer } from 'ws';
-
-const config = (realm: string, name = 'ns/gw') =>
-  JSON.stringify({
-    version: 'v1',
-    admin: { name },
-    auth: { type: 'static', realm, credentials: { username: 'u', password: 'p' } },
-    listeners: [{ name: 'l', protocol: 'TURN-UDP', address: '127.0.0.1', port: 3478 }],
-  });
-
-/** The next `event` from `emitter`, failing after `ms`. */
-async function next<T extends unknown[]>(emitter: NodeJS.EventEmitter, event: string, ms = 5000): Promise<T> {
-  return (await once(emitter, event, { signal: AbortSignal.timeout(ms) })) as T;
-}
-
-describe('config origin (-c)', () => {
-  it('reads file://, CDS URLs, IP:port and bare addresses', () => {
-    assert.deepEqual(parseConfigOrigin('file:///etc/stunnerd/stunnerd.conf'), {
-      kind: 'file',
-      path: '/etc/stunnerd/stunnerd.conf',
-    });
-    const cds = (o: string) => {
-      const r = parseConfigOrigin(o);
-      assert.equal(r.kind, 'cds');
-      return r.kind === 'cds' ? r.base.toString() : '';
-    };
-    assert.equal(cds('http://stunner-cds.stunner-system:13478'), 'http://stunner-cds.stunner-system:13478/');
-    assert.equal(cds('ws://10.0.0.1:1234'), 'ws://10.0.0.1:1234/');
-    assert.equal(cds('10.0.0.1:13478'), 'http://10.0.0.1:13478/');
-    assert.equal(cds(':13478'), 'http://127.0.0.1:13478/');
-    assert.equal(cds(''), 'http://127.0.0.1:13478/');
-    assert.equal(cds('cds.example'), 'http://cds.example:13478/');
-    assert.equal(cds('/etc/stunnerd.conf'), 'http://127.0.0.1:13478/');
-    const bare = parseConfigOrigin('/etc/stunnerd.conf');
-    assert.match(bare.kind === 'cds' ? (bare.warning ?? '') : '', /write file:\/\/\/etc\/stunnerd.conf for a file/);
-  });
-
-  it('explains what it cannot use', () => {
-    assert.throws(() => parseConfigOrigin('k8s'), { code: 'STUNNER_ERR_CONFIG_ORIGIN', message: /not supported/ });
-    assert.throws(() => parseConfigOrigin('ftp://x'), { code: 'STUNNER_ERR_CONFIG_ORIGIN' });
-    assert.throws(() => parseConfigOrigin('file://'), { code: 'STUNNER_ERR_CONFIG_ORIGIN' });
-  });
-});
-
-describe('FileConfigWatcher', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'stunnerd-config-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-
-  /** Lays out a ConfigMap volume: file → ..data/file, ..data → ..<version>, swapped atomically. */
-  function publish(version: string, text: string): void {
-    mkdirSync(join(dir, `..${version}`));
-    writeFileSync(join(dir, `..${version}`, 'stunnerd.conf'), text);
-    symlinkSync(`..${version}`, join(dir, '..data_tmp'));
-    renameSync(join(dir, '..data_tmp'), join(dir, '..data'));
-  }
-
-  it('follows ConfigMap updates, ignoring empty, identical and invalid files, surviving removal', async () => {
-    publish('v1', config('one'));
-    symlinkSync('..data/stunnerd.conf', join(dir, 'stunnerd.conf'));
-    const watcher = new FileConfigWatcher(join(dir, 'stunnerd.conf'), { pollInterval: 50, env: {} });
-    const seen: string[] = [];
-    watcher.on('config', (c: StunnerConfig) => seen.push(c.auth.realm));
-    const warnings: string[] = [];
-    watcher.on('warning', (w) => warnings.push(w));
-    try {
-      const first = next<[StunnerConfig]>(watcher, 'config');
-      watcher.start();
-      assert.equal((await first)[0].auth.realm, 'one');
-
-      let changed = next<[StunnerConfig]>(watcher, 'config');
-      publish('v2', config('two'));
-      assert.equal((await changed)[0].auth.realm, 'two');
-
-      // Empty, identical and invalid versions produce no config; the invalid one a warning.
-      const warned = next<[string]>(watcher, 'warning');
-      publish('v3', '');
-      publish('v4', config('two'));
-      publish('v5', 'version: v1\nauth: {type: nope}\n');
-      assert.match((await warned)[0], /ignoring config file/);
-
-      const gone = next<[string]>(watcher, 'warning');
-      rmSync(join(dir, 'stunnerd.conf'));
-      assert.match((await gone)[0], /cannot be read/);
-
-      changed = next<[StunnerConfig]>(watcher, 'config');
-      writeFileSync(join(dir, 'stunnerd.conf'), config('three'));
-      assert.equal((await changed)[0].auth.realm, 'three');
-      assert.deepEqual(seen, ['one', 'two', 'three']);
-    } finally {
-      watcher.close();
-    }
-  });
-});
+import { config, next } from './support/config-sources.ts';
 
 describe('CdsConfigClient', () => {
   /** A config discovery server for one id, as the operator serves it (stunner-v1.md §1.6). */
