@@ -1,3 +1,4 @@
+export * from './cluster-admission.ts';
 export * from './create-turn-listener.ts';
 export * from './dtls-turn-listener.ts';
 export * from './host-addresses.ts';

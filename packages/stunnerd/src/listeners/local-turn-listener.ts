@@ -1,7 +1,7 @@
 import type { TransportAddress } from '@stunner/stun';
 import type { TurnEngine } from '@stunner/turn';
-import type { TrafficStats } from '../admin/metrics.ts';
 import { PeerFilter } from '../peer-filter/peer-filter.ts';
+import { ClusterAdmission } from './cluster-admission.ts';
 import type { ListenerCoreOptions } from './listener-core.ts';
 import type { ListenerSnapshot } from './listener-snapshot.ts';
 import type { ListenerSetup, ListenerUpdate, TurnListener } from './turn-listener.ts';
@@ -28,11 +28,10 @@ export type ProtocolListenerFactory = (
  */
 export class LocalTurnListener implements TurnListener {
   readonly inner: ProtocolListener;
-  #filter: PeerFilter;
-  readonly #clusters = new Map<string, { rx: TrafficStats; tx: TrafficStats }>();
+  readonly #admission: ClusterAdmission;
 
   constructor(setup: ListenerSetup, create: ProtocolListenerFactory) {
-    this.#filter = new PeerFilter(setup.peers);
+    this.#admission = new ClusterAdmission(new PeerFilter(setup.peers));
     const relay = setup.relayAddress.includes(':')
       ? { relayAddress6: setup.relayAddress }
       : { relayAddress: setup.relayAddress };
@@ -40,9 +39,8 @@ export class LocalTurnListener implements TurnListener {
       port: setup.config.port,
       ...relay,
       auth: setup.auth,
-      admitPeer: (address: string, port: number) => this.#filter.admit(address, port),
-      countPeerTraffic: (address: string, port: number, bytes: number, direction: 'rx' | 'tx') =>
-        this.#countCluster(address, port, bytes, direction),
+      admitPeer: this.#admission.admit,
+      countPeerTraffic: this.#admission.count,
       // RFC 5766 clients (coturn 4.6's turnutils_uclient among them) still bind channels up to 0x7FFF.
       engine: { legacyChannelNumbers: true },
     });
@@ -58,21 +56,7 @@ export class LocalTurnListener implements TurnListener {
 
   configure(update: ListenerUpdate): void {
     if (update.auth) this.inner.engine.setAuth(update.auth);
-    if (update.peers) this.#filter = new PeerFilter(update.peers);
-  }
-
-  /** Per-packet: two map lookups (the filter's decision cache and the counters) and two additions. */
-  #countCluster(address: string, port: number, bytes: number, direction: 'rx' | 'tx'): void {
-    const cluster = this.#filter.clusterFor(address, port);
-    if (cluster === undefined) return;
-    let stats = this.#clusters.get(cluster);
-    if (stats === undefined) {
-      stats = { rx: { packets: 0, bytes: 0 }, tx: { packets: 0, bytes: 0 } };
-      this.#clusters.set(cluster, stats);
-    }
-    const t = stats[direction];
-    t.packets++;
-    t.bytes += bytes;
+    if (update.peers) this.#admission.setFilter(new PeerFilter(update.peers));
   }
 
   /** Synchronous, for the worker thread that reports it. */
@@ -88,9 +72,7 @@ export class LocalTurnListener implements TurnListener {
       rx,
       tx,
       threads: [{ allocations, rx: { ...rx }, tx: { ...tx } }],
-      clusters: Object.fromEntries(
-        [...this.#clusters].map(([name, c]) => [name, { rx: { ...c.rx }, tx: { ...c.tx } }]),
-      ),
+      clusters: this.#admission.snapshot(),
     };
   }
 

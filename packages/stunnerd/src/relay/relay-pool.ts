@@ -11,8 +11,12 @@ interface Relay {
   readonly v6: Socket | undefined;
 }
 
-/** Counts relayed traffic per peer, e.g. by the cluster that admitted it (stunner_cluster_* metrics). */
-export type PeerTrafficCounter = (address: string, port: number, bytes: number, direction: 'rx' | 'tx') => void;
+/**
+ * Told of one datagram just relayed, to a peer (tx) or from a peer to its client (rx). It follows the
+ * engine's admission of that datagram's peer (the engine's last check before relaying), so a counter
+ * can charge the cluster that admission found (stunner_cluster_* metrics) without looking it up again.
+ */
+export type PeerTrafficCounter = (bytes: number, direction: 'rx' | 'tx') => void;
 
 export interface RelayPoolOptions {
   /** IPv4 address advertised as XOR-RELAYED-ADDRESS (the listener's `address`). */
@@ -86,7 +90,7 @@ export class RelayPool {
     const socket = address.includes(':') ? relay?.v6 : relay?.v4;
     if (socket === undefined) return;
     socket.send(data, offset, length, port, address);
-    this.#options.countPeerTraffic?.(address, port, length, 'tx');
+    this.#options.countPeerTraffic?.(length, 'tx');
   }
 
   closeAll(): void {
@@ -110,7 +114,7 @@ export class RelayPool {
         const engine = this.#engine;
         if (engine === undefined) return;
         const relayed = engine.handleRelay(relayId, msg, rinfo.address, rinfo.port, Date.now());
-        if (relayed) this.#options.countPeerTraffic?.(rinfo.address, rinfo.port, msg.length, 'rx');
+        if (relayed) this.#options.countPeerTraffic?.(msg.length, 'rx');
       });
     }
   }
