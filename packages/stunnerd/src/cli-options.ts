@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
+import { StunnerdError } from './errors.ts';
 
 /** stunnerd's command line (stunner-v1.md §1.4). */
 export interface StunnerdCli {
@@ -29,7 +30,7 @@ export const STUNNERD_USAGE = `usage: stunnerd [flags] [turn://user:pass@addr:po
       --cds-server-address, --cds-server-namespace, --cds-server-port   accepted for compatibility
 `;
 
-/** Parses argv; throws an Error whose message says what is wrong. */
+/** Parses argv; throws a StunnerdError whose message says what is wrong (its usage text for -h). */
 export function parseStunnerdCli(argv: string[], env: Readonly<Record<string, string | undefined>>): StunnerdCli {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -50,20 +51,28 @@ export function parseStunnerdCli(argv: string[], env: Readonly<Record<string, st
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  if (values.help) throw new Error(STUNNERD_USAGE);
+  if (values.help) throw new StunnerdError('STUNNERD_ERR_USAGE', STUNNERD_USAGE);
   const format = values['log-format'];
-  if (format !== 'text' && format !== 'json') throw new Error(`--log-format ${format}: use text or json`);
+  if (format !== 'text' && format !== 'json')
+    throw new StunnerdError('STUNNERD_ERR_LOG_FORMAT', `--log-format ${format}: use text or json`);
   const threads = Number(values['udp-thread-num']);
   if (!Number.isInteger(threads) || threads < 0 || threads > 256) {
-    throw new Error(`--udp-thread-num ${values['udp-thread-num']}: use a whole number from 0 to 256`);
+    throw new StunnerdError(
+      'STUNNERD_ERR_UDP_THREAD_NUM',
+      `--udp-thread-num ${values['udp-thread-num']}: use a whole number from 0 to 256 (0 or 1: one thread)`,
+    );
   }
-  if (positionals.length > 1) throw new Error(`one quick-mode URI at most; got ${positionals.join(' ')}`);
+  if (positionals.length > 1)
+    throw new StunnerdError(
+      'STUNNERD_ERR_ARGUMENTS',
+      `one quick-mode URI at most; got ${positionals.join(' ')} (quote a URI that holds spaces)`,
+    );
   const defaultId =
     env.STUNNER_NAMESPACE && env.STUNNER_NAME
       ? `${env.STUNNER_NAMESPACE}/${env.STUNNER_NAME}`
       : `default/stunnerd-${hostname()}`;
   const id = values.id ?? defaultId;
-  if (!/^[^/\s]+\/[^/\s]+$/.test(id)) throw new Error(`--id ${id}: use <namespace>/<name>`);
+  if (!/^[^/\s]+\/[^/\s]+$/.test(id)) throw new StunnerdError('STUNNERD_ERR_ID', `--id ${id}: use <namespace>/<name>`);
   return {
     configOrigin: values.config ?? env.STUNNER_CONFIG_ORIGIN ?? '',
     logSpec: values.verbose ? 'all:DEBUG' : values.log,

@@ -15,11 +15,17 @@ function fail(message: string, code = 1): never {
   process.exit(code);
 }
 
+/** An error's message, followed by its stable code when it has one (the usage text goes as it is). */
+function explain(err: unknown): string {
+  const { message, code } = err as Error & { code?: unknown };
+  return typeof code === 'string' && code !== 'STUNNERD_ERR_USAGE' ? `${message} (${code})` : message;
+}
+
 let cli: StunnerdCli;
 try {
   cli = parseStunnerdCli(process.argv.slice(2), process.env);
 } catch (err) {
-  fail((err as Error).message, 2);
+  fail(explain(err), 2);
 }
 
 // Logs go to stderr; stdout carries only the lines a user or script reads (listening, TURN URIs).
@@ -57,7 +63,7 @@ async function apply(config: StunnerConfig): Promise<boolean> {
     announce(config);
     return true;
   } catch (err) {
-    log.error((err as Error).message);
+    log.error(explain(err));
     return false;
   }
 }
@@ -96,7 +102,7 @@ try {
   if (cli.quickUri) config = await quickConfig(cli.quickUri);
   else if (!cli.watch || cli.dryRun) config = await loadOnce();
 } catch (err) {
-  fail((err as Error).message, cli.quickUri ? 2 : 1);
+  fail(explain(err), cli.quickUri ? 2 : 1);
 }
 
 if (cli.dryRun) {

@@ -105,5 +105,6 @@ listeners:
     });
     assert.equal((await once(daemon, 'exit'))[0], 2);
     assert.match(err, /--udp-thread-num x/);
+    assert.match(err, /\(STUNNERD_ERR_UDP_THREAD_NUM\)/, 'the message ends with the stable code');
   });
 });

@@ -167,6 +167,7 @@ describe('stunnerd reconciliation (stunner-v1.md §1.7)', () => {
       await d.apply(config({ port, port2 }));
       const f = await flow(port);
       await assert.rejects(d.apply(config({ port, port2: taken })), /cannot listen on TURN-UDP port/);
+      await assert.rejects(d.apply(config({ port, port2: taken })), { code: 'STUNNERD_ERR_LISTEN' });
       assert.equal(d.status, 'READY');
       assert.equal(d.config?.listeners[1]?.port, port2, 'the previous config is still the current one');
       assert.equal(await f.roundTrip('after rollback'), 'after rollback');

@@ -1,4 +1,5 @@
 import { type StunnerConfig, validateStunnerConfig } from '@stunner/api';
+import { StunnerdError } from '../errors.ts';
 import { parseQuickTurnUri } from './quick-uri.ts';
 import { generateSelfSignedCert } from './self-signed-cert.ts';
 
@@ -10,7 +11,7 @@ import { generateSelfSignedCert } from './self-signed-cert.ts';
  */
 export async function quickConfig(uri: string): Promise<StunnerConfig> {
   const parsed = parseQuickTurnUri(uri);
-  if (typeof parsed === 'string') throw new Error(parsed);
+  if (typeof parsed === 'string') throw new StunnerdError('STUNNERD_ERR_QUICK_URI', parsed);
   const secure = parsed.transport === 'tls' || parsed.transport === 'dtls';
   const material = secure ? await generateSelfSignedCert(parsed.address) : undefined;
   return validateStunnerConfig({

@@ -12,6 +12,7 @@ import { createMetricsRegistry, type MetricsSnapshot } from '../admin/metrics.ts
 import { MetricsServer } from '../admin/metrics-server.ts';
 import { redactConfig } from '../admin/redact-config.ts';
 import { authOptions } from '../config/auth-options.ts';
+import { StunnerdError } from '../errors.ts';
 import { createTurnListener } from '../listeners/create-turn-listener.ts';
 import { hostAddresses, relayAddress } from '../listeners/host-addresses.ts';
 import { type ListenerSnapshot, mergeClusters } from '../listeners/listener-snapshot.ts';
@@ -174,8 +175,10 @@ export class Stunnerd {
       await listener.start();
     } catch (err) {
       await listener.close().catch(() => {});
-      throw new Error(
+      throw new StunnerdError(
+        'STUNNERD_ERR_LISTEN',
         `listener ${config.name} cannot listen on ${config.protocol} port ${config.port}: ${(err as Error).message}`,
+        { cause: err },
       );
     }
     this.#running.set(config.name, { config, realm, listener });
@@ -222,7 +225,8 @@ export class Stunnerd {
     this.#health = undefined;
     if (endpoint === '') return;
     const parsed = parseHttpEndpoint(endpoint, 8086);
-    if (typeof parsed === 'string') throw new Error(`admin.healthcheck_endpoint: ${parsed}`);
+    if (typeof parsed === 'string')
+      throw new StunnerdError('STUNNERD_ERR_ADMIN_ENDPOINT', `admin.healthcheck_endpoint: ${parsed}`);
     const server = new HealthServer(
       { isReady: () => this.#status === 'READY', status: () => this.statusDocument() },
       { forceReady: this.#options.forceReady ?? false },
@@ -239,7 +243,8 @@ export class Stunnerd {
     this.#metrics = undefined;
     if (endpoint === '') return;
     const parsed = parseHttpEndpoint(endpoint, 8080);
-    if (typeof parsed === 'string') throw new Error(`admin.metrics_endpoint: ${parsed}`);
+    if (typeof parsed === 'string')
+      throw new StunnerdError('STUNNERD_ERR_ADMIN_ENDPOINT', `admin.metrics_endpoint: ${parsed}`);
     const server = new MetricsServer(
       createMetricsRegistry(async () => this.metricsSnapshot()),
       parsed.path,

@@ -2,6 +2,7 @@ import { createHmac, createPrivateKey, randomBytes, timingSafeEqual } from 'node
 import type { Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { DtlsServer } from 'werift-dtls/lib/dtls/src/index.js';
+import { StunnerdError } from '../errors.ts';
 import { type ClientHelloInfo, helloVerifyRequest, parseClientHello, withoutCookie } from './dtls-client-hello.ts';
 
 export interface DtlsListenerOptions {
@@ -62,7 +63,10 @@ export class DtlsListener extends EventEmitter<DtlsListenerEvents> {
     this.#key = options.key;
     const type = createPrivateKey(options.key).asymmetricKeyType;
     if (type !== 'ec' && type !== 'rsa') {
-      throw new Error(`DTLS key type ${type} is not supported; use an ECDSA P-256 or RSA key`);
+      throw new StunnerdError(
+        'STUNNERD_ERR_CERTIFICATE',
+        `DTLS key type ${type} is not supported; use an ECDSA P-256 or RSA key`,
+      );
     }
     // werift-dtls signs with SHA-256 (hash 4) and ECDSA (3) or RSA (1) (RFC 5246 §7.4.1.4.1).
     this.#signatureHash = { hash: 4, signature: type === 'ec' ? 3 : 1 };

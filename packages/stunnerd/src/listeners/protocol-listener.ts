@@ -1,3 +1,4 @@
+import { StunnerdError } from '../errors.ts';
 import { DtlsTurnListener } from './dtls-turn-listener.ts';
 import type { ProtocolListener, ProtocolListenerFactory } from './local-turn-listener.ts';
 import { StreamTurnListener } from './stream-turn-listener.ts';
@@ -18,6 +19,9 @@ export const createProtocolListener: ProtocolListenerFactory = (setup, common): 
     case 'TURN-DTLS':
       return new DtlsTurnListener({ ...common, cert: pem(config.cert), key: pem(config.key), ipv6: setup.ipv6 });
     default:
-      throw new Error(`listener ${config.name}: protocol ${config.protocol} is not served`);
+      throw new StunnerdError(
+        'STUNNERD_ERR_PROTOCOL',
+        `listener ${config.name}: protocol ${config.protocol} is not served; use TURN-UDP, TURN-TCP, TURN-TLS or TURN-DTLS`,
+      );
   }
 };

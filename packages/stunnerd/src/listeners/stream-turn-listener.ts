@@ -3,6 +3,7 @@ import { createServer as createTlsServer } from 'node:tls';
 import type { TransportAddress } from '@stunner/stun';
 import { StreamFramer, writeChannelDataHeader } from '@stunner/stun';
 import type { ClientEndpoint, TurnEngine } from '@stunner/turn';
+import { StunnerdError } from '../errors.ts';
 import { type ClientSide, ListenerCore, type ListenerCoreOptions } from './listener-core.ts';
 
 export interface StreamTurnListenerOptions extends ListenerCoreOptions {
@@ -50,7 +51,7 @@ export class StreamTurnListener implements ClientSide {
 
   constructor(options: StreamTurnListenerOptions) {
     if (options.transport === 'tls' && (!options.cert || !options.key)) {
-      throw new Error('a TURN-TLS listener needs cert and key (PEM)');
+      throw new StunnerdError('STUNNERD_ERR_CERTIFICATE', 'a TURN-TLS listener needs cert and key (PEM)');
     }
     this.#options = options;
     this.#core = new ListenerCore(options, this);

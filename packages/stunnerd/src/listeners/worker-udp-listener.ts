@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { TransportAddress } from '@stunner/stun';
+import { StunnerdError } from '../errors.ts';
 import { emptySnapshot, type ListenerSnapshot, mergeClusters } from './listener-snapshot.ts';
 import type { ListenerSetup, ListenerUpdate, TurnListener } from './turn-listener.ts';
 import type { WorkerRequest, WorkerResponse } from './worker-messages.ts';
@@ -130,7 +131,7 @@ export class WorkerUdpListener extends EventEmitter<WorkerUdpListenerEvents> imp
           this.emit('worker-started', index);
           resolve(message.bound);
         } else if (message.type === 'start-failed') {
-          reject(new Error(message.message));
+          reject(new StunnerdError('STUNNERD_ERR_WORKER', `worker thread ${index}: ${message.message}`));
           void worker.terminate();
         } else if (message.type === 'snapshot') {
           const done = this.#pending.get(message.id);

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:dgram';
 import type { Family } from '@stunner/turn';
+import { StunnerdError } from '../errors.ts';
 import { bindUdp, closeQuietly } from '../sockets/udp-socket.ts';
 
 /** Ports tried for EVEN-PORT (RFC 8656 §14.6): the IANA dynamic range, even numbers only. */
@@ -28,7 +29,11 @@ export interface BoundRelay {
  */
 export async function bindRelay(families: readonly Family[], evenPort: boolean, reserve: boolean): Promise<BoundRelay> {
   const [first, ...rest] = families;
-  if (first === undefined) throw new Error('no address family to bind');
+  if (first === undefined)
+    throw new StunnerdError(
+      'STUNNERD_ERR_RELAY_BIND',
+      'no address family to bind a relay on; give the listener an IPv4 or IPv6 address',
+    );
   let primary: Socket | undefined;
   let reserved: Socket | undefined;
   if (!evenPort) {
@@ -47,7 +52,12 @@ export async function bindRelay(families: readonly Family[], evenPort: boolean, 
       }
       primary = s;
     }
-    if (primary === undefined) throw new Error('no free even port pair');
+    if (primary === undefined) {
+      throw new StunnerdError(
+        'STUNNERD_ERR_RELAY_BIND',
+        `no free even port pair after ${EVEN_PORT_ATTEMPTS} tries in ${EVEN_PORT_MIN}-${EVEN_PORT_MAX}; free relay ports or allocate fewer at once`,
+      );
+    }
   }
   const sockets = [primary];
   const port = primary.address().port;
