@@ -54,17 +54,17 @@ describe('CdsConfigClient', () => {
     const seen: string[] = [];
     client.on('config', (c) => seen.push(c.auth.realm));
     try {
-      const connected = next(client, 'connected');
+      const connected = next<[]>(client, 'connected', 'the WebSocket watch to open');
       client.start();
-      await connected;
+      assert.deepEqual(await connected, []);
       assert.deepEqual(server.urls, ['/api/v1/configs/ns/gw?watch=true&node=node-1']);
       assert.deepEqual(server.origins, [`http://127.0.0.1:${port}`]);
 
-      let got = next<[StunnerConfig]>(client, 'config');
+      let got = next<[StunnerConfig]>(client, 'config', 'the pushed config with realm one');
       server.push(config('one'));
       assert.equal((await got)[0].auth.realm, 'one');
 
-      const warned = next<[string]>(client, 'warning');
+      const warned = next<[string]>(client, 'warning', 'a warning about a push that is not JSON');
       server.push('{not json');
       assert.match((await warned)[0], /not JSON/);
       server.push(config('one'));
@@ -81,7 +81,7 @@ describe('CdsConfigClient', () => {
           clusters: [],
         }),
       );
-      got = next<[StunnerConfig]>(client, 'config');
+      got = next<[StunnerConfig]>(client, 'config', 'the pushed config with realm two, after the skipped ones');
       server.push(config('two'));
       assert.equal((await got)[0].auth.realm, 'two');
       assert.deepEqual(seen, ['one', 'two']);
@@ -98,22 +98,24 @@ describe('CdsConfigClient', () => {
     const port = await server.listening;
     const client = new CdsConfigClient({ base: new URL(`ws://127.0.0.1:${port}`), id: 'ns/gw', reconnectDelay: 20 });
     try {
-      const connected = next(client, 'connected');
+      const connected = next<[]>(client, 'connected', 'the WebSocket watch to open');
       client.start();
       await connected;
-      const first = next<[StunnerConfig]>(client, 'config');
+      const first = next<[StunnerConfig]>(client, 'config', 'the config pushed before the restart');
       server.push(config('before'));
-      await first;
+      assert.equal((await first)[0].auth.realm, 'before');
 
-      const lost = next<[string]>(client, 'disconnected');
+      const lost = next<[string]>(client, 'disconnected', 'the client to notice the server is gone');
       await server.stop();
-      await lost;
+      // The server went without a close frame: an abnormal closure (RFC 6455 §7.4.1, 1006).
+      assert.equal((await lost)[0], 'connection closed (1006)');
 
       server = cdsServer(port);
       await server.listening;
-      const back = next(client, 'connected');
-      await back;
-      const after = next<[StunnerConfig]>(client, 'config');
+      const back = next<[]>(client, 'connected', 'the client to reconnect to the restarted server');
+      assert.deepEqual(await back, []);
+      assert.equal(server.urls.length, 1, 'one watch request reached the restarted server');
+      const after = next<[StunnerConfig]>(client, 'config', 'the config pushed after the restart');
       server.push(config('after'));
       assert.equal((await after)[0].auth.realm, 'after');
     } finally {
@@ -134,10 +136,18 @@ describe('CdsConfigClient', () => {
       reconnectDelay: 10_000,
     });
     try {
-      const connected = next(client, 'connected');
+      const connected = next<[]>(client, 'connected', 'the WebSocket watch to open');
       client.start();
       await connected;
-      await next(client, 'disconnected', 2000);
+      const [reason] = await next<[string]>(
+        client,
+        'disconnected',
+        'the client to drop a server that answers no ping within readTimeout',
+        2000,
+      );
+      // The client terminated the socket itself (no close frame) while the server stayed up and serving.
+      assert.equal(reason, 'connection closed (1006)');
+      assert.equal((await fetch(`http://127.0.0.1:${port}/api/v1/configs/ns/gw`)).status, 200);
     } finally {
       client.close();
       await server.stop();

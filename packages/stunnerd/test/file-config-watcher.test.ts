@@ -28,26 +28,26 @@ describe('FileConfigWatcher', () => {
     const warnings: string[] = [];
     watcher.on('warning', (w) => warnings.push(w));
     try {
-      const first = next<[StunnerConfig]>(watcher, 'config');
+      const first = next<[StunnerConfig]>(watcher, 'config', 'the first config read at start');
       watcher.start();
       assert.equal((await first)[0].auth.realm, 'one');
 
-      let changed = next<[StunnerConfig]>(watcher, 'config');
+      let changed = next<[StunnerConfig]>(watcher, 'config', 'the config of ConfigMap version v2');
       publish('v2', config('two'));
       assert.equal((await changed)[0].auth.realm, 'two');
 
       // Empty, identical and invalid versions produce no config; the invalid one a warning.
-      const warned = next<[string]>(watcher, 'warning');
+      const warned = next<[string]>(watcher, 'warning', 'a warning about the invalid version v5');
       publish('v3', '');
       publish('v4', config('two'));
       publish('v5', 'version: v1\nauth: {type: nope}\n');
       assert.match((await warned)[0], /ignoring config file/);
 
-      const gone = next<[string]>(watcher, 'warning');
+      const gone = next<[string]>(watcher, 'warning', 'a warning that the removed file cannot be read');
       rmSync(join(dir, 'stunnerd.conf'));
       assert.match((await gone)[0], /cannot be read/);
 
-      changed = next<[StunnerConfig]>(watcher, 'config');
+      changed = next<[StunnerConfig]>(watcher, 'config', 'the config of the file written again');
       writeFileSync(join(dir, 'stunnerd.conf'), config('three'));
       assert.equal((await changed)[0].auth.realm, 'three');
       assert.deepEqual(seen, ['one', 'two', 'three']);

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
-import { once } from 'node:events';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { TurnClient } from '@stunner/client';
 import { PeerFilter, StreamTurnListener } from '@stunner/stunnerd';
 import { freeUdpPortPair, makeSelfSignedCert, runUclient } from '@stunner/testing';
+import { nextEvent } from './support/next-event.ts';
 
 const REALM = 'stunner.l7mp.io';
 const SECRET = 'uclient-rest-secret';
@@ -157,7 +157,7 @@ describe('TURN-TCP and TURN-TLS listeners with the @stunner/client library', () 
         const peer = { family: 'IPv4' as const, address: '127.0.0.1', port: echoPort };
         await client.bindChannel(peer);
         for (const text of ['one', 'two', 'three']) {
-          const got = once(client, 'data');
+          const got = nextEvent<[Buffer]>(client, 'data', `the echo of "${text}" through the TURN-${transport} relay`);
           client.send(peer, Buffer.from(text));
           const [data] = (await got) as [Buffer];
           assert.equal(data.toString(), text);
@@ -199,10 +199,17 @@ describe('TURN-TCP and TURN-TLS listeners with the @stunner/client library', () 
     });
     try {
       const bad = connect(port, '127.0.0.1');
-      await once(bad, 'connect');
+      await nextEvent(bad, 'connect', 'a TCP connection to the listener');
+      let answered = 0;
+      bad.on('data', (d: Buffer) => {
+        answered += d.length;
+      });
       // 0xFF starts neither STUN nor ChannelData.
       bad.write(Buffer.from('ffffffff00000000', 'hex'));
-      await once(bad, 'close');
+      await nextEvent(bad, 'close', 'the listener to close a stream that stops framing', {
+        watch: ['end', 'error'],
+      });
+      assert.equal(answered, 0, 'no answer to a frame that is neither STUN nor ChannelData');
       const client = new TurnClient({ host: '127.0.0.1', port, transport: 'tcp', username: 'user', password: 'pass' });
       await client.allocate();
       await client.close();
@@ -224,12 +231,15 @@ describe('TURN-TCP and TURN-TLS listeners with the @stunner/client library', () 
     const [bound] = await listener.start();
     try {
       const first = connect(bound!.port, '127.0.0.1');
-      await once(first, 'connect');
+      await nextEvent(first, 'connect', 'the first TCP connection');
       while (listener.connections < 1) await new Promise((r) => setImmediate(r));
       const second = connect(bound!.port, '127.0.0.1');
       second.on('error', () => {});
-      await once(second, 'close');
+      await nextEvent(second, 'close', 'the listener to close a connection beyond maxConnections 1', {
+        watch: ['connect'],
+      });
       assert.equal(listener.connections, 1);
+      assert.equal(first.destroyed, false, 'the first connection stays open');
       first.destroy();
     } finally {
       await listener.close();
