@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
+import { LogError, type LogFormat, logSpecFromFlags, parseLogFormat, parseLogSpec } from '@stunner/log';
 import { StunnerdError } from './errors.ts';
 
 /** stunnerd's command line (stunner-v1.md §1.4). */
@@ -7,7 +8,7 @@ export interface StunnerdCli {
   configOrigin: string;
   /** Log spec from -l/-v; undefined lets the config's admin.loglevel decide. */
   logSpec: string | undefined;
-  logFormat: 'text' | 'json';
+  logFormat: LogFormat;
   id: string;
   watch: boolean;
   udpThreadNum: number;
@@ -52,9 +53,25 @@ export function parseStunnerdCli(argv: string[], env: Readonly<Record<string, st
     },
   });
   if (values.help) throw new StunnerdError('STUNNERD_ERR_USAGE', STUNNERD_USAGE);
-  const format = values['log-format'];
-  if (format !== 'text' && format !== 'json')
-    throw new StunnerdError('STUNNERD_ERR_LOG_FORMAT', `--log-format ${format}: use text or json`);
+  let format: LogFormat;
+  try {
+    format = parseLogFormat(values['log-format']);
+  } catch (err) {
+    if (!(err instanceof LogError)) throw err;
+    throw new StunnerdError('STUNNERD_ERR_LOG_FORMAT', `--log-format ${values['log-format']}: use text or json`, {
+      cause: err,
+    });
+  }
+  // -l is typed by a person: a malformed spec is refused (a config's admin.loglevel is read leniently).
+  const logSpec = logSpecFromFlags(values);
+  if (logSpec !== undefined) {
+    try {
+      parseLogSpec(logSpec);
+    } catch (err) {
+      if (!(err instanceof LogError)) throw err;
+      throw new StunnerdError('STUNNERD_ERR_LOG_SPEC', `-l: ${err.message}`, { cause: err });
+    }
+  }
   const threads = Number(values['udp-thread-num']);
   if (!Number.isInteger(threads) || threads < 0 || threads > 256) {
     throw new StunnerdError(
@@ -75,7 +92,7 @@ export function parseStunnerdCli(argv: string[], env: Readonly<Record<string, st
   if (!/^[^/\s]+\/[^/\s]+$/.test(id)) throw new StunnerdError('STUNNERD_ERR_ID', `--id ${id}: use <namespace>/<name>`);
   return {
     configOrigin: values.config ?? env.STUNNER_CONFIG_ORIGIN ?? '',
-    logSpec: values.verbose ? 'all:DEBUG' : values.log,
+    logSpec,
     logFormat: format,
     id,
     watch: values.watch,

@@ -7,6 +7,8 @@ export type StunnerdErrorCode =
   | 'STUNNERD_ERR_USAGE'
   /** `--log-format` is neither text nor json. */
   | 'STUNNERD_ERR_LOG_FORMAT'
+  /** `-l/--log` is not a log spec (`scope:LEVEL[,...]`). */
+  | 'STUNNERD_ERR_LOG_SPEC'
   /** `-u/--udp-thread-num` is not a whole number from 0 to 256. */
   | 'STUNNERD_ERR_UDP_THREAD_NUM'
   /** More than one positional (quick-mode URI) argument. */

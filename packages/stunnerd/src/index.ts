@@ -5,7 +5,6 @@ export * from './daemon/index.ts';
 export * from './dtls/index.ts';
 export * from './errors.ts';
 export * from './listeners/index.ts';
-export * from './logging/index.ts';
 export * from './peer-filter/index.ts';
 export * from './reconcile/index.ts';
 export * from './relay/index.ts';

@@ -1,13 +1,13 @@
 // stunnerd (stunner-v1.md §1.4): `npm run stunnerd -- [flags] [turn://user:pass@addr:port?transport=...]`.
 import { readFile } from 'node:fs/promises';
 import { parseStunnerConfig, type StunnerConfig } from '@stunner/api';
+import { LoggerFactory } from '@stunner/log';
 import { parseStunnerdCli, type StunnerdCli } from './cli-options.ts';
 import { CdsConfigClient, fetchCdsConfig } from './config/cds-config-client.ts';
 import { parseConfigOrigin } from './config/config-origin.ts';
 import { FileConfigWatcher } from './config/file-config-watcher.ts';
 import { quickConfig } from './config/quick-config.ts';
 import { Stunnerd } from './daemon/stunnerd.ts';
-import { LoggerFactory } from './logging/logger.ts';
 import { planReconcile } from './reconcile/plan-reconcile.ts';
 
 function fail(message: string, code = 1): never {
@@ -32,7 +32,7 @@ try {
 const logger = new LoggerFactory({
   spec: cli.logSpec ?? 'all:INFO',
   format: cli.logFormat,
-  write: (line) => process.stderr.write(line),
+  output: process.stderr,
 });
 const log = logger.getLogger('stunnerd');
 

@@ -15,6 +15,8 @@ describe('stunnerd command line (stunner-v1.md §1.4)', () => {
     assert.equal(cli.id, 'ns/gw');
     assert.equal(parseStunnerdCli(['turn://u:p@1.2.3.4:3478'], env).quickUri, 'turn://u:p@1.2.3.4:3478');
     assert.equal(parseStunnerdCli([], env).udpThreadNum, 0);
+    assert.equal(parseStunnerdCli([], env).logSpec, undefined, 'no -l: the config decides');
+    assert.equal(parseStunnerdCli(['-l', 'all:WARN,turn:debug'], env).logSpec, 'all:WARN,turn:debug');
   });
 
   const refused: Array<[string, string[], string, RegExp]> = [
@@ -24,6 +26,12 @@ describe('stunnerd command line (stunner-v1.md §1.4)', () => {
     ['-u -1', ['--udp-thread-num=-1'], 'STUNNERD_ERR_UDP_THREAD_NUM', /--udp-thread-num -1/],
     ['two URIs', ['turn://a:b@1.2.3.4', 'turn://c:d@1.2.3.4'], 'STUNNERD_ERR_ARGUMENTS', /one quick-mode URI at most/],
     ['-i gw', ['-i', 'gw'], 'STUNNERD_ERR_ID', /--id gw: use <namespace>\/<name>/],
+    [
+      '-l turn:LOUD',
+      ['-l', 'all:INFO,turn:LOUD'],
+      'STUNNERD_ERR_LOG_SPEC',
+      /-l: invalid log spec .*"LOUD" is not a level/,
+    ],
   ];
   for (const [what, argv, code, message] of refused) {
     it(`refuses ${what} with ${code}`, () => {

@@ -4,10 +4,11 @@ import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { type StunnerConfig, validateStunnerConfig } from '@stunner/api';
 import { TurnClient } from '@stunner/client';
-import { LoggerFactory, Stunnerd } from '@stunner/stunnerd';
+import { LoggerFactory } from '@stunner/log';
+import { Stunnerd } from '@stunner/stunnerd';
 import { freeUdpPortPair } from '@stunner/testing';
 
-const quiet = () => new LoggerFactory({ spec: 'all:ERROR', write: () => {} });
+const quiet = () => new LoggerFactory({ spec: 'all:ERROR', output: () => {} });
 
 interface Setup {
   port: number;

@@ -4,10 +4,11 @@ import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { validateStunnerConfig } from '@stunner/api';
 import { TurnClient } from '@stunner/client';
-import { LoggerFactory, Stunnerd, WorkerUdpListener } from '@stunner/stunnerd';
+import { LoggerFactory } from '@stunner/log';
+import { Stunnerd, WorkerUdpListener } from '@stunner/stunnerd';
 import { freeUdpPortPair } from '@stunner/testing';
 
-const quiet = () => new LoggerFactory({ spec: 'all:ERROR', write: () => {} });
+const quiet = () => new LoggerFactory({ spec: 'all:ERROR', output: () => {} });
 
 describe('TURN-UDP on worker threads (--udp-thread-num, SO_REUSEPORT)', { timeout: 90_000 }, () => {
   let echo: Socket;

@@ -5,6 +5,7 @@ import {
   type ListenerConfig,
   type StunnerConfig,
 } from '@stunner/api';
+import type { Logger, LoggerFactory } from '@stunner/log';
 import type { AuthOptions } from '@stunner/turn';
 import { parseHttpEndpoint } from '../admin/endpoint-url.ts';
 import { HealthServer } from '../admin/health-server.ts';
@@ -18,7 +19,6 @@ import { hostAddresses, relayAddress } from '../listeners/host-addresses.ts';
 import { type ListenerSnapshot, mergeClusters } from '../listeners/listener-snapshot.ts';
 import type { TurnListener } from '../listeners/turn-listener.ts';
 import { WorkerUdpListener } from '../listeners/worker-udp-listener.ts';
-import type { Logger, LoggerFactory } from '../logging/logger.ts';
 import { DnsClusters, type Resolve } from '../peer-filter/dns-clusters.ts';
 import type { PeerFilterOptions } from '../peer-filter/peer-filter.ts';
 import { listenerRestartReason } from '../reconcile/plan-reconcile.ts';
@@ -122,9 +122,14 @@ export class Stunnerd {
   }
 
   async #reconcile(config: StunnerConfig): Promise<void> {
-    const logSpec = this.#options.logSpecOverride ?? config.admin.loglevel;
-    const unknown = this.#options.logger.setSpec(logSpec);
-    if (unknown.length > 0) this.#log.warn(`log spec items not understood: ${unknown.join(', ')}`);
+    // -l/-v win over the config; a config's admin.loglevel is applied as far as it is understood.
+    if (this.#options.logSpecOverride !== undefined) this.#options.logger.setSpec(this.#options.logSpecOverride);
+    else {
+      const problems = this.#options.logger.setSpecLenient(config.admin.loglevel);
+      if (problems.length > 0) {
+        this.#log.warn(`admin.loglevel items ignored: ${problems.map((p) => p.reason).join('; ')}`);
+      }
+    }
 
     await this.#dns.set(config.clusters.filter((c) => c.type === 'STRICT_DNS'));
     const auth = authOptions(config.auth);
