@@ -175,10 +175,20 @@ describe('stunnerd quick mode (turn://user:pass@addr:port?transport=udp)', () =>
     const port = await freeUdpPortPair();
     const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
     const daemon = spawn(process.execPath, [main, `turn://user:pass@127.0.0.1:${port}?transport=udp`], {
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     t.after(() => daemon.kill('SIGTERM'));
-    const [line] = (await once(daemon.stdout!, 'data')) as [Buffer];
+    let stderr = '';
+    daemon.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    // A daemon that cannot serve exits: fail with what it said instead of waiting for a line forever.
+    const [line] = (await Promise.race([
+      once(daemon.stdout!, 'data'),
+      once(daemon, 'exit').then(([code]) => {
+        throw new Error(`quick-mode stunnerd exited ${code} before announcing its listener:\n${stderr}`);
+      }),
+    ])) as [Buffer];
     assert.match(line.toString(), new RegExp(`port ${port}`));
     const c = new UdpClient(port);
     await c.open();
