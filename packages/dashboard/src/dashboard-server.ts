@@ -151,7 +151,7 @@ export class DashboardServer {
       'Content-Type': asset.type,
       'Cache-Control': 'no-cache',
       'Content-Security-Policy':
-        "default-src 'self'; connect-src 'self' http://127.0.0.1:* http://localhost:* http://[::1]:*; img-src 'self' data:; style-src 'self'; script-src 'self'",
+        "default-src 'self'; connect-src 'self' http://127.0.0.1:* http://localhost:*; img-src 'self' data:; style-src 'self'; script-src 'self'",
     });
     res.end(req.method === 'HEAD' ? undefined : asset.body);
   }

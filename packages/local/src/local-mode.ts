@@ -38,6 +38,12 @@ export interface LocalModeOptions {
   debounceMs?: number;
 }
 
+/** A path relative to the working directory when it lies below it. */
+function shortPath(p: string): string {
+  const r = relative(process.cwd(), p);
+  return r === '' ? '.' : r.startsWith('..') ? p : r;
+}
+
 export class LocalMode implements DashboardSource {
   readonly title: string;
   ice?: IceTestTarget;
@@ -55,7 +61,7 @@ export class LocalMode implements DashboardSource {
 
   constructor(options: LocalModeOptions) {
     this.#o = options;
-    this.title = `local mode: ${options.paths.map((p) => relative(process.cwd(), p) || '.').join(', ')}`;
+    this.title = `local mode: ${options.paths.map(shortPath).join(', ')}`;
     this.#dataplane = new LocalDataplane(options.stunnerdLoggers, options.logSpec);
     this.#watcher = new ManifestWatcher(() => void this.reload(), options.debounceMs);
   }
