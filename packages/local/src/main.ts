@@ -8,10 +8,12 @@ import { LOCAL_USAGE, type LocalFlags, parseLocalFlags } from './local-flags.ts'
 import { LocalMode } from './local-mode.ts';
 import { summary } from './summary.ts';
 
-function fail(err: unknown, code = 1): never {
-  const c = err instanceof LocalError ? err.code : 'LOCAL_ERR_STARTUP';
-  process.stderr.write(`stunner local: ${c}: ${(err as Error).message}\n`);
-  process.exit(code);
+function fail(err: unknown, exitCode = 1): never {
+  const code = (err as { code?: unknown }).code;
+  const c = typeof code === 'string' && /_ERR_/.test(code) ? code : 'LOCAL_ERR_STARTUP';
+  // One line: messages that carry a code frame (YAML errors) keep their first line.
+  process.stderr.write(`stunner local: ${c}: ${(err as Error).message.split('\n')[0]}\n`);
+  process.exit(exitCode);
 }
 
 let flags: LocalFlags;
