@@ -2,9 +2,11 @@
 // for `stunnerctl dashboard`) answers `sample()`; the server serves the page and streams the samples.
 //   const dashboard = await startDashboard({ source, port: 8090, logs });   // dashboard.url
 export * from './bind-address.ts';
+export * from './cluster-source.ts';
 export * from './dashboard-server.ts';
 export * from './dashboard-state.ts';
 export * from './errors.ts';
 export * from './log-buffer.ts';
+export * from './prometheus-text.ts';
 export * from './rate-history.ts';
 export * from './static-assets.ts';
