@@ -43,6 +43,7 @@ function onState(next) {
   renderManifests($('manifests'), next);
   renderConfig($('config'), next);
   $('ice-run').disabled = !next.ice || iceRunning;
+  if (iceRows.size === 0) drawIce();
   if (!next.ice) $('ice-hint').textContent = 'No auth service to get an ICE configuration from.';
 }
 
@@ -82,15 +83,20 @@ const iceRows = new Map();
 
 function iceRow(uri, r) {
   const transport = /transport=(\w+)/.exec(uri)?.[1]?.toUpperCase() ?? '?';
-  const status = r.running
-    ? h('span', { class: 'chip quiet' }, 'running…')
-    : r.ok
-      ? h('span', { class: 'chip ok' }, '✓ connected')
-      : h('span', { class: 'chip bad', title: r.error }, '✕ failed');
+  const status = r.idle
+    ? h('span', { class: 'chip quiet' }, 'not run yet')
+    : r.running
+      ? h('span', { class: 'chip quiet' }, 'running…')
+      : r.ok
+        ? h('span', { class: 'chip ok' }, '✓ connected')
+        : h('span', { class: 'chip bad', title: r.error }, '✕ failed');
   const ms = (v) => (v === undefined ? '–' : `${v.toFixed(v < 10 ? 1 : 0)} ms`);
   return h(
     'tr',
-    { 'data-ice': transport.toLowerCase(), 'data-ok': r.running ? 'running' : r.ok ? 'true' : 'false' },
+    {
+      'data-ice': transport.toLowerCase(),
+      'data-ok': r.idle ? 'idle' : r.running ? 'running' : r.ok ? 'true' : 'false',
+    },
     h('td', {}, h('div', { class: 'strong' }, transport), h('div', { class: 'sub mono' }, uri)),
     h('td', {}, status, r.error ? h('div', { class: 'problem-line' }, r.error) : null),
     h(
@@ -110,10 +116,20 @@ function iceRow(uri, r) {
   );
 }
 
+/** Before a run: the listeners the test will call through. */
+function plannedIceRows() {
+  const rows = new Map();
+  for (const g of state?.gateways ?? []) {
+    for (const l of g.listeners) if (l.serving && l.uri) rows.set(l.uri, { idle: true });
+  }
+  return rows;
+}
+
 function drawIce() {
+  const rows = iceRows.size > 0 ? iceRows : plannedIceRows();
   fill(
     $('ice-results'),
-    iceRows.size === 0
+    rows.size === 0
       ? null
       : h(
           'table',
@@ -130,7 +146,7 @@ function drawIce() {
           h(
             'tbody',
             {},
-            [...iceRows].map(([uri, r]) => iceRow(uri, r)),
+            [...rows].map(([uri, r]) => iceRow(uri, r)),
           ),
         ),
   );

@@ -7,6 +7,7 @@ import uPlot from '/vendor/uPlot.esm.js';
 const RX = '#2dd4bf';
 const TX = '#f59e0b';
 const ALLOC = '#818cf8';
+const WINDOW_S = 120;
 const AXIS = {
   stroke: '#94a3b8',
   font: '11px system-ui, sans-serif',
@@ -21,7 +22,11 @@ function options(width, series, unit) {
     padding: [10, 12, 0, 0],
     legend: { show: false },
     cursor: { y: false, points: { size: 6 } },
-    scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.15 : 1] } },
+    scales: {
+      // At least two minutes wide, so a fresh page fills in from the right instead of stretching one point.
+      x: { time: true, range: (_u, min, max) => [Math.min(min ?? max, max - WINDOW_S), max] },
+      y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.15 : 1] },
+    },
     axes: [
       { ...AXIS, space: 70, values: (_u, vals) => vals.map(clock) },
       { ...AXIS, size: 72, values: (_u, vals) => vals.map((v) => si(v, unit)) },
