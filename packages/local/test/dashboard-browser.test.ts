@@ -85,6 +85,10 @@ describe('the dashboard of local mode, in headless Chromium', { timeout: 180_000
     assert.match(text, /udp-listener/);
     assert.match(text, /127\.0\.0\.1/);
     await page.waitForSelector('tr[data-allocation] td.rx:text-matches("[1-9][0-9]* pkt")', { timeout: 2000 });
+    await page.waitForSelector('tr[data-allocation] td:nth-child(5):text-is("127.0.0.1")', { timeout: 2000 });
+    await page.waitForSelector(`tr[data-allocation] td:nth-child(6):text-is("0x4000 → 127.0.0.1:${greeter}")`, {
+      timeout: 2000,
+    });
     assert.ok(Date.now() - started <= 2500);
     for (let i = 0; i < 20; i++) await client.sendTo({ address: '127.0.0.1', port: greeter }, Buffer.alloc(400, i));
     await page.waitForTimeout(1200);
