@@ -11,6 +11,7 @@ import {
   renderKpis,
   renderManifests,
   renderProblems,
+  renderTryIt,
 } from '/render.js';
 
 const $ = (id) => document.getElementById(id);
@@ -37,6 +38,7 @@ function onState(next) {
   renderKpis($('kpis'), next, next.rates);
   renderProblems($('problems'), next);
   renderGateways($('gateways'), next, next.rates);
+  renderTryIt($('try-it'), next);
   charts.update(history, next);
   $('alloc-count').textContent = String(next.allocations.length);
   renderAllocations($('allocations'), next, previousAllocations, previousTime);
@@ -45,6 +47,9 @@ function onState(next) {
   $('ice-run').disabled = !next.ice || iceRunning;
   if (iceRows.size === 0) drawIce();
   if (!next.ice) $('ice-hint').textContent = 'No auth service to get an ICE configuration from.';
+  else if (!iceRan)
+    $('ice-hint').textContent =
+      `A relay-only WebRTC call from this page to itself through each listener, with the ICE configuration from ${next.ice.iceUrl.replace(/\?.*$/, '')}.`;
 }
 
 function setLive(ok, text) {
@@ -79,6 +84,7 @@ for (const b of $('unit-switch').querySelectorAll('button')) {
 
 // ICE test ------------------------------------------------------------------------------------------
 let iceRunning = false;
+let iceRan = false;
 const iceRows = new Map();
 
 function iceRow(uri, r) {
@@ -155,6 +161,7 @@ function drawIce() {
 $('ice-run').addEventListener('click', async () => {
   if (!state?.ice || iceRunning) return;
   iceRunning = true;
+  iceRan = true;
   $('ice-run').disabled = true;
   $('ice-run').textContent = 'Testing…';
   iceRows.clear();

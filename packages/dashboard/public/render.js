@@ -1,6 +1,9 @@
 // The page's sections, drawn from one state. Each function replaces its section's content.
 import { age, bytes, conditionChip, fill, h, healthy, protocolBadge, si } from '/format.js';
 
+/** Allocation rows drawn at most; the count above the table is the whole number. */
+const MAX_ROWS = 200;
+
 function copyButton(text) {
   return h(
     'button',
@@ -160,6 +163,7 @@ export function renderAllocations(el, state, previous, seconds) {
     return si(Math.max(0, (a[dir].bytes - p[dir].bytes) * 8) / seconds, 'b/s');
   };
   const listenerName = (n) => n.split('/').pop();
+  const more = state.allocations.length - MAX_ROWS;
   fill(
     el,
     h(
@@ -187,37 +191,40 @@ export function renderAllocations(el, state, previous, seconds) {
       h(
         'tbody',
         {},
-        state.allocations.map((a) =>
-          h(
-            'tr',
-            { 'data-allocation': a.key },
-            h('td', { class: 'mono' }, a.client),
-            h('td', {}, listenerName(a.listener)),
-            h('td', { class: 'mono' }, a.relayed.join(', ') || 'binding…'),
-            h('td', { class: 'mono' }, a.username),
-            h('td', { class: 'mono small' }, a.permissions.length ? a.permissions.join(', ') : '—'),
+        state.allocations
+          .slice(0, MAX_ROWS)
+          .map((a) =>
             h(
-              'td',
-              { class: 'mono small' },
-              a.channels.length ? a.channels.map((c) => `0x${c.number.toString(16)} → ${c.peer}`).join(', ') : '—',
+              'tr',
+              { 'data-allocation': a.key },
+              h('td', { class: 'mono' }, a.client),
+              h('td', {}, listenerName(a.listener)),
+              h('td', { class: 'mono' }, a.relayed.join(', ') || 'binding…'),
+              h('td', { class: 'mono' }, a.username),
+              h('td', { class: 'mono small' }, a.permissions.length ? a.permissions.join(', ') : '—'),
+              h(
+                'td',
+                { class: 'mono small' },
+                a.channels.length ? a.channels.map((c) => `0x${c.number.toString(16)} → ${c.peer}`).join(', ') : '—',
+              ),
+              h(
+                'td',
+                { class: 'num rx' },
+                `${bytes(a.rx.bytes)} · ${a.rx.packets} pkt`,
+                h('div', { class: 'sub' }, rate(a, 'rx')),
+              ),
+              h(
+                'td',
+                { class: 'num tx' },
+                `${bytes(a.tx.bytes)} · ${a.tx.packets} pkt`,
+                h('div', { class: 'sub' }, rate(a, 'tx')),
+              ),
+              h('td', { class: 'num' }, age(state.time - a.createdAt)),
             ),
-            h(
-              'td',
-              { class: 'num rx' },
-              `${bytes(a.rx.bytes)} · ${a.rx.packets} pkt`,
-              h('div', { class: 'sub' }, rate(a, 'rx')),
-            ),
-            h(
-              'td',
-              { class: 'num tx' },
-              `${bytes(a.tx.bytes)} · ${a.tx.packets} pkt`,
-              h('div', { class: 'sub' }, rate(a, 'tx')),
-            ),
-            h('td', { class: 'num' }, age(state.time - a.createdAt)),
           ),
-        ),
       ),
     ),
+    more > 0 ? h('p', { class: 'hint' }, `… and ${more} more allocations not listed`) : null,
   );
 }
 
@@ -288,4 +295,24 @@ export function appendLog(el, lines, max = 300) {
   }
   while (el.childElementCount > max) el.firstElementChild.remove();
   if (stick) el.scrollTop = el.scrollHeight;
+}
+
+export function renderTryIt(el, state) {
+  const lines = state.tryIt ?? [];
+  el.hidden = lines.length === 0;
+  const key = lines.join('\n');
+  if (el.dataset.key === key) return;
+  el.dataset.key = key;
+  fill(
+    el,
+    lines.map((line) =>
+      h(
+        'div',
+        { class: 'try-line' },
+        h('span', { class: 'try-label' }, 'try it'),
+        h('code', {}, line),
+        copyButton(line),
+      ),
+    ),
+  );
 }

@@ -103,6 +103,8 @@ export interface DashboardSample {
   configs: unknown[];
   manifests: ManifestView[];
   problems: Problem[];
+  /** Commands to try against the gateway (e.g. a turncat line), shown with a copy button. */
+  tryIt?: string[];
 }
 
 export interface DashboardSource {

@@ -22,6 +22,7 @@ import { LOCAL_ADDRESS, type LocalRender, renderLocal } from './local-render.ts'
 import { localSample } from './local-sample.ts';
 import { readManifestFiles } from './manifest-files.ts';
 import { ManifestWatcher } from './manifest-watcher.ts';
+import { turncatCommand } from './summary.ts';
 
 export interface LocalModeOptions {
   paths: string[];
@@ -257,13 +258,18 @@ export class LocalMode implements DashboardSource {
         message: `gateway ${gateway}: ${message}; the previous config keeps serving`,
       });
     }
-    return localSample({
-      render: this.#render,
-      running: this.#dataplane.running(),
-      dataplane: await this.#dataplane.sample(),
-      problems,
-      now: Date.now(),
-    });
+    const running = this.#dataplane.running();
+    const turncat = turncatCommand(running, this.greeterPorts);
+    return {
+      ...localSample({
+        render: this.#render,
+        running,
+        dataplane: await this.#dataplane.sample(),
+        problems,
+        now: Date.now(),
+      }),
+      ...(turncat ? { tryIt: [turncat] } : {}),
+    };
   }
 
   async close(): Promise<void> {

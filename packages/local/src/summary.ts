@@ -29,15 +29,22 @@ export function summary(s: SummaryInput): string {
   row('authd', `curl "${s.authUrl}/ice?service=turn"`);
   if (s.dashboardUrl) row('dashboard', `${s.dashboardUrl}   (the ICE test button is there)`);
   for (const p of s.greeterPorts) row('peer', `udp-greeter on 127.0.0.1:${p}`);
-  const first = s.configs.find((c) => c.listeners.some((l) => l.protocol === 'TURN-UDP'));
-  const udp = first?.listeners.find((l) => l.protocol === 'TURN-UDP');
-  if (first && udp && s.greeterPorts.length > 0) {
-    const { username, password } = first.auth.credentials;
-    const creds = first.auth.type === 'static' && username && password ? `${username}:${password}@` : '<user>:<pass>@';
-    const uri = turnUri(udp).replace(/^turn:/, `turn://${creds}`);
-    row('try it', `npm run turncat -- - '${uri}' udp://127.0.0.1:${s.greeterPorts[0]}`);
+  const turncat = turncatCommand(s.configs, s.greeterPorts);
+  if (turncat) {
+    row('try it', turncat);
     out.push('                 (type a line: the greeter answers through the TURN relay)');
   }
   out.push('Edit the manifests and save: local mode re-renders and reconciles in place. Ctrl-C stops.');
   return `${out.join('\n')}\n`;
+}
+
+/** A turncat command that talks to the first greeter through the first TURN-UDP listener. */
+export function turncatCommand(configs: readonly StunnerConfig[], greeterPorts: readonly number[]): string | undefined {
+  const first = configs.find((c) => c.listeners.some((l) => l.protocol === 'TURN-UDP'));
+  const udp = first?.listeners.find((l) => l.protocol === 'TURN-UDP');
+  if (!first || !udp || greeterPorts.length === 0) return undefined;
+  const { username, password } = first.auth.credentials;
+  const creds = first.auth.type === 'static' && username && password ? `${username}:${password}@` : '<user>:<pass>@';
+  const uri = turnUri(udp).replace(/^turn:/, `turn://${creds}`);
+  return `npm run turncat -- - '${uri}' udp://127.0.0.1:${greeterPorts[0]}`;
 }
