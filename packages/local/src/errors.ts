@@ -20,7 +20,7 @@ export class LocalError extends Error {
 export function describeListenError(err: unknown): string {
   const message = (err as Error).message;
   if (/EADDRINUSE/.test(message)) {
-    return `${message}: the port is in use (another STUNner or TURN server?); stop it, or run with --port-offset N`;
+    return `${message}: the port is in use (another STUNner running?); stop it, or run with --port-offset N`;
   }
   if (/EACCES/.test(message)) return `${message}: not allowed to bind this port; use a port above 1023`;
   return message;

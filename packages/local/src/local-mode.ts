@@ -98,7 +98,12 @@ export class LocalMode implements DashboardSource {
     const failed = await this.#dataplane.reconcile(render.configs);
     if (failed.size > 0) {
       const [gateway, message] = [...failed][0]!;
-      throw new LocalError('LOCAL_ERR_LISTEN', `gateway ${gateway}: ${describeListenError(new Error(message))}`);
+      const config = render.configs.find((c) => c.admin.name === gateway);
+      const admin = [config?.admin.healthcheck_endpoint, config?.admin.metrics_endpoint].find(
+        (e) => e && message.includes(e.replace(/^\w+:\/\//, '').replace(/\/.*$/, '')),
+      );
+      const what = admin ? `stunnerd's admin server ${admin} (set in the Dataplane)` : `gateway ${gateway}`;
+      throw new LocalError('LOCAL_ERR_LISTEN', `${what}: ${describeListenError(new Error(message))}`);
     }
     await this.#reconcileGreeters(render.greeters, true);
     await this.#startAuth();
