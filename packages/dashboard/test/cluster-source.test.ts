@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type StunnerConfig, validateStunnerConfig } from '@stunner/api';
 import { TurnClient } from '@stunner/client';
+import { LoggerFactory } from '@stunner/log';
 import { CdsServer } from '@stunner/operator/runtime';
-import { LoggerFactory, Stunnerd } from '@stunner/stunnerd';
+import { Stunnerd } from '@stunner/stunnerd';
 import { freePort, waitUntil } from '@stunner/testing';
 import { ClusterSource, parsePrometheusText } from '../src/index.ts';
 
@@ -31,7 +32,7 @@ describe('ClusterSource', { timeout: 30_000 }, () => {
     await cds.listen(cdsPort, '127.0.0.1');
     t.after(() => cds.close());
     cds.update([c]);
-    const daemon = new Stunnerd({ logger: new LoggerFactory({ spec: 'all:ERROR', write: () => {} }) });
+    const daemon = new Stunnerd({ logger: new LoggerFactory({ spec: 'all:ERROR', output: () => {} }) });
     t.after(() => daemon.close());
     await daemon.apply(c);
 

@@ -3,7 +3,8 @@
 // dashboard reads from them at sample time.
 import type { StunnerConfig } from '@stunner/api';
 import type { AllocationView, ClusterView, Traffic } from '@stunner/dashboard';
-import { LocalTurnListener, type LoggerFactory, Stunnerd } from '@stunner/stunnerd';
+import type { LoggerFactory } from '@stunner/log';
+import { LocalTurnListener, Stunnerd } from '@stunner/stunnerd';
 import type { TurnEngine } from '@stunner/turn';
 import { AllocationTracker } from './allocation-tracker.ts';
 

@@ -14,8 +14,8 @@ import {
   type Problem,
   startDashboard,
 } from '@stunner/dashboard';
-import type { Logger } from '@stunner/log';
-import type { LoggerFactory as StunnerdLoggers } from '@stunner/stunnerd';
+import type { Logger, LoggerFactory } from '@stunner/log';
+
 import { describeListenError, LocalError } from './errors.ts';
 import { LocalDataplane } from './local-dataplane.ts';
 import { LOCAL_ADDRESS, type LocalRender, renderLocal } from './local-render.ts';
@@ -32,7 +32,7 @@ export interface LocalModeOptions {
   /** The log spec from the command line; it wins over the GatewayConfig's. */
   logSpec?: string;
   log: Logger;
-  stunnerdLoggers: StunnerdLoggers;
+  stunnerdLoggers: LoggerFactory;
   /** Recent log lines for the dashboard. */
   logs?: LogBuffer;
   /** Debounce of manifest edits, ms. Default 200. */

@@ -2,7 +2,6 @@
 // line and exit 1 (2 for bad flags); SIGINT/SIGTERM close everything and exit 0.
 import { LogBuffer } from '@stunner/dashboard';
 import { LoggerFactory } from '@stunner/log';
-import { LoggerFactory as StunnerdLoggers } from '@stunner/stunnerd';
 import { LocalError } from './errors.ts';
 import { LOCAL_USAGE, type LocalFlags, parseLocalFlags } from './local-flags.ts';
 import { LocalMode } from './local-mode.ts';
@@ -53,7 +52,8 @@ const local = new LocalMode({
     : {}),
   ...(flags.logSpec ? { logSpec: flags.logSpec } : {}),
   log: loggers.getLogger('local'),
-  stunnerdLoggers: new StunnerdLoggers({ spec, write: logs.write }),
+  // Its own factory: stunnerd re-levels it from each config's admin.loglevel.
+  stunnerdLoggers: new LoggerFactory({ spec, output: logs.write }),
   logs,
 });
 

@@ -5,7 +5,7 @@ import { createSocket } from 'node:dgram';
 import { describe, it } from 'node:test';
 import { type StunnerConfig, validateStunnerConfig } from '@stunner/api';
 import { TurnClient } from '@stunner/client';
-import { LoggerFactory } from '@stunner/stunnerd';
+import { LoggerFactory } from '@stunner/log';
 import { freePort, waitUntil } from '@stunner/testing';
 import { LocalDataplane } from '../src/index.ts';
 
@@ -27,7 +27,7 @@ function config(ports: number[]): StunnerConfig {
 
 describe('LocalDataplane', { timeout: 30_000 }, () => {
   it('allocations with permissions, channels and traffic; reconcile; a rejected config keeps the last good', async (t) => {
-    const dp = new LocalDataplane(new LoggerFactory({ spec: 'all:ERROR', write: () => {} }));
+    const dp = new LocalDataplane(new LoggerFactory({ spec: 'all:ERROR', output: () => {} }));
     t.after(() => dp.close());
     const [a, b] = [await freePort(), await freePort()];
     assert.deepEqual(await dp.reconcile([config([a])]), new Map());
