@@ -63,6 +63,25 @@ describe('renderLocal on deploy/local', () => {
     assert.deepEqual(second.statuses, first.statuses);
   });
 
+  it('a second Gateway gets its own config, without the admin servers the first one holds', () => {
+    const second = read.docs
+      .filter((d) => (d.doc as { kind?: string }).kind === 'Gateway')
+      .map((d) => {
+        const gw = structuredClone(d.doc) as { metadata: { name: string }; spec: { listeners: { port: number }[] } };
+        gw.metadata.name = 'second';
+        for (const l of gw.spec.listeners) l.port = 3500;
+        return { doc: gw, where: 'second.yaml#1' };
+      });
+    const r = renderLocal([...read.docs, ...second], [], { portOffset: 0 });
+    assert.deepEqual(
+      r.configs.map((c) => [c.admin.name, c.admin.healthcheck_endpoint, c.listeners.map((l) => l.port)]),
+      [
+        ['stunner/local-gateway', 'http://127.0.0.1:8086', [3478, 3478]],
+        ['stunner/second', '', [3500, 3500]],
+      ],
+    );
+  });
+
   it('admin endpoints go to loopback', () => {
     assert.equal(loopbackEndpoint('http://:8080/metrics', 8080, 5), 'http://127.0.0.1:8085/metrics');
     assert.equal(loopbackEndpoint('http://0.0.0.0', 8086, 0), 'http://127.0.0.1:8086');
