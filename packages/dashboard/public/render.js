@@ -127,7 +127,11 @@ export function renderGateways(el, state, rates) {
                 h(
                   'td',
                   { class: 'mono' },
-                  l.publicAddress ? `${l.publicAddress}:${l.publicPort ?? l.port}` : `— (port ${l.port})`,
+                  l.publicAddress
+                    ? `${l.publicAddress}:${l.publicPort ?? l.port}`
+                    : l.port
+                      ? `— (port ${l.port})`
+                      : 'not rendered',
                 ),
                 h('td', { class: 'mono uri' }, l.uri ?? '—', l.uri ? copyButton(l.uri) : null),
                 h('td', { class: 'chips' }, l.conditions.map(conditionChip)),
