@@ -264,7 +264,7 @@ export class LocalMode implements DashboardSource {
       });
     }
     const running = this.#dataplane.running();
-    const turncat = turncatCommand(running, this.greeterPorts);
+    const turncat = turncatCommand(running, this.greeterPorts, true);
     return {
       ...localSample({
         render: this.#render,

@@ -38,13 +38,23 @@ export function summary(s: SummaryInput): string {
   return `${out.join('\n')}\n`;
 }
 
-/** A turncat command that talks to the first greeter through the first TURN-UDP listener. */
-export function turncatCommand(configs: readonly StunnerConfig[], greeterPorts: readonly number[]): string | undefined {
+/**
+ * A turncat command that talks to the first greeter through the first TURN-UDP listener; with
+ * `redact` the password is a placeholder (the dashboard shows configs without credentials).
+ */
+export function turncatCommand(
+  configs: readonly StunnerConfig[],
+  greeterPorts: readonly number[],
+  redact = false,
+): string | undefined {
   const first = configs.find((c) => c.listeners.some((l) => l.protocol === 'TURN-UDP'));
   const udp = first?.listeners.find((l) => l.protocol === 'TURN-UDP');
   if (!first || !udp || greeterPorts.length === 0) return undefined;
   const { username, password } = first.auth.credentials;
-  const creds = first.auth.type === 'static' && username && password ? `${username}:${password}@` : '<user>:<pass>@';
+  const creds =
+    first.auth.type === 'static' && username && password
+      ? `${username}:${redact ? '<password>' : password}@`
+      : '<user>:<pass>@';
   const uri = turnUri(udp).replace(/^turn:/, `turn://${creds}`);
   return `npm run turncat -- - '${uri}' udp://127.0.0.1:${greeterPorts[0]}`;
 }

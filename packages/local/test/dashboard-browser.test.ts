@@ -93,6 +93,9 @@ describe('the dashboard of local mode, in headless Chromium', { timeout: 180_000
     for (let i = 0; i < 20; i++) await client.sendTo({ address: '127.0.0.1', port: greeter }, Buffer.alloc(400, i));
     await page.waitForTimeout(1200);
     await shot(page, '02-allocation');
+    // Credentials are redacted on the page (config and try-it line alike).
+    assert.doesNotMatch((await page.textContent('body')) ?? '', /pass-1/);
+    assert.match((await page.textContent('#try-it')) ?? '', /turn:\/\/user-1:<password>@127\.0\.0\.1/);
     await client.close();
     await page.waitForSelector('tr[data-allocation]', { state: 'detached', timeout: 2000 });
 
