@@ -1,0 +1,127 @@
+// Two in-process WebRTC peers (werift) that may only use relayed candidates of one TURN server, joined
+// by an unordered, unreliable data channel (packets that are lost stay lost), exchanging timestamped
+// packets that the far peer echoes: connect time, RTT and loss through the gateway.
+import { performance } from 'node:perf_hooks';
+import { type RTCDataChannel, RTCPeerConnection } from 'werift';
+import { type RttSummary, summarizeRtts } from './rtt-stats.ts';
+
+export interface IceServer {
+  /** One `turn:`/`turns:` URL (werift uses the first TURN URL of a configuration). */
+  urls: string;
+  username?: string;
+  credential?: string;
+}
+
+export interface PairOptions {
+  server: IceServer;
+  /** Packets per second. */
+  rate: number;
+  durationMs: number;
+  connectTimeoutMs: number;
+  /** How long to wait for the last echoes after sending stops. */
+  graceMs?: number;
+  tls?: { rejectUnauthorized: boolean; servername?: string };
+}
+
+export interface PairResult extends RttSummary {
+  connectMs: number;
+}
+
+const PACKET_BYTES = 64;
+
+function peer(o: PairOptions): RTCPeerConnection {
+  return new RTCPeerConnection({
+    iceServers: [o.server],
+    iceTransportPolicy: 'relay',
+    ...(o.tls ? { turnTlsOptions: o.tls } : {}),
+  });
+}
+
+/** Both ends of the same negotiated channel (no DCEP round trip): unordered, no retransmits. */
+function channel(pc: RTCPeerConnection): RTCDataChannel {
+  return pc.createDataChannel('icetest', { negotiated: true, id: 0, ordered: false, maxRetransmits: 0 });
+}
+
+function opened(dc: RTCDataChannel, pcs: RTCPeerConnection[], timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (dc.readyState === 'open') {
+      resolve();
+      return;
+    }
+    const timer = setTimeout(() => {
+      const states = pcs.map((p) => `${p.iceConnectionState}/${p.connectionState}`).join(', ');
+      reject(new Error(`no relayed connection within ${timeoutMs} ms (ICE/peer state ${states})`));
+    }, timeoutMs);
+    dc.stateChanged.subscribe((s) => {
+      if (s === 'open') {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    for (const pc of pcs) {
+      pc.connectionStateChange.subscribe((s) => {
+        if (s === 'failed') {
+          clearTimeout(timer);
+          reject(new Error('the relayed connection failed (ICE found no working relay pair)'));
+        }
+      });
+    }
+  });
+}
+
+/** Connects the pair, runs the packet exchange and closes both peers. */
+export async function runPeerPair(o: PairOptions): Promise<PairResult> {
+  const a = peer(o);
+  const b = peer(o);
+  try {
+    const started = performance.now();
+    const dcA = channel(a);
+    const dcB = channel(b);
+    const ready = Promise.all([opened(dcA, [a, b], o.connectTimeoutMs), opened(dcB, [a, b], o.connectTimeoutMs)]);
+    // Non-trickle: werift puts the gathered relay candidates into the descriptions.
+    await a.setLocalDescription(await a.createOffer());
+    await b.setRemoteDescription(a.localDescription!);
+    await b.setLocalDescription(await b.createAnswer());
+    await a.setRemoteDescription(b.localDescription!);
+    await ready;
+    const connectMs = performance.now() - started;
+
+    dcB.onMessage.subscribe((data) => {
+      if (typeof data !== 'string') dcB.send(data);
+    });
+    const total = Math.max(1, Math.round((o.rate * o.durationMs) / 1000));
+    const rtts: number[] = [];
+    const seen = new Uint8Array(total);
+    dcA.onMessage.subscribe((data) => {
+      if (typeof data === 'string' || data.length < 12) return;
+      const seq = data.readUInt32BE(0);
+      if (seq >= total || seen[seq]) return;
+      seen[seq] = 1;
+      rtts.push(performance.now() - data.readDoubleBE(4));
+    });
+    let sent = 0;
+    const t0 = performance.now();
+    await new Promise<void>((resolve) => {
+      // A 5 ms tick sends what the rate owes by now, so rates above 200/s are kept too.
+      const tick = setInterval(() => {
+        const due = Math.min(total, Math.floor(((performance.now() - t0) * o.rate) / 1000) + 1);
+        for (; sent < due; sent++) {
+          const p = Buffer.alloc(PACKET_BYTES);
+          p.writeUInt32BE(sent, 0);
+          p.writeDoubleBE(performance.now(), 4);
+          dcA.send(p);
+        }
+        if (sent >= total) {
+          clearInterval(tick);
+          resolve();
+        }
+      }, 5);
+    });
+    const grace = o.graceMs ?? 1000;
+    const deadline = performance.now() + grace;
+    while (rtts.length < sent && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    return { connectMs: Math.round(connectMs), ...summarizeRtts(sent, rtts) };
+  } finally {
+    await Promise.allSettled([a.close(), b.close()]);
+  }
+}
