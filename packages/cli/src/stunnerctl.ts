@@ -1,7 +1,6 @@
 // `npm run stunnerctl -- <command>`: config, status, auth, icetest, license (stunner-v1.md §4) and the
 // offline `render`. Exit status: 0 done, 1 a failure (one line with its STUNNERCTL_ERR_* code), 2 usage.
-import { renderCommand, stdinText } from './render-command.ts';
-import { buildProgram, CommanderError, errorLine } from './stunnerctl/program.ts';
+import { buildProgram, CommanderError, errorLine, type Running } from './stunnerctl/program.ts';
 
 const io = {
   stdout: (s: string) => void process.stdout.write(s),
@@ -11,13 +10,15 @@ const argv = process.argv.slice(2);
 
 if (argv[0] === 'render') {
   // render keeps its own flags (its -o is yaml|json), so it bypasses the global ones.
+  const { renderCommand, stdinText } = await import('./render-command.ts');
   process.exitCode = renderCommand(argv.slice(1), { ...io, stdin: stdinText });
 } else {
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const program = buildProgram(io, { signal: stop.signal });
+  const run: Running = { signal: stop.signal };
+  const program = buildProgram(io, run);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
@@ -32,4 +33,6 @@ if (argv[0] === 'render') {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+  // Output to pipes and files is written synchronously on Linux, so nothing printed is lost.
+  if (run.exitWhenDone) process.exit();
 }

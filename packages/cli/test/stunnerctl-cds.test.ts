@@ -36,7 +36,13 @@ describe('stunnerctl config, license and status against a CDS server and stunner
       admin: { name: 'stunner/ephemeral-gateway', loglevel: 'all:INFO' },
       auth: { type: 'ephemeral', realm: 'stunner.l7mp.io', credentials: { secret: 'my-secret' } },
       listeners: [
-        { name: 'stunner/ephemeral-gateway/udp', protocol: 'TURN-UDP', address: '__node_address_placeholder', port: 3478, routes: [] },
+        {
+          name: 'stunner/ephemeral-gateway/udp',
+          protocol: 'TURN-UDP',
+          address: '__node_address_placeholder',
+          port: 3478,
+          routes: [],
+        },
       ],
       clusters: [],
     };
@@ -64,7 +70,9 @@ describe('stunnerctl config, license and status against a CDS server and stunner
     ] as const) {
       assert.match(
         out,
-        new RegExp(`- Name: stunner/udp-gateway/${l}\\n\\s+Protocol: ${proto}\\n\\s+Public address: 127\\.0\\.0\\.1:${port}\\n`),
+        new RegExp(
+          `- Name: stunner/udp-gateway/${l}\\n\\s+Protocol: ${proto}\\n\\s+Public address: 127\\.0\\.0\\.1:${port}\\n`,
+        ),
       );
     }
     assert.match(out, /Routes: \[stunner\/media-plane\]\n\s+Endpoints: \[127\.0\.0\.1\/32\]/);
@@ -75,11 +83,11 @@ describe('stunnerctl config, license and status against a CDS server and stunner
   it('config -n <ns> -o json: one JSON line per gateway of the namespace, as served', async () => {
     const r = await stunnerctl(['config', '-n', 'stunner', '-o', 'json', '--cds-server-address', cdsAddr]);
     assert.equal(r.code, 0, r.stderr);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as StunnerConfig);
-    assert.deepEqual(
-      lines.map((c) => c.admin.name).sort(),
-      ['stunner/ephemeral-gateway', 'stunner/udp-gateway'],
-    );
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as StunnerConfig);
+    assert.deepEqual(lines.map((c) => c.admin.name).sort(), ['stunner/ephemeral-gateway', 'stunner/udp-gateway']);
     assert.deepEqual(
       lines.find((c) => c.admin.name === 'stunner/udp-gateway'),
       udpGateway,
@@ -167,7 +175,13 @@ describe('stunnerctl config, license and status against a CDS server and stunner
   it('config -w follows changes (a new realm, a deleted gateway) until SIGTERM', async () => {
     const p = stunnerctlProcess(['config', '-w', '-n', 'stunner', '-o', 'json', '--cds-server-address', cdsAddr]);
     running.push(p);
-    const lines = () => p.stdout().trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as StunnerConfig);
+    const lines = () =>
+      p
+        .stdout()
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as StunnerConfig);
     await p.waitFor(/(.*\n){2}/);
     const renamed = { ...ephemeral, auth: { ...ephemeral.auth, realm: 'realm-2.example.com' } };
     cds.update([udpGateway, renamed, other]);

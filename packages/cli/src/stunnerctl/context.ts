@@ -4,7 +4,7 @@ import { DEFAULT_CDS_PORT, HEALTH_CHECK_PORT } from '@stunner/api';
 import { type Logger, LoggerFactory, logSpecFromFlags } from '@stunner/log';
 import { cdsBaseUrl } from '../stunner-uri.ts';
 import { CdsClient } from './cds-client.ts';
-import { Discovery, type Reached } from './discovery.ts';
+import type { Discovery, Reached } from './discovery.ts';
 import { StunnerctlError } from './errors.ts';
 import { type OutputFormat, Printer, parseOutputFormat } from './output-format.ts';
 
@@ -64,8 +64,8 @@ export class Context {
   readonly printer: Printer;
   readonly loggers: LoggerFactory;
   readonly log: Logger;
-  readonly discovery: Discovery;
   readonly io: CommandIo;
+  #discovery: Discovery | undefined;
 
   constructor(options: GlobalOptions, io: CommandIo) {
     this.options = options;
@@ -77,13 +77,19 @@ export class Context {
       output: io.stderr,
     });
     this.log = this.loggers.getLogger('stunnerctl');
-    this.discovery = new Discovery(
-      {
-        ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
-        ...(options.context ? { context: options.context } : {}),
-      },
-      this.loggers.getLogger('k8s-fwd'),
-    );
+  }
+
+  /** Loaded on first use: the Kubernetes client costs start-up time that explicit addresses skip. */
+  async discovery(): Promise<Discovery> {
+    if (!this.#discovery) {
+      const { Discovery } = await import('./discovery.ts');
+      const o = this.options;
+      this.#discovery = new Discovery(
+        { ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}), ...(o.context ? { context: o.context } : {}) },
+        this.loggers.getLogger('k8s-fwd'),
+      );
+    }
+    return this.#discovery;
   }
 
   /** `-n`, default "default"; undefined with `-a`. */
@@ -97,9 +103,10 @@ export class Context {
     const port = parsePort(o.cdsServerPort ?? process.env.CDS_SERVER_PORT, DEFAULT_CDS_PORT, '--cds-server-port');
     const address = o.cdsServerAddress ?? process.env.CDS_SERVER_ADDR;
     if (address) return new CdsClient(cdsBaseUrl(address, port));
-    const pod = await this.discovery.findCds(o.cdsServerNamespace ?? process.env.CDS_SERVER_NAMESPACE);
+    const discovery = await this.discovery();
+    const pod = await discovery.findCds(o.cdsServerNamespace ?? process.env.CDS_SERVER_NAMESPACE);
     this.log.debug('found the CDS server', { pod: `${pod.namespace}/${pod.name}` });
-    const reached = await this.discovery.reach(pod, port);
+    const reached = await discovery.reach(pod, port);
     return new CdsClient(`http://${reached.address}`);
   }
 
@@ -111,9 +118,10 @@ export class Context {
       if (/^https?:\/\//i.test(a)) return a.replace(/\/+$/, '');
       return `http://${hasPort(a) ? a : a.includes(':') ? `[${a}]:${port}` : `${a}:${port}`}`;
     }
-    const pod = await this.discovery.findAuth(o.authServiceNamespace);
+    const discovery = await this.discovery();
+    const pod = await discovery.findAuth(o.authServiceNamespace);
     this.log.debug('found the auth service', { pod: `${pod.namespace}/${pod.name}` });
-    return `http://${(await this.discovery.reach(pod, port)).address}`;
+    return `http://${(await discovery.reach(pod, port)).address}`;
   }
 
   /** stunnerd health endpoints: `--pod-address`, else every matching app=stunner pod. */
@@ -124,13 +132,14 @@ export class Context {
       const address = hasPort(a) ? a : a.includes(':') ? `[${a}]:${port}` : `${a}:${port}`;
       return [{ address, label: address }];
     }
-    const pods = await this.discovery.findStunnerds(this.namespace, gateway, o.podName);
+    const discovery = await this.discovery();
+    const pods = await discovery.findStunnerds(this.namespace, gateway, o.podName);
     const out: Reached[] = [];
-    for (const p of pods) out.push(await this.discovery.reach(p, port));
+    for (const p of pods) out.push(await discovery.reach(p, port));
     return out;
   }
 
   async close(): Promise<void> {
-    await this.discovery.close();
+    await this.#discovery?.close();
   }
 }

@@ -4,12 +4,10 @@
 
 import { LogSpecError } from '@stunner/log';
 import { Command, CommanderError, Option } from 'commander';
-import { RENDER_USAGE } from '../render-command.ts';
 import { authCommand } from './auth-command.ts';
 import { configCommand } from './config-command.ts';
 import { type CommandIo, Context, type GlobalOptions } from './context.ts';
 import { StunnerctlError } from './errors.ts';
-import { icetestCommand } from './icetest/icetest-command.ts';
 import { licenseCommand } from './license-command.ts';
 import { statusCommand } from './status-command.ts';
 
@@ -33,6 +31,8 @@ function authOptions(cmd: Command): Command {
 export interface Running {
   /** Aborted by SIGINT/SIGTERM: ends `config -w`. */
   signal: AbortSignal;
+  /** Set by a command whose library keeps timers after it is done (werift's TURN refreshes). */
+  exitWhenDone?: boolean;
 }
 
 /** Builds the program; `action`s run with a Context made from the global flags. */
@@ -134,7 +134,14 @@ export function buildProgram(io: CommandIo, run: Running): Command {
         .option('-i, --insecure', 'accept self-signed TLS certificates')
         .option('--sni <name>', 'server name for TLS'),
     ),
-  ).action(withContext((ctx, args: string[], o) => icetestCommand(ctx, args, o, run.signal)));
+  ).action(
+    withContext(async (ctx, args: string[], o) => {
+      // werift loads only for the command that uses it.
+      const { icetestCommand } = await import('./icetest/icetest-command.ts');
+      run.exitWhenDone = true;
+      await icetestCommand(ctx, args, o, run.signal);
+    }),
+  );
 
   cdsOptions(
     program
@@ -146,8 +153,7 @@ export function buildProgram(io: CommandIo, run: Running): Command {
   program
     .command('render')
     .description('what the operator would produce from manifests, without a cluster (stunnerctl render -h)')
-    .helpOption(false)
-    .addHelpText('after', `\n${RENDER_USAGE}`);
+    .helpOption(false);
 
   return program;
 }

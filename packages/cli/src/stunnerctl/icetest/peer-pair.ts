@@ -42,7 +42,7 @@ function channel(pc: RTCPeerConnection): RTCDataChannel {
   return pc.createDataChannel('icetest', { negotiated: true, id: 0, ordered: false, maxRetransmits: 0 });
 }
 
-function opened(dc: RTCDataChannel, pcs: RTCPeerConnection[], timeoutMs: number): Promise<void> {
+function opened(dc: RTCDataChannel, pcs: RTCPeerConnection[], timeoutMs: number, relays: () => number): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     if (dc.readyState === 'open') {
       resolve();
@@ -50,7 +50,13 @@ function opened(dc: RTCDataChannel, pcs: RTCPeerConnection[], timeoutMs: number)
     }
     const timer = setTimeout(() => {
       const states = pcs.map((p) => `${p.iceConnectionState}/${p.connectionState}`).join(', ');
-      reject(new Error(`no relayed connection within ${timeoutMs} ms (ICE/peer state ${states})`));
+      reject(
+        new Error(
+          relays() === 0
+            ? `no relay candidate within ${timeoutMs} ms: the TURN server refused or did not answer the allocation (check the address and the credentials)`
+            : `no relayed connection within ${timeoutMs} ms (ICE/peer state ${states})`,
+        ),
+      );
     }, timeoutMs);
     dc.stateChanged.subscribe((s) => {
       if (s === 'open') {
@@ -77,13 +83,24 @@ export async function runPeerPair(o: PairOptions): Promise<PairResult> {
     const started = performance.now();
     const dcA = channel(a);
     const dcB = channel(b);
-    const ready = Promise.all([opened(dcA, [a, b], o.connectTimeoutMs), opened(dcB, [a, b], o.connectTimeoutMs)]);
+    let relays = 0;
+    a.onIceCandidate.subscribe((c) => {
+      if (c) relays++;
+    });
+    const ready = Promise.all([
+      opened(dcA, [a, b], o.connectTimeoutMs, () => relays),
+      opened(dcB, [a, b], o.connectTimeoutMs, () => relays),
+    ]);
     // Non-trickle: werift puts the gathered relay candidates into the descriptions.
-    await a.setLocalDescription(await a.createOffer());
-    await b.setRemoteDescription(a.localDescription!);
-    await b.setLocalDescription(await b.createAnswer());
-    await a.setRemoteDescription(b.localDescription!);
-    await ready;
+    const negotiated = (async () => {
+      await a.setLocalDescription(await a.createOffer());
+      await b.setRemoteDescription(a.localDescription!);
+      await b.setLocalDescription(await b.createAnswer());
+      await a.setRemoteDescription(b.localDescription!);
+    })();
+    // The connect timeout bounds the negotiation too; whichever fails first is the reason.
+    negotiated.catch(() => {});
+    await Promise.all([negotiated, ready]);
     const connectMs = performance.now() - started;
 
     dcB.onMessage.subscribe((data) => {
