@@ -119,7 +119,10 @@ export class Discovery {
         ...(p.status?.podIP ? { podIP: p.status.podIP } : {}),
         labels: p.metadata.labels ?? {},
       }))
-      .sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
+      .sort((a, b) => {
+        const [x, y] = [`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`];
+        return x < y ? -1 : x > y ? 1 : 0;
+      });
   }
 
   /** The pod's port: at its IP in the cluster, else through a port-forward kept until close(). */

@@ -5,6 +5,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { PassThrough, type Readable, Writable } from 'node:stream';
 import { type KubeConfig, PortForward } from '@kubernetes/client-node';
 import type { Logger } from '@stunner/log';
+import { KubeApiError, KubeRest } from '@stunner/operator/runtime';
 import { causeMessage, StunnerctlError } from './errors.ts';
 
 export interface PodRef {
@@ -26,8 +27,10 @@ export class PortForwarder {
   readonly #port: number;
   readonly #log: Logger;
   readonly #sockets = new Set<Socket>();
+  readonly #kc: KubeConfig;
 
   constructor(kc: KubeConfig, pod: PodRef, port: number, log: Logger) {
+    this.#kc = kc;
     this.#forward = new PortForward(kc);
     this.#pod = pod;
     this.#port = port;
@@ -44,16 +47,15 @@ export class PortForwarder {
    * port-forward (RBAC, a pod without a node, no kubelet) fails here with the API server's reason.
    */
   async start(): Promise<{ host: string; port: number }> {
-    await this.#open(new Writable({ write: (_c, _e, cb) => cb() }), undefined).then(
-      (ws) => ws.close(),
-      (err: unknown) => {
-        throw new StunnerctlError(
-          'STUNNERCTL_ERR_PORT_FORWARD',
-          `port-forward to ${this.target} through the API server failed (${describeError(err)}): check that the pod runs and that you may create pods/portforward, or give the address explicitly`,
-          { cause: err },
-        );
-      },
-    );
+    try {
+      (await this.#open(new Writable({ write: (_c, _e, cb) => cb() }), undefined)).close();
+    } catch (err) {
+      throw new StunnerctlError(
+        'STUNNERCTL_ERR_PORT_FORWARD',
+        `port-forward to ${this.target} through the API server failed (${describeError(err)}${await this.#reason()}): check that the pod runs and that you may create pods/portforward, or give the address explicitly`,
+        { cause: err },
+      );
+    }
     await new Promise<void>((resolve, reject) => {
       this.#server.once('error', reject);
       this.#server.listen(0, '127.0.0.1', () => resolve());
@@ -62,6 +64,17 @@ export class PortForwarder {
     const port = typeof a === 'object' && a ? a.port : 0;
     this.#log.debug('port-forward ready', { target: this.target, local: `127.0.0.1:${port}` });
     return { host: '127.0.0.1', port };
+  }
+
+  /** A refused WebSocket upgrade shows only the status; the same request without upgrade says why. */
+  async #reason(): Promise<string> {
+    const path = `/api/v1/namespaces/${encodeURIComponent(this.#pod.namespace)}/pods/${encodeURIComponent(this.#pod.name)}/portforward?ports=${this.#port}`;
+    try {
+      await new KubeRest(this.#kc, 5000).request('POST', path);
+      return '';
+    } catch (err) {
+      return err instanceof KubeApiError ? `: ${err.message.replace(/^POST \S+: \d+ /, '')}` : '';
+    }
   }
 
   async close(): Promise<void> {
