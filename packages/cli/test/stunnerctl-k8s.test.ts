@@ -154,7 +154,7 @@ describe('stunnerctl finds the CDS, stunnerd and authd through a real kube-apise
   });
 
   it('config: finds the operator pod by its CDS label and asks the API server to port-forward to 13478', async (t) => {
-    for (const env of [{}, { KUBECONFIG: cp.kubeconfigPath }]) {
+    for (const env of [{}, { KUBECONFIG: cp.kubeconfigPath }] as Record<string, string>[]) {
       const args = ['config', '-n', NS, 'udp-gateway', ...('KUBECONFIG' in env ? [] : kube)];
       const r = await stunnerctl(args, env);
       assert.equal(r.code, 1);
