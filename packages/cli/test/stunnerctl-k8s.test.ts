@@ -12,6 +12,7 @@ import { createLogger } from '@stunner/log';
 import { type RunningOperator, startOperator } from '@stunner/operator/runtime';
 import { type ControlPlane, freePort, startControlPlane, type WatchedProcess, waitUntil } from '@stunner/testing';
 import { oneLineError, startStunnerd, stunnerctl } from './stunnerctl-harness.ts';
+import { turncat } from './turncat-process.ts';
 
 const GW = 'gateway.networking.k8s.io';
 const NS = 'stunner';
@@ -206,6 +207,21 @@ describe('stunnerctl finds the CDS, stunnerd and authd through a real kube-apise
     } finally {
       await deletePod(NS, 'second-operator');
     }
+  });
+
+  it('turncat k8s:// without --cds-server-address finds the CDS the same way', async () => {
+    const p = turncat([
+      '--kubeconfig',
+      cp.kubeconfigPath,
+      '-',
+      `k8s://${NS}/udp-gateway:udp-listener`,
+      'udp://127.0.0.1:9',
+    ]);
+    assert.equal(await p.exited(20_000), 1);
+    assert.match(
+      p.stderr(),
+      /^turncat ERROR: port-forward to pod stunner-system\/stunner-gateway-operator-5c6b-xyz12 port 13478 through the API server failed .*host assigned/m,
+    );
   });
 
   it('a kubeconfig that cannot be read: STUNNERCTL_ERR_KUBECONFIG', async () => {
