@@ -1,7 +1,7 @@
 // `stunnerctl auth [gateway]` (alias get-credential): asks authd (stunner-v1.md §3) for an ICE config
 // (`/ice`) or, with --auth-turn-credential, a TURN credential (`/`), for -n's gateways or one of them.
 
-import type { AuthOptions, Context } from './context.ts';
+import { type AuthOptions, authHeaders, type Context } from './context.ts';
 import { causeMessage, StunnerctlError } from './errors.ts';
 import { type IceView, iceSummary, type TurnCredentialView, turnCredentialSummary } from './summary.ts';
 
@@ -37,7 +37,7 @@ export async function authCommand(ctx: Context, gateway: string | undefined, o: 
   ctx.log.debug('querying the auth service', { url });
   let res: Response;
   try {
-    res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+    res = await fetch(url, { headers: authHeaders(o), signal: AbortSignal.timeout(5000) });
   } catch (cause) {
     throw new StunnerctlError(
       'STUNNERCTL_ERR_AUTH',
@@ -57,7 +57,7 @@ export async function authCommand(ctx: Context, gateway: string | undefined, o: 
     const code = res.status === 404 ? 'STUNNERCTL_ERR_NOT_FOUND' : 'STUNNERCTL_ERR_AUTH';
     throw new StunnerctlError(
       code,
-      `the auth service answered ${res.status} for ${gateway !== undefined ? `gateway ${ns}/${gateway}` : ns !== undefined ? `namespace ${ns}` : 'all namespaces'}: ${message}`,
+      `the auth service answered ${res.status} for ${gateway !== undefined ? `gateway ${ns}/${gateway}` : ns !== undefined ? `namespace ${ns}` : 'all namespaces'}: ${message}${res.status === 401 ? ' (give its token with --auth-token)' : ''}`,
     );
   }
   let body: unknown;

@@ -32,6 +32,13 @@ export interface AuthOptions {
   authServerAddress?: string;
   authServiceNamespace?: string;
   authServicePort?: string;
+  authToken?: string;
+}
+
+/** Headers for authd: its optional bearer token (`--auth-token`, else `$AUTHD_TOKEN`). */
+export function authHeaders(o: AuthOptions): Record<string, string> {
+  const token = o.authToken ?? process.env.AUTHD_TOKEN;
+  return token ? { Authorization: `Bearer ${token}` } : {};
 }
 
 export interface PodOptions {

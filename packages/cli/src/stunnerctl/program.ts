@@ -25,7 +25,8 @@ function authOptions(cmd: Command): Command {
   return cmd
     .option('--auth-server-address <addr>', 'auth service, host[:port] or http://…; skips discovery')
     .option('--auth-service-namespace <ns>', 'namespace of the authd pods (label app=stunner-auth)')
-    .option('--auth-service-port <port>', 'auth service port', '8088');
+    .option('--auth-service-port <port>', 'auth service port', '8088')
+    .option('--auth-token <secret>', 'bearer token for an auth service that requires one (env AUTHD_TOKEN)');
 }
 
 export interface Running {

@@ -5,7 +5,7 @@
 
 import { authQueryUrl } from '../auth-command.ts';
 import { configSelector } from '../config-command.ts';
-import type { AuthOptions, CdsOptions, Context } from '../context.ts';
+import { type AuthOptions, authHeaders, type CdsOptions, type Context } from '../context.ts';
 import { causeMessage, StunnerctlError } from '../errors.ts';
 import type { IceView } from '../summary.ts';
 import {
@@ -49,7 +49,7 @@ async function iceFromAuth(ctx: Context, gateway: string | undefined, o: Icetest
   url.searchParams.set('iceTransportPolicy', 'relay');
   let res: Response;
   try {
-    res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+    res = await fetch(url, { headers: authHeaders(o), signal: AbortSignal.timeout(5000) });
   } catch (cause) {
     throw new StunnerctlError(
       'STUNNERCTL_ERR_AUTH',
