@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { StunnerConfig } from '@stunner/api';
 import { CdsServer } from '@stunner/operator/runtime';
-import { freePort, makeSelfSignedCert, type WatchedProcess } from '@stunner/testing';
+import { freePort, makeSelfSignedCert, type WatchedProcess, waitUntil } from '@stunner/testing';
 import { type GatewayPorts, gatewayConfig, oneLineError, startStunnerd, stunnerctl } from './stunnerctl-harness.ts';
 
 interface Report {
@@ -83,6 +83,17 @@ describe('stunnerctl icetest through a stunnerd process', () => {
       const name = `stunner/udp-gateway/${l}`;
       assert.ok((afterRun.get(name) ?? 0) - (before.get(name) ?? 0) >= 200, `${name}: ${afterRun.get(name)}`);
     }
+    // icetest deletes its allocations (Refresh lifetime 0) instead of leaving them for 10 minutes.
+    await waitUntil(
+      'stunnerd has no allocation left',
+      async () => {
+        const s = (await (await fetch(`http://127.0.0.1:${ports.health}/status`)).json()) as {
+          allocationCount: number;
+        };
+        return s.allocationCount === 0 ? true : undefined;
+      },
+      5000,
+    );
   });
 
   it('-o summary: a table with a row per listener; protocol arguments pick listeners', async () => {

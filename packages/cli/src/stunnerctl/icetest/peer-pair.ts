@@ -2,7 +2,7 @@
 // by an unordered, unreliable data channel (packets that are lost stay lost), exchanging timestamped
 // packets that the far peer echoes: connect time, RTT and loss through the gateway.
 import { performance } from 'node:perf_hooks';
-import { type RTCDataChannel, RTCPeerConnection } from 'werift';
+import { classes, Message, methods, type RTCDataChannel, RTCPeerConnection, StunOverTurnProtocol } from 'werift';
 import { type RttSummary, summarizeRtts } from './rtt-stats.ts';
 
 export interface IceServer {
@@ -75,6 +75,26 @@ function opened(dc: RTCDataChannel, pcs: RTCPeerConnection[], timeoutMs: number,
   });
 }
 
+/**
+ * Deletes the peer's TURN allocations with a Refresh of lifetime 0 (RFC 8656 §7). werift's close() only
+ * drops its sockets, which would leave each UDP allocation on the gateway for its whole lifetime (600 s),
+ * counting against user quotas and holding a draining stunnerd. werift keeps its ICE protocols in a
+ * field its typings call private; the version is pinned.
+ */
+async function releaseAllocations(pc: RTCPeerConnection): Promise<void> {
+  const refreshes: Promise<unknown>[] = [];
+  for (const t of pc.iceTransports) {
+    const protocols = (t.connection as unknown as { protocols?: unknown[] }).protocols ?? [];
+    for (const p of protocols) {
+      if (!(p instanceof StunOverTurnProtocol)) continue;
+      const request = new Message(methods.REFRESH, classes.REQUEST).setAttribute('LIFETIME', 0);
+      const abort = AbortSignal.timeout(2000);
+      refreshes.push(p.turn.requestWithRetry(request, p.turn.server, abort).catch(() => {}));
+    }
+  }
+  await Promise.all(refreshes);
+}
+
 /** Connects the pair, runs the packet exchange and closes both peers. */
 export async function runPeerPair(o: PairOptions): Promise<PairResult> {
   const a = peer(o);
@@ -139,6 +159,7 @@ export async function runPeerPair(o: PairOptions): Promise<PairResult> {
     while (rtts.length < sent && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     return { connectMs: Math.round(connectMs), ...summarizeRtts(sent, rtts) };
   } finally {
+    await Promise.allSettled([releaseAllocations(a), releaseAllocations(b)]);
     await Promise.allSettled([a.close(), b.close()]);
   }
 }
