@@ -64,7 +64,7 @@ describe('PortForwarder carries connections over the port-forward WebSocket prot
     kc.loadFromClusterAndUser(
       {
         name: 'test',
-        server: `http://127.0.0.1:${typeof address === 'object' ? address.port : 0}`,
+        server: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
         skipTLSVerify: true,
       },
       { name: 'test' },
