@@ -26,7 +26,11 @@ async function fetchThroughKubernetes(ref: K8sServerRef, args: TurncatArgs, logg
     return await fetchStunnerConfig(ref, { address: reached.address });
   } catch (cause) {
     if (cause instanceof TurncatError) throw cause;
-    throw new TurncatError('TURNCAT_ERR_CDS', (cause as Error).message, { cause });
+    throw new TurncatError(
+      'TURNCAT_ERR_CDS',
+      `${(cause as Error).message} (k8s:// URIs read the listener from the config discovery service; --cds-server-address <host:port> names it)`,
+      { cause },
+    );
   } finally {
     await discovery.close();
   }
