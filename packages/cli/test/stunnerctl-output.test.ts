@@ -87,7 +87,7 @@ describe('output formats', () => {
     assert.equal(print('json', [{ a: 1 }, { a: 2 }]), '{"a":1}\n{"a":2}\n');
     assert.equal(print('yaml', [{ a: 1 }, { a: 2 }]), 'a: 1\n---\na: 2\n');
     assert.equal(print('jsonpath={.a}', [{ a: 1 }, { a: 2 }]), '1\n2\n');
-    assert.equal(print('summary', [{ a: 1 }]), 'summary\n');
+    assert.equal(print('summary', [{ a: 1 }, { a: 2 }]), 'summary\n\nsummary\n');
     assert.throws(() => parseOutputFormat('wide'), { code: 'STUNNERCTL_ERR_OUTPUT' });
   });
 });

@@ -43,7 +43,7 @@ export class Printer {
     else if (f.kind === 'yaml') {
       text = `${this.#count > 0 ? '---\n' : ''}${stringify(value, { lineWidth: 0, aliasDuplicateObjects: false })}`;
     } else if (f.kind === 'jsonpath') text = `${f.template.render(value)}\n`;
-    else text = summary();
+    else text = `${this.#count > 0 ? '\n' : ''}${summary()}`;
     this.#count++;
     this.#write(text);
   }
