@@ -16,7 +16,8 @@ import {
 } from './stunnerctl-harness.ts';
 
 describe('stunnerctl config, license and status against a CDS server and stunnerd', () => {
-  const cds = new CdsServer({ nodeAddress: (node) => (node === 'node-1' ? '192.0.2.10' : undefined) });
+  const nodeAddress = (node: string) => (node === 'node-1' ? '192.0.2.10' : undefined);
+  let cds = new CdsServer({ nodeAddress });
   const cert = makeSelfSignedCert();
   let cdsAddr: string;
   let ports: GatewayPorts;
@@ -240,5 +241,19 @@ describe('stunnerctl config, license and status against a CDS server and stunner
     const r = await stunnerctl(['status', '--pod-address', `127.0.0.1:${dead}`]);
     assert.equal(r.code, 1);
     assert.ok(oneLineError(r, 'STUNNERCTL_ERR_STATUS'), r.stderr);
+  });
+
+  it('config -w reconnects when the CDS restarts (every second, as stunnerd does) and prints what changed', async () => {
+    const p = stunnerctlProcess(['config', '-w', '-n', 'media', '-o', 'json', '--cds-server-address', cdsAddr]);
+    running.push(p);
+    await p.waitFor(/media\/other-gateway/);
+    const port = Number(cdsAddr.split(':')[1]);
+    await cds.close();
+    cds = new CdsServer({ nodeAddress });
+    await cds.listen(port, '127.0.0.1');
+    cds.update([udpGateway, ephemeral, { ...other, auth: { ...other.auth, realm: 'after-restart.example.com' } }]);
+    await p.waitFor(/after-restart\.example\.com/, { timeoutMs: 10_000 });
+    p.child.kill('SIGTERM');
+    assert.equal(await p.exited(), 0);
   });
 });

@@ -67,8 +67,8 @@ function hasPort(address: string): boolean {
 
 export class Context {
   readonly options: GlobalOptions;
-  readonly format: OutputFormat;
-  readonly printer: Printer;
+  format: OutputFormat;
+  printer: Printer;
   readonly loggers: LoggerFactory;
   readonly log: Logger;
   readonly io: CommandIo;
@@ -84,6 +84,12 @@ export class Context {
       output: io.stderr,
     });
     this.log = this.loggers.getLogger('stunnerctl');
+  }
+
+  /** Another output format than -o's (a command whose default differs). */
+  setOutput(text: string): void {
+    this.format = parseOutputFormat(text);
+    this.printer = new Printer(this.format, this.io.stdout);
   }
 
   /** Loaded on first use: the Kubernetes client costs start-up time that explicit addresses skip. */

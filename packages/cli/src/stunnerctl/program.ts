@@ -107,9 +107,8 @@ export function buildProgram(io: CommandIo, run: Running): Command {
   ).action(
     withContext(async (ctx, gateway: string | undefined, o, cmd: Command) => {
       // STUNner's `auth` prints the service's JSON; -o summary must be asked for.
-      const explicit = cmd.getOptionValueSourceWithGlobals('output') === 'cli';
-      const c = explicit ? ctx : new Context({ ...ctx.options, output: 'json' }, io);
-      await authCommand(c, gateway, o);
+      if (cmd.getOptionValueSourceWithGlobals('output') !== 'cli') ctx.setOutput('json');
+      await authCommand(ctx, gateway, o);
     }),
   );
 
