@@ -75,24 +75,40 @@ function opened(dc: RTCDataChannel, pcs: RTCPeerConnection[], timeoutMs: number,
   });
 }
 
+/** The peer's TURN clients. werift keeps its ICE protocols in a field its typings call private; the version is pinned. */
+function turnClients(pc: RTCPeerConnection): StunOverTurnProtocol[] {
+  const out: StunOverTurnProtocol[] = [];
+  for (const t of pc.iceTransports) {
+    const protocols = (t.connection as unknown as { protocols?: unknown[] }).protocols ?? [];
+    for (const p of protocols) if (p instanceof StunOverTurnProtocol) out.push(p);
+  }
+  return out;
+}
+
+/**
+ * Sends TURN over TCP/TLS without Nagle's delay, as stunnerd's side does: werift's client socket keeps
+ * it, which would add the peer's delayed-ACK time (~40 ms) to the RTT tail of small packets.
+ */
+function disableNagle(pc: RTCPeerConnection): void {
+  for (const p of turnClients(pc)) {
+    const socket = (p.turn.transport as unknown as { stream?: { client?: { setNoDelay?: (on: boolean) => void } } })
+      .stream?.client;
+    socket?.setNoDelay?.(true);
+  }
+}
+
 /**
  * Deletes the peer's TURN allocations with a Refresh of lifetime 0 (RFC 8656 §7). werift's close() only
  * drops its sockets, which would leave each UDP allocation on the gateway for its whole lifetime (600 s),
- * counting against user quotas and holding a draining stunnerd. werift keeps its ICE protocols in a
- * field its typings call private; the version is pinned.
+ * counting against user quotas and holding a draining stunnerd.
  */
 async function releaseAllocations(pc: RTCPeerConnection): Promise<void> {
-  const refreshes: Promise<unknown>[] = [];
-  for (const t of pc.iceTransports) {
-    const protocols = (t.connection as unknown as { protocols?: unknown[] }).protocols ?? [];
-    for (const p of protocols) {
-      if (!(p instanceof StunOverTurnProtocol)) continue;
+  await Promise.all(
+    turnClients(pc).map((p) => {
       const request = new Message(methods.REFRESH, classes.REQUEST).setAttribute('LIFETIME', 0);
-      const abort = AbortSignal.timeout(2000);
-      refreshes.push(p.turn.requestWithRetry(request, p.turn.server, abort).catch(() => {}));
-    }
-  }
-  await Promise.all(refreshes);
+      return p.turn.requestWithRetry(request, p.turn.server, AbortSignal.timeout(2000)).catch(() => {});
+    }),
+  );
 }
 
 /** Connects the pair, runs the packet exchange and closes both peers. */
@@ -122,6 +138,8 @@ export async function runPeerPair(o: PairOptions): Promise<PairResult> {
     negotiated.catch(() => {});
     await Promise.all([negotiated, ready]);
     const connectMs = performance.now() - started;
+    disableNagle(a);
+    disableNagle(b);
 
     dcB.onMessage.subscribe((data) => {
       if (typeof data !== 'string') dcB.send(data);
