@@ -12,13 +12,16 @@ import { licenseCommand } from './license-command.ts';
 import { statusCommand } from './status-command.ts';
 
 function cdsOptions(cmd: Command): Command {
-  return cmd
-    .option(
-      '--cds-server-address <addr>',
-      'config discovery service, host[:port] or http://… (env CDS_SERVER_ADDR); skips discovery',
-    )
-    .option('--cds-server-namespace <ns>', 'namespace of the operator pod serving CDS (env CDS_SERVER_NAMESPACE)')
-    .option('--cds-server-port <port>', 'CDS port (env CDS_SERVER_PORT)', '13478');
+  return (
+    cmd
+      .option(
+        '--cds-server-address <addr>',
+        'config discovery service, host[:port] or http://… (env CDS_SERVER_ADDR); skips discovery',
+      )
+      .option('--cds-server-namespace <ns>', 'namespace of the operator pod serving CDS (env CDS_SERVER_NAMESPACE)')
+      // No commander default: it would hide $CDS_SERVER_PORT.
+      .option('--cds-server-port <port>', 'CDS port (env CDS_SERVER_PORT, default 13478)')
+  );
 }
 
 function authOptions(cmd: Command): Command {
@@ -48,6 +51,7 @@ export function buildProgram(io: CommandIo, run: Running): Command {
       // commander's own messages (unknown command or flag, missing value) get the usage code too.
       outputError: (text, write) => write(`stunnerctl: STUNNERCTL_ERR_USAGE: ${text.replace(/^error: /, '')}`),
     })
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .showHelpAfterError('(stunnerctl <command> --help shows the flags)')
     .option('-n, --namespace <ns>', 'namespace of the gateway(s) (default "default")')
