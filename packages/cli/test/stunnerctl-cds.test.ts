@@ -135,6 +135,16 @@ describe('stunnerctl config, license and status against a CDS server and stunner
     assert.match(summary.stdout, /Public address: <none>/);
   });
 
+  it('$CDS_SERVER_ADDR and $CDS_SERVER_PORT name the CDS as the flags do (stunner-v1.md §0)', async () => {
+    const [host, port] = cdsAddr.split(':') as [string, string];
+    const r = await stunnerctl(['config', '-n', 'stunner', 'udp-gateway', '-o', 'jsonpath={.admin.name}'], {
+      CDS_SERVER_ADDR: host,
+      CDS_SERVER_PORT: port,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'stunner/udp-gateway\n');
+  });
+
   it('config for an unknown gateway: one line with STUNNERCTL_ERR_NOT_FOUND, exit 1', async () => {
     const r = await stunnerctl(['config', '-n', 'stunner', 'no-such-gateway', '--cds-server-address', cdsAddr]);
     assert.equal(r.code, 1);
