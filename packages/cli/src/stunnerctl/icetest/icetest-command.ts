@@ -137,6 +137,7 @@ export async function icetestCommand(
         rate,
         durationMs: durationSeconds * 1000,
         connectTimeoutMs: timeoutMs,
+        signal,
         ...(t.protocol === 'tls'
           ? { tls: { rejectUnauthorized: !o.insecure, ...(o.sni ? { servername: o.sni } : {}) } }
           : {}),

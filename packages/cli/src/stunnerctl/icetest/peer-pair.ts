@@ -21,6 +21,8 @@ export interface PairOptions {
   /** How long to wait for the last echoes after sending stops. */
   graceMs?: number;
   tls?: { rejectUnauthorized: boolean; servername?: string };
+  /** Stops sending early (Ctrl-C); what was sent is still counted. */
+  signal?: AbortSignal;
 }
 
 export interface PairResult extends RttSummary {
@@ -166,7 +168,7 @@ export async function runPeerPair(o: PairOptions): Promise<PairResult> {
           p.writeDoubleBE(performance.now(), 4);
           dcA.send(p);
         }
-        if (sent >= total) {
+        if (sent >= total || o.signal?.aborted) {
           clearInterval(tick);
           resolve();
         }
