@@ -155,6 +155,10 @@ export async function icetestCommand(
   }
   const report: IcetestReport = { packetRate: rate, durationSeconds, results };
   ctx.printer.print(report, () => icetestSummary(report));
+  if (results.length < chosen.length) {
+    const rest = chosen.slice(results.length).map((t) => `${t.protocol.toUpperCase()} (${t.listener})`);
+    throw new StunnerctlError('STUNNERCTL_ERR_ICETEST', `interrupted before testing ${rest.join(', ')}`);
+  }
   const failed = results.filter((r) => r.result === 'failed' || (r.result === 'skipped' && asked.has(r.protocol)));
   if (failed.length > 0) {
     throw new StunnerctlError(
