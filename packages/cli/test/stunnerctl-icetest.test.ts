@@ -5,7 +5,14 @@ import { after, before, describe, it } from 'node:test';
 import type { StunnerConfig } from '@stunner/api';
 import { CdsServer } from '@stunner/operator/runtime';
 import { freePort, makeSelfSignedCert, type WatchedProcess, waitUntil } from '@stunner/testing';
-import { type GatewayPorts, gatewayConfig, oneLineError, startStunnerd, stunnerctl } from './stunnerctl-harness.ts';
+import {
+  type GatewayPorts,
+  gatewayConfig,
+  oneLineError,
+  startStunnerd,
+  stunnerctl,
+  stunnerctlProcess,
+} from './stunnerctl-harness.ts';
 
 interface Report {
   packetRate: number;
@@ -183,5 +190,38 @@ describe('stunnerctl icetest through a stunnerd process', () => {
     assert.ok(oneLineError(rate, 'STUNNERCTL_ERR_USAGE'), rate.stderr);
     const gw = await stunnerctl(['icetest', '-n', 'stunner', 'nope', '--cds-server-address', cdsAddr]);
     assert.ok(oneLineError(gw, 'STUNNERCTL_ERR_NOT_FOUND'), gw.stderr);
+  });
+
+  it('Ctrl-C stops the running test: its figures are printed, the untested listeners named, exit 1', async () => {
+    const allocations = async () =>
+      ((await (await fetch(`http://127.0.0.1:${ports.health}/status`)).json()) as { allocationCount: number })
+        .allocationCount;
+    const p = stunnerctlProcess([
+      'icetest',
+      '-n',
+      'stunner',
+      'udp-gateway',
+      'udp',
+      'tcp',
+      '--cds-server-address',
+      cdsAddr,
+      '-d',
+      '60',
+    ]);
+    try {
+      // Both peers hold their UDP allocation once the test runs.
+      await waitUntil('the UDP test running', async () => ((await allocations()) >= 2 ? true : undefined), 15_000);
+      p.child.kill('SIGINT');
+      assert.equal(await p.exited(15_000), 1);
+      assert.match(p.stdout(), /^UDP\s+stunner\/udp-gateway\/udp-listener\s+\d+ ms\s+\d+\s+\d+\s+[\d.]+%.*ok$/m);
+      assert.doesNotMatch(p.stdout(), /^TCP/m);
+      assert.match(
+        p.stderr(),
+        /STUNNERCTL_ERR_ICETEST: interrupted before testing TCP \(stunner\/udp-gateway\/tcp-listener\)/,
+      );
+      await waitUntil('no allocation left', async () => ((await allocations()) === 0 ? true : undefined), 5000);
+    } finally {
+      await p.stop();
+    }
   });
 });
