@@ -4,16 +4,25 @@
 // port-forward client asks the API server's pods/portforward for them. No kubelet runs here, so the API
 // server refuses every port-forward (the pods have no node): the tests check that the right pod and port
 // were asked for and that the refusal is one clear line; the network leg runs with explicit addresses
-// against the operator's CDS and a stunnerd process that follows it.
+// against the operator's CDS, a stunnerd process and an authd process that both follow it.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONTROLLER_NAME, DEFAULT_LABEL_FILTER, type StunnerConfig } from '@stunner/api';
 import { createLogger } from '@stunner/log';
 import { type RunningOperator, startOperator } from '@stunner/operator/runtime';
-import { type ControlPlane, freePort, startControlPlane, type WatchedProcess, waitUntil } from '@stunner/testing';
+import {
+  type ControlPlane,
+  freePort,
+  startControlPlane,
+  type WatchedProcess,
+  waitUntil,
+  watchProcess,
+} from '@stunner/testing';
 import { oneLineError, startStunnerd, stunnerctl } from './stunnerctl-harness.ts';
 import { turncat } from './turncat-process.ts';
 
+const AUTHD = fileURLToPath(new URL('./main.ts', import.meta.resolve('@stunner/auth')));
 const GW = 'gateway.networking.k8s.io';
 const NS = 'stunner';
 const SYSTEM = 'stunner-system';
@@ -26,6 +35,8 @@ describe('stunnerctl finds the CDS, stunnerd and authd through a real kube-apise
   let cp: ControlPlane;
   let op: RunningOperator;
   let stunnerd: WatchedProcess;
+  let authd: WatchedProcess;
+  let authAddr: string;
   let turnPort: number;
   let kube: string[];
 
@@ -147,8 +158,19 @@ describe('stunnerctl finds the CDS, stunnerd and authd through a real kube-apise
     );
     await pod(SYSTEM, 'stunner-auth-6f7c-qwert', { app: 'stunner-auth' }, '10.244.0.3');
     stunnerd = await startStunnerd(op.cdsAddress.port, `${NS}/udp-gateway`);
+    authd = watchProcess(process.execPath, [
+      AUTHD,
+      '-p',
+      '0',
+      '--address',
+      '127.0.0.1',
+      '--cds-server-address',
+      `127.0.0.1:${op.cdsAddress.port}`,
+    ]);
+    authAddr = (await authd.waitFor(/listening on http:\/\/([\d.]+:\d+)/, { timeoutMs: 20_000 }))[1]!;
   });
   after(async () => {
+    await authd?.stop();
     await stunnerd?.stop();
     await op?.stop();
     await cp?.stop();
@@ -244,5 +266,36 @@ describe('stunnerctl finds the CDS, stunnerd and authd through a real kube-apise
       report.results.map((x) => [x.protocol, x.result]),
       [['udp', 'ok']],
     );
+  });
+
+  it("the network leg with the explicit address: authd's credentials for the rendered gateway, and an icetest through them", async () => {
+    const auth = ['--auth-server-address', authAddr];
+    let ice: { iceServers: { username: string; credential: string; urls: string[] }[] } | undefined;
+    await waitUntil(
+      'authd knows the gateway',
+      async () => {
+        const r = await stunnerctl(['auth', '-n', NS, 'udp-gateway', ...auth]);
+        if (r.code !== 0) return undefined;
+        ice = JSON.parse(r.stdout) as typeof ice;
+        return true;
+      },
+      15_000,
+    );
+    assert.deepEqual(ice?.iceServers, [
+      { username: 'user-1', credential: 'pass-1', urls: [`turn:127.0.0.1:${turnPort}?transport=udp`] },
+    ]);
+    const r = await stunnerctl(['icetest', '-n', NS, 'udp-gateway', ...auth, '-d', '1', '-o', 'json']);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const report = JSON.parse(r.stdout) as { results: { protocol: string; result: string }[] };
+    assert.deepEqual(
+      report.results.map((x) => [x.protocol, x.result]),
+      [['udp', 'ok']],
+    );
+  });
+
+  it('a kubeconfig context that does not exist: STUNNERCTL_ERR_KUBECONFIG', async () => {
+    const r = await stunnerctl(['config', ...kube, '--context', 'no-such-context']);
+    assert.equal(r.code, 1);
+    assert.ok(oneLineError(r, 'STUNNERCTL_ERR_KUBECONFIG'), r.stderr);
   });
 });
