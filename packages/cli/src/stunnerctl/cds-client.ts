@@ -112,10 +112,14 @@ export class CdsClient {
     return new Promise<void>((resolve, reject) => {
       let connected = false;
       let ws: WebSocket | undefined;
-      let timers: NodeJS.Timeout[] = [];
+      // One of each per connection: the read deadline, the keepalive ping, the reconnect.
+      let deadline: NodeJS.Timeout | undefined;
+      let ping: NodeJS.Timeout | undefined;
+      let retry: NodeJS.Timeout | undefined;
       const clear = () => {
-        for (const t of timers) clearTimeout(t);
-        timers = [];
+        clearTimeout(deadline);
+        clearInterval(ping);
+        clearTimeout(retry);
       };
       const stop = () => {
         clear();
@@ -127,18 +131,15 @@ export class CdsClient {
         if (signal.aborted) return;
         const socket = new WebSocket(url, { headers: { Origin: this.#base } });
         ws = socket;
-        let deadline: NodeJS.Timeout | undefined;
         const extend = () => {
-          if (deadline) clearTimeout(deadline);
+          clearTimeout(deadline);
           deadline = setTimeout(() => socket.terminate(), CDS_READ_DEADLINE_MS);
-          timers.push(deadline);
         };
         socket.on('open', () => {
           connected = true;
           log.info('connected', { url });
           extend();
-          const ping = setInterval(() => socket.ping('keepalive'), CDS_PING_MS);
-          timers.push(ping);
+          ping = setInterval(() => socket.ping('keepalive'), CDS_PING_MS);
         });
         socket.on('pong', extend);
         socket.on('message', (data) => {
@@ -175,7 +176,7 @@ export class CdsClient {
           clear();
           if (!connected || signal.aborted) return;
           log.warn('watch closed, reconnecting', { inMs: CDS_RECONNECT_MS });
-          timers.push(setTimeout(connect, CDS_RECONNECT_MS));
+          retry = setTimeout(connect, CDS_RECONNECT_MS);
         });
       };
       connect();
