@@ -6,6 +6,9 @@
 // were asked for and that the refusal is one clear line; the network leg runs with explicit addresses
 // against the operator's CDS, a stunnerd process and an authd process that both follow it.
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONTROLLER_NAME, DEFAULT_LABEL_FILTER, type StunnerConfig } from '@stunner/api';
@@ -19,6 +22,8 @@ import {
   waitUntil,
   watchProcess,
 } from '@stunner/testing';
+import { CdsClient } from '../src/stunnerctl/cds-client.ts';
+import { Discovery } from '../src/stunnerctl/discovery.ts';
 import { oneLineError, startStunnerd, stunnerctl } from './stunnerctl-harness.ts';
 import { turncat } from './turncat-process.ts';
 
@@ -297,5 +302,46 @@ describe('stunnerctl finds the CDS, stunnerd and authd through a real kube-apise
     const r = await stunnerctl(['config', ...kube, '--context', 'no-such-context']);
     assert.equal(r.code, 1);
     assert.ok(oneLineError(r, 'STUNNERCTL_ERR_KUBECONFIG'), r.stderr);
+  });
+
+  it('in a pod (service account, KUBERNETES_SERVICE_HOST): the discovered CDS pod is reached at its pod IP', async () => {
+    // The pod's service-account mount, under a prefix; the "operator pod" has the loopback IP, where
+    // the operator's CDS listens, so the whole path runs: discovery, then the pod IP, then the CDS.
+    const root = mkdtempSync(join(tmpdir(), 'stunnerctl-sa-'));
+    const dir = join(root, 'var/run/secrets/kubernetes.io/serviceaccount');
+    mkdirSync(dir, { recursive: true });
+    const cluster = cp.kubeconfig.getCurrentCluster()!;
+    writeFileSync(join(dir, 'ca.crt'), Buffer.from(cluster.caData!, 'base64'));
+    writeFileSync(join(dir, 'token'), cp.kubeconfig.getCurrentUser()!.token!);
+    await cp.request('POST', '/api/v1/namespaces', { metadata: { name: 'in-pod' } });
+    await pod('in-pod', 'operator-in-pod', { 'stunner.l7mp.io/config-discovery-service': 'enabled' }, '127.0.0.1');
+    const server = new URL(cluster.server);
+    const saved = { host: process.env.KUBERNETES_SERVICE_HOST, port: process.env.KUBERNETES_SERVICE_PORT };
+    process.env.KUBERNETES_SERVICE_HOST = server.hostname;
+    process.env.KUBERNETES_SERVICE_PORT = server.port;
+    const home = process.env.HOME;
+    const kubeconfigEnv = process.env.KUBECONFIG;
+    process.env.HOME = root;
+    delete process.env.KUBECONFIG;
+    const discovery = new Discovery({ serviceAccountPrefix: root }, createLogger('k8s-fwd', { spec: 'all:ERROR' }));
+    try {
+      const found = await discovery.findCds('in-pod');
+      const reached = await discovery.reach(found, op.cdsAddress.port);
+      assert.equal(reached.address, `127.0.0.1:${op.cdsAddress.port}`);
+      const configs = await new CdsClient(`http://${reached.address}`).getConfigs({
+        namespace: NS,
+        name: 'udp-gateway',
+      });
+      assert.equal(configs[0]!.admin?.name, `${NS}/udp-gateway`);
+    } finally {
+      await discovery.close();
+      process.env.KUBERNETES_SERVICE_HOST = saved.host;
+      process.env.KUBERNETES_SERVICE_PORT = saved.port;
+      if (saved.host === undefined) delete process.env.KUBERNETES_SERVICE_HOST;
+      if (saved.port === undefined) delete process.env.KUBERNETES_SERVICE_PORT;
+      process.env.HOME = home;
+      if (kubeconfigEnv !== undefined) process.env.KUBECONFIG = kubeconfigEnv;
+      await deletePod('in-pod', 'operator-in-pod');
+    }
   });
 });

@@ -25,6 +25,8 @@ const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/tok
 export interface KubeFlags {
   kubeconfig?: string;
   context?: string;
+  /** Prefix of the service-account mount a pod has at /var/run/secrets/…; '' (the default) in a pod. */
+  serviceAccountPrefix?: string;
 }
 
 export interface PodInfo {
@@ -75,11 +77,12 @@ export class Discovery {
     if (this.#kc) return this.#kc;
     const kc = new KubeConfig();
     const home = join(homedir(), '.kube', 'config');
+    const prefix = this.#flags.serviceAccountPrefix ?? '';
     try {
       if (this.#flags.kubeconfig) kc.loadFromFile(this.#flags.kubeconfig);
       else if (process.env.KUBECONFIG || existsSync(home)) kc.loadFromDefault();
-      else if (process.env.KUBERNETES_SERVICE_HOST && existsSync(SERVICE_ACCOUNT_TOKEN)) {
-        kc.loadFromCluster();
+      else if (process.env.KUBERNETES_SERVICE_HOST && existsSync(`${prefix}${SERVICE_ACCOUNT_TOKEN}`)) {
+        kc.loadFromCluster(prefix);
         this.#inCluster = true;
       } else {
         throw new Error('no --kubeconfig, no $KUBECONFIG, no ~/.kube/config and not running in a pod');
