@@ -126,6 +126,26 @@ describe('stunnerctl icetest through a stunnerd process', () => {
     );
   });
 
+  it('-r 0 floods: as many packets as the window of echoes allows, for the duration', async () => {
+    const r = await stunnerctl([
+      'icetest',
+      '-n',
+      'stunner',
+      'udp-gateway',
+      'udp',
+      '--cds-server-address',
+      cdsAddr,
+      '-r',
+      '0',
+      '-d',
+      '1',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^ICE test: flood for 1 s per listener, relay only$/m);
+    const row = /^UDP\s+\S+\s+\d+ ms\s+(\d+)\s+(\d+)\s/m.exec(r.stdout);
+    assert.ok(row && Number(row[1]) > 64 && Number(row[2]) > 0, r.stdout);
+  });
+
   it('--turn-uri: a TURN server given by URI, no CDS', async () => {
     const r = await stunnerctl([
       'icetest',
@@ -185,7 +205,7 @@ describe('stunnerctl icetest through a stunnerd process', () => {
     assert.equal(none.code, 1);
     assert.ok(oneLineError(none, 'STUNNERCTL_ERR_ICETEST'), none.stderr);
     assert.match(none.stderr, /no dtls listener to test on gateway udp-gateway \(found: udp .*, tcp .*, tls .*\)/);
-    const rate = await stunnerctl(['icetest', '-r', '0', '--cds-server-address', cdsAddr]);
+    const rate = await stunnerctl(['icetest', '-r', '1.5', '--cds-server-address', cdsAddr]);
     assert.equal(rate.code, 1);
     assert.ok(oneLineError(rate, 'STUNNERCTL_ERR_USAGE'), rate.stderr);
     const gw = await stunnerctl(['icetest', '-n', 'stunner', 'nope', '--cds-server-address', cdsAddr]);

@@ -131,7 +131,7 @@ export function buildProgram(io: CommandIo, run: Running): Command {
           ),
         )
         .addOption(new Option('--via <source>', 'where listeners and credentials come from').choices(['cds', 'auth']))
-        .option('-r, --packet-rate <n>', 'data-channel packets per second and protocol', '50')
+        .option('-r, --packet-rate <n>', 'data-channel packets per second and protocol; 0 floods', '50')
         .option('-d, --duration <seconds>', 'how long to send packets per protocol', '5')
         .option('-t, --timeout <seconds>', 'connect timeout per protocol', '15')
         .option('--max-loss <percent>', 'a protocol with more loss fails', '100')

@@ -99,7 +99,7 @@ export async function icetestCommand(
     );
   }
   const gateway = names[0];
-  const rate = number(o.packetRate, '--packet-rate', 1, 10_000, true);
+  const rate = number(o.packetRate, '--packet-rate', 0, 10_000, true);
   const durationSeconds = number(o.duration, '--duration', 0.1, 600);
   const timeoutMs = number(o.timeout, '--timeout', 1, 600) * 1000;
   const maxLoss = number(o.maxLoss, '--max-loss', 0, 100);

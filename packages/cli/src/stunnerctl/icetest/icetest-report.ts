@@ -39,5 +39,6 @@ export function icetestSummary(r: IcetestReport): string {
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   const lines = rows.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join('  '));
-  return `ICE test: ${r.packetRate} packets/s for ${r.durationSeconds} s per listener, relay only\n${lines.join('\n')}\n`;
+  const rate = r.packetRate === 0 ? 'flood' : `${r.packetRate} packets/s`;
+  return `ICE test: ${rate} for ${r.durationSeconds} s per listener, relay only\n${lines.join('\n')}\n`;
 }

@@ -14,7 +14,7 @@ export interface IceServer {
 
 export interface PairOptions {
   server: IceServer;
-  /** Packets per second. */
+  /** Packets per second; 0 floods (as fast as echoes return, a window in flight). */
   rate: number;
   durationMs: number;
   connectTimeoutMs: number;
@@ -30,6 +30,9 @@ export interface PairResult extends RttSummary {
 }
 
 const PACKET_BYTES = 64;
+const FLOOD_WINDOW = 64;
+/** Bounds a flood's count whatever its duration. */
+const FLOOD_MAX_PACKETS = 1_000_000;
 
 function peer(o: PairOptions): RTCPeerConnection {
   return new RTCPeerConnection({
@@ -146,29 +149,48 @@ export async function runPeerPair(o: PairOptions): Promise<PairResult> {
     dcB.onMessage.subscribe((data) => {
       if (typeof data !== 'string') dcB.send(data);
     });
-    const total = Math.max(1, Math.round((o.rate * o.durationMs) / 1000));
+    // Rate 0 floods (STUNner's icetest): a window of packets in flight, refilled as echoes return.
+    const flood = o.rate === 0;
+    const total = flood ? FLOOD_MAX_PACKETS : Math.max(1, Math.round((o.rate * o.durationMs) / 1000));
     const rtts: number[] = [];
     const seen = new Uint8Array(total);
+    let sent = 0;
+    let lastEcho = performance.now();
+    const t0 = performance.now();
+    const sendOne = () => {
+      const p = Buffer.alloc(PACKET_BYTES);
+      p.writeUInt32BE(sent, 0);
+      p.writeDoubleBE(performance.now(), 4);
+      dcA.send(p);
+      sent++;
+    };
+    const floodRefill = () => {
+      if (performance.now() - t0 >= o.durationMs || o.signal?.aborted) return;
+      // Lost packets would close the window for good: after 200 ms without an echo it opens again.
+      const stalled = performance.now() - lastEcho > 200;
+      const room = stalled ? FLOOD_WINDOW : FLOOD_WINDOW - (sent - rtts.length);
+      for (let i = 0; i < room && sent < total; i++) sendOne();
+      if (stalled) lastEcho = performance.now();
+    };
     dcA.onMessage.subscribe((data) => {
       if (typeof data === 'string' || data.length < 12) return;
       const seq = data.readUInt32BE(0);
       if (seq >= total || seen[seq]) return;
       seen[seq] = 1;
-      rtts.push(performance.now() - data.readDoubleBE(4));
+      lastEcho = performance.now();
+      rtts.push(lastEcho - data.readDoubleBE(4));
+      if (flood) floodRefill();
     });
-    let sent = 0;
-    const t0 = performance.now();
     await new Promise<void>((resolve) => {
       // A 5 ms tick sends what the rate owes by now, so rates above 200/s are kept too.
       const tick = setInterval(() => {
-        const due = Math.min(total, Math.floor(((performance.now() - t0) * o.rate) / 1000) + 1);
-        for (; sent < due; sent++) {
-          const p = Buffer.alloc(PACKET_BYTES);
-          p.writeUInt32BE(sent, 0);
-          p.writeDoubleBE(performance.now(), 4);
-          dcA.send(p);
+        if (flood) floodRefill();
+        else {
+          const due = Math.min(total, Math.floor(((performance.now() - t0) * o.rate) / 1000) + 1);
+          while (sent < due) sendOne();
         }
-        if (sent >= total || o.signal?.aborted) {
+        const over = flood ? performance.now() - t0 >= o.durationMs || sent >= total : sent >= total;
+        if (over || o.signal?.aborted) {
           clearInterval(tick);
           resolve();
         }
