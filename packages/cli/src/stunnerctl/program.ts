@@ -130,7 +130,12 @@ export function buildProgram(io: CommandIo, run: Running): Command {
             'TURN server(s) as turn://user:pass@host:port?transport=… instead of the CDS',
           ),
         )
-        .addOption(new Option('--via <source>', 'where listeners and credentials come from').choices(['cds', 'auth']))
+        .addOption(
+          new Option(
+            '--via <source>',
+            'where listeners and credentials come from (default auth with --auth-server-address, else cds)',
+          ).choices(['cds', 'auth']),
+        )
         .option('-r, --packet-rate <n>', 'data-channel packets per second and protocol; 0 floods', '50')
         .option('-d, --duration <seconds>', 'how long to send packets per protocol', '5')
         .option('-t, --timeout <seconds>', 'connect timeout per protocol', '15')
