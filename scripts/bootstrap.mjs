@@ -79,10 +79,21 @@ function ensureDependencies(env) {
   const stamp = join(root, 'node_modules', '.bootstrap-stamp');
   const want = manifestHash();
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return;
-  process.stderr.write('bootstrap: installing dependencies\n');
-  // `npm install` follows the lock like `npm ci` would, but npm 11 writes locks that hold only this
-  // platform's optional packages (biome's binaries) and then refuses them in `npm ci`.
-  run('npm', ['install', '--no-audit', '--no-fund'], env);
+  process.stderr.write('bootstrap: installing dependencies (npm ci)\n');
+  // `npm ci` installs exactly the committed lock and never writes it, so a fresh clone stays clean. The
+  // lock holds every platform's optional packages (biome's binaries); `npm install` keeps them.
+  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env,
+  });
+  if (r.error) fail(`cannot run npm: ${r.error.message}`);
+  if (r.status !== 0) {
+    fail(
+      `npm ci exited with ${r.status ?? r.signal}. If you changed a package.json, update the lock with ` +
+        '`npm install --no-audit --no-fund` and commit package-lock.json with it.',
+    );
+  }
   writeFileSync(stamp, manifestHash());
 }
 
