@@ -4,7 +4,7 @@
 // when a harness module here runs a program that no entry declares, so the list cannot fall behind.
 
 export interface ExternalPeer {
-  /** The peer's name in `npm run test:unit -- --list` and `npm run test:peer -- <name>`. */
+  /** The name `scripts/run-tests.ts --list` prints and `--peer=<name>` selects (`npm run test:k8s`). */
   name: string;
   /** Programs a test or harness may spawn by name (the first one proves the peer is installed). */
   commands: readonly string[];
