@@ -61,3 +61,29 @@ test('a malformed duration or address is a FlagError naming the flag', () => {
     (e: unknown) => e instanceof FlagError && /metrics-bind-address/.test(e.message),
   );
 });
+
+test('--zap-log-level and --zap-encoder become a STUNner log spec and format', () => {
+  const d = parseOperatorFlags([], {});
+  assert.equal(d.logSpec, 'all:INFO');
+  assert.equal(d.logFormat, 'text');
+  assert.equal(parseOperatorFlags(['--zap-log-level=debug'], {}).logSpec, 'all:DEBUG');
+  assert.equal(parseOperatorFlags(['--zap-log-level=Error'], {}).logSpec, 'all:ERROR');
+  assert.equal(parseOperatorFlags(['--zap-log-level=2'], {}).logSpec, 'all:TRACE');
+  assert.equal(parseOperatorFlags(['--zap-log-level=all:INFO,updater:DEBUG'], {}).logSpec, 'all:INFO,updater:DEBUG');
+  assert.equal(parseOperatorFlags(['--zap-encoder=json'], {}).logFormat, 'json');
+  assert.equal(parseOperatorFlags(['--zap-encoder=console'], {}).logFormat, 'text');
+});
+
+test('a bad log level, spec or encoder is a FlagError saying what to give', () => {
+  for (const [flag, why] of [
+    ['--zap-log-level=loud', /give debug, info, warn, error/],
+    ['--zap-log-level=all:LOUD', /--zap-log-level=all:LOUD: invalid log spec .*"LOUD" is not a level/],
+    ['--zap-encoder=xml', /give console or json/],
+  ] as const) {
+    assert.throws(
+      () => parseOperatorFlags([flag], {}),
+      (e: unknown) => e instanceof FlagError && e.code === 'STUNNER_ERR_OPERATOR_FLAG' && why.test(e.message),
+      flag,
+    );
+  }
+});

@@ -6,7 +6,8 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONTROLLER_NAME, DEFAULT_LABEL_FILTER, type StunnerConfig } from '@stunner/api';
-import { makeLogger, type OperatorOptions, type RunningOperator, startOperator } from '@stunner/operator/runtime';
+import { createLogger } from '@stunner/log';
+import { type OperatorOptions, type RunningOperator, startOperator } from '@stunner/operator/runtime';
 import { type ApplyObject, type ControlPlane, type WatchedProcess, waitUntil, watchProcess } from '@stunner/testing';
 import WebSocket from 'ws';
 import { parseAllDocuments } from 'yaml';
@@ -85,8 +86,11 @@ export async function startTestOperator(
     throttleMs: 20,
     cds: { host: '127.0.0.1', port: 0 },
     labelFilter: DEFAULT_LABEL_FILTER,
-    logger: makeLogger('operator', 'error', (l) => {
-      if (process.env.OPERATOR_TEST_LOG) process.stderr.write(l);
+    logger: createLogger('operator', {
+      spec: 'all:ERROR',
+      output: (l) => {
+        if (process.env.OPERATOR_TEST_LOG) process.stderr.write(l);
+      },
     }),
     ...over,
   });

@@ -1,6 +1,7 @@
 // Command line and environment of the operator (reference/stunner-v1.md §2.1).
 import { parseArgs } from 'node:util';
 import { DEFAULT_CDS_PORT, DEFAULT_CONTROLLER_NAME, DEFAULT_LABEL_FILTER } from '@stunner/api';
+import { type LogFormat, LogSpecError, parseLogSpec } from '@stunner/log';
 import type { DataplaneMode } from '../snapshot.ts';
 import type { HostPort } from './operator.ts';
 
@@ -18,7 +19,9 @@ export interface OperatorFlags {
   leaderElect: boolean;
   leaderElectionNamespace: string;
   labelFilter: readonly string[];
-  logLevel: 'debug' | 'info' | 'error';
+  /** A STUNner log spec (`all:INFO,updater:DEBUG`) from `--zap-log-level`. */
+  logSpec: string;
+  logFormat: LogFormat;
   kubeconfig: string | undefined;
 }
 
@@ -40,6 +43,49 @@ export function parseDuration(flag: string, value: string): number {
   if (!m) throw new FlagError(`--${flag}=${value}: give a duration such as 250ms or 1s`);
   const n = Number(m[1]);
   return m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : n * 60_000;
+}
+
+const ZAP_LEVELS: Record<string, string> = {
+  debug: 'DEBUG',
+  info: 'INFO',
+  warn: 'WARN',
+  error: 'ERROR',
+  // This logger has no panic level: those print at ERROR, as the nearest.
+  dpanic: 'ERROR',
+  panic: 'ERROR',
+  fatal: 'ERROR',
+};
+
+/**
+ * `--zap-log-level` as controller-runtime takes it (a zap level name, or a verbosity > 0: 1 is debug,
+ * more is trace), or a STUNner log spec, so that `all:INFO,updater:DEBUG` means here what it means to
+ * stunnerd and turncat.
+ */
+export function parseZapLogLevel(value: string): string {
+  const text = value.trim();
+  if (text.includes(':')) {
+    try {
+      parseLogSpec(text);
+    } catch (err) {
+      if (err instanceof LogSpecError) throw new FlagError(`--zap-log-level=${value}: ${err.message}`, { cause: err });
+      throw err;
+    }
+    return text;
+  }
+  const level = ZAP_LEVELS[text.toLowerCase()];
+  if (level) return `all:${level}`;
+  if (/^\d+$/.test(text) && Number(text) > 0) return Number(text) === 1 ? 'all:DEBUG' : 'all:TRACE';
+  throw new FlagError(
+    `--zap-log-level=${value}: give debug, info, warn, error, a verbosity number above 0, or a log spec such as all:INFO,updater:DEBUG`,
+  );
+}
+
+/** `--zap-encoder`: `console` (text lines) or `json`. */
+export function parseZapEncoder(value: string): LogFormat {
+  const text = value.trim().toLowerCase();
+  if (text === 'console' || text === 'text') return 'text';
+  if (text === 'json') return 'json';
+  throw new FlagError(`--zap-encoder=${value}: give console or json`);
 }
 
 const bool = (v: string | boolean | undefined, dflt: boolean): boolean =>
@@ -71,7 +117,6 @@ export function parseOperatorFlags(argv: string[], env: NodeJS.ProcessEnv = proc
   const cdsAddr = values['config-discovery-address'] ?? `:${DEFAULT_CDS_PORT}`;
   const cds = parseBindAddress('config-discovery-address', cdsAddr);
   if (!cds) throw new FlagError('--config-discovery-address cannot be off');
-  const level = (values['zap-log-level'] ?? 'info').toLowerCase();
   const labelFilter = env.STUNNER_GATEWAY_OPERATOR_LABEL_FILTER;
   return {
     controllerName:
@@ -95,7 +140,8 @@ export function parseOperatorFlags(argv: string[], env: NodeJS.ProcessEnv = proc
             .map((s) => s.trim())
             .filter(Boolean)
         : DEFAULT_LABEL_FILTER,
-    logLevel: level === 'debug' ? 'debug' : level === 'error' ? 'error' : 'info',
+    logSpec: parseZapLogLevel(values['zap-log-level'] ?? 'info'),
+    logFormat: parseZapEncoder(values['zap-encoder'] ?? 'console'),
     kubeconfig: values.kubeconfig ?? undefined,
   };
 }
