@@ -11,8 +11,10 @@ const TESTING_SRC = 'packages/testing/src';
 
 // Static imports and re-exports, and dynamic imports of a literal specifier.
 const IMPORT_RE = /^\s*(?:import|export)\s(?:[^'"]*?\sfrom\s)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm;
-// A program started by name: the first word of the command given to child_process or watchProcess.
-const SPAWN_RE = /\b(?:spawn|spawnSync|execFile|execFileSync|exec|execSync|watchProcess)\(\s*['"`]([^'"`\s]+)/g;
+// A program started by name: the first word of the command given to child_process or watchProcess
+// (`exec` only unqualified, since `regex.exec('…')` is no process).
+const SPAWN_RE =
+  /(?:(?<![\w$])(?:spawn|spawnSync|execFile|execFileSync|execSync|watchProcess)|(?<![\w$.])exec)\(\s*['"`]([^'"`\s]+)/g;
 const EXPORT_RE = /^export\s+(?:async\s+)?(?:function\*?|const|let|class)\s+([A-Za-z_$][\w$]*)/gm;
 
 const read = (file: string): string => readFileSync(join(root, file), 'utf8');

@@ -50,6 +50,8 @@ describe('peersOfTest', () => {
     assert.deepEqual(spawnedCommands(call('execFileSync', "\n  'openssl', ['req']")), ['openssl']);
     assert.deepEqual(spawnedCommands(call('watchProcess', "'/usr/bin/chromium', []")), ['chromium']);
     assert.deepEqual(spawnedCommands(call('spawn', 'process.execPath, [main]')), []);
+    assert.deepEqual(spawnedCommands(call('exec', "'openssl version'")), ['openssl']);
+    assert.deepEqual(spawnedCommands(call('/^(\\d+)$/.exec', "'42'")), []);
   });
 
   it("follows the test's own helpers and sees npm packages that drive a peer", () => {
