@@ -8,7 +8,7 @@ let flags: ReturnType<typeof parseOperatorFlags>;
 try {
   flags = parseOperatorFlags(process.argv.slice(2));
 } catch (err) {
-  process.stderr.write(`${err instanceof FlagError ? err.message : (err as Error).message}\n`);
+  process.stderr.write(`${err instanceof FlagError ? `${err.code}: ${err.message}` : (err as Error).message}\n`);
   process.exit(2);
 }
 const log = new LoggerFactory({ spec: flags.logSpec, format: flags.logFormat }).getLogger('operator');

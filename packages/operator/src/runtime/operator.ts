@@ -9,14 +9,15 @@ import { InformerSet } from '../kube/informer-set.ts';
 import { KubeRest } from '../kube/kube-rest.ts';
 import { RenderTrigger } from '../kube/render-trigger.ts';
 import { KINDS } from '../kube/resource-kinds.ts';
-import { render } from '../render.ts';
-import type { RenderResult } from '../render-result.ts';
-import type { DataplaneMode } from '../snapshot.ts';
+import { render } from '../render/render.ts';
+import type { RenderResult } from '../render/render-result.ts';
+import type { DataplaneMode } from '../render/snapshot.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { LeaderElector } from './leader-election.ts';
 import { makeOperatorMetrics, type OperatorMetrics } from './operator-metrics.ts';
 import { type ProbeServers, startProbeServers } from './probe-servers.ts';
 import { RenderLoop } from './render-loop.ts';
+import { systemTimers } from './timers.ts';
 import { Updater } from './updater.ts';
 
 export interface HostPort {
@@ -117,6 +118,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
 
   const loop = new RenderLoop({
     throttleMs: opts.throttleMs,
+    timers: systemTimers,
     onCoalesced: () => metrics.reconcileEvents.inc({ result: 'coalesced' }),
     onError: (err) => log.error(`render: ${(err as Error).stack ?? err}`),
     run: async () => {

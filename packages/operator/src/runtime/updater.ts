@@ -7,7 +7,7 @@ import type { Logger } from '@stunner/log';
 import type { KubeObject, KubeRest } from '../kube/kube-rest.ts';
 import { isNotFound, KubeApiError } from '../kube/kube-rest.ts';
 import { KINDS, kindOf, objectPath, type ResourceKind } from '../kube/resource-kinds.ts';
-import type { RenderResult, StatusUpdate } from '../render-result.ts';
+import type { RenderResult, StatusUpdate } from '../render/render-result.ts';
 import { canonicalJson } from './canonical-json.ts';
 import type { OperatorMetrics } from './operator-metrics.ts';
 
