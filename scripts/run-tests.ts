@@ -25,8 +25,13 @@ for (const p of values.peer ?? []) {
 }
 
 const harness = harnessPeers();
+// A root names a folder or a file, with or without its extension: `packages/cli` is not `packages/client`.
+const under = (file: string, root: string): boolean => {
+  const r = root.replace(/^\.\//, '').replace(/\/$/, '');
+  return file === r || (file.startsWith(r) && ['/', '.'].includes(file[r.length] as string));
+};
 const files = globSync('packages/*/test/**/*.test.ts')
-  .filter((f) => roots.length === 0 || roots.some((r) => f.startsWith(r.replace(/^\.\//, ''))))
+  .filter((f) => roots.length === 0 || roots.some((r) => under(f, r)))
   .sort()
   .map((f) => ({ file: f, peers: [...peersOfTest(f, harness)].sort() }))
   .filter(({ peers }) => !values.unit || peers.length === 0)
