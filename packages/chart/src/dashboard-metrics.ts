@@ -2,7 +2,7 @@
 // can tell a dashboard panel that would stay empty.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from './helm-binary.ts';
+import { repoRoot } from './repo-root.ts';
 
 export const DASHBOARD_PATH = join(repoRoot, 'deploy/monitoring/grafana-dashboard.json');
 

@@ -4,8 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureHelm } from '@stunner/testing';
 import { parseAllDocuments } from 'yaml';
-import { ensureHelm, repoRoot } from './helm-binary.ts';
+import { repoRoot } from './repo-root.ts';
 
 export const CHART_DIR = join(repoRoot, 'deploy/helm/stunner');
 export const RELEASE_NAME = 'stunner';

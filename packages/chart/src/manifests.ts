@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHART_DIR, helmTemplateText, RELEASE_NAMESPACE } from './helm.ts';
-import { repoRoot } from './helm-binary.ts';
+import { repoRoot } from './repo-root.ts';
 
 export const MANIFESTS_DIR = join(repoRoot, 'deploy/manifests');
 

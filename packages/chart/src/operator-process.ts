@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { freePort } from '@stunner/testing';
 import type { KubeManifest } from './helm.ts';
-import { repoRoot } from './helm-binary.ts';
+import { repoRoot } from './repo-root.ts';
 
 const operatorMain = join(repoRoot, 'packages/operator/src/main.ts');
 const authdMain = join(repoRoot, 'packages/auth/src/main.ts');

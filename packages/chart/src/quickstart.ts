@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { KubeManifest } from './helm.ts';
-import { repoRoot } from './helm-binary.ts';
+import { repoRoot } from './repo-root.ts';
 
 export function quickstartForCluster(): KubeManifest[] {
   const text = readFileSync(join(repoRoot, 'deploy/examples/quickstart.yaml'), 'utf8');

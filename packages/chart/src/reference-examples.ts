@@ -10,7 +10,7 @@ import { DEFAULT_CONTROLLER_NAME, DEFAULT_LABEL_FILTER } from '@stunner/api';
 import { type RenderResult, render, snapshotFromManifests } from '@stunner/operator';
 import { parseAllDocuments } from 'yaml';
 import type { KubeManifest } from './helm.ts';
-import { repoRoot } from './helm-binary.ts';
+import { repoRoot } from './repo-root.ts';
 
 export const REFERENCE_PATH = join(repoRoot, 'docs/reference.md');
 

@@ -5,7 +5,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type ControlPlane, goModuleDir, installCrds, readCrdFile, startControlPlane } from '@stunner/testing';
+import {
+  type ControlPlane,
+  ensureHelm,
+  goModuleDir,
+  installCrds,
+  readCrdFile,
+  startControlPlane,
+} from '@stunner/testing';
 import {
   COMBINATIONS,
   helmTemplate,
@@ -15,6 +22,9 @@ import {
   parseManifests,
   RELEASE_NAMESPACE,
 } from '../src/index.ts';
+
+// helm, built once from the Go module proxy, is a peer of this test.
+ensureHelm();
 
 // The Prometheus operator's CRDs, from its Go module like the Gateway API's (never copied here).
 const PROMETHEUS_OPERATOR = 'github.com/prometheus-operator/prometheus-operator';

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CHART_DIR } from '../src/helm.ts';
-import { repoRoot } from '../src/helm-binary.ts';
+import { repoRoot } from '../src/repo-root.ts';
 
 test('deploy/helm/stunner/crds holds exactly deploy/crds (copy them after `npm run gen:crds`)', () => {
   const src = join(repoRoot, 'deploy/crds');

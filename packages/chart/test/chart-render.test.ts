@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import { DEFAULT_CDS_PORT, dataplaneSchema } from '@stunner/api';
 import { parseAuthdFlags } from '@stunner/auth';
 import { parseOperatorFlags } from '@stunner/operator/runtime';
+import { ensureHelm } from '@stunner/testing';
 import {
   COMBINATIONS,
   HelmError,
@@ -15,6 +16,9 @@ import {
   RELEASE_NAMESPACE,
   type Values,
 } from '../src/index.ts';
+
+// helm, built once from the Go module proxy, is a peer of this test.
+ensureHelm();
 
 type Container = {
   name: string;

@@ -2,8 +2,11 @@
 // STUNner user runs, with helm's own CRD handling (crds/), release records and three-way merges.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type ControlPlane, startControlPlane } from '@stunner/testing';
+import { type ControlPlane, ensureHelm, startControlPlane } from '@stunner/testing';
 import { CHART_DIR, helm, RELEASE_NAME, RELEASE_NAMESPACE } from '../src/index.ts';
+
+// helm, built once from the Go module proxy, is a peer of this test.
+ensureHelm();
 
 let cp: ControlPlane;
 const kube = () => ['--kubeconfig', cp.kubeconfigPath, '--namespace', RELEASE_NAMESPACE];

@@ -4,8 +4,12 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { ensureHelm } from '@stunner/testing';
 import { parseAllDocuments } from 'yaml';
 import { generatedManifests, helmTemplate, MANIFESTS_DIR } from '../src/index.ts';
+
+// helm, built once from the Go module proxy, is a peer of this test.
+ensureHelm();
 
 test('deploy/manifests matches the chart (run `npm run gen:manifests` after a chart or CRD change)', () => {
   const generated = generatedManifests();

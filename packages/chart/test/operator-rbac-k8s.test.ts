@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type ControlPlane, startControlPlane, waitUntil } from '@stunner/testing';
+import { type ControlPlane, ensureHelm, startControlPlane, waitUntil } from '@stunner/testing';
 import {
   dashboardMetrics,
   exportedSeries,
@@ -21,6 +21,9 @@ import {
   startChartOperator,
   writeServiceAccountKubeconfig,
 } from '../src/index.ts';
+
+// helm, built once from the Go module proxy, is a peer of this test.
+ensureHelm();
 
 const LEASE = `/apis/coordination.k8s.io/v1/namespaces/${RELEASE_NAMESPACE}/leases/92062b70.l7mp.io`;
 const GW = '/apis/gateway.networking.k8s.io/v1/namespaces/stunner/gateways/udp-gateway';

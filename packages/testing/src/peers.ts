@@ -42,6 +42,9 @@ export const EXTERNAL_PEERS: readonly ExternalPeer[] = [
   {
     name: 'kube-apiserver',
     commands: ['kube-apiserver', 'etcd', 'go'],
-    harnessModules: ['kube/kube-binaries.ts', 'kube/control-plane.ts'],
+    // gateway-api-crds.ts reads the Gateway API CRDs from the Go module cache (`go mod download`).
+    harnessModules: ['kube/kube-binaries.ts', 'kube/control-plane.ts', 'kube/gateway-api-crds.ts'],
   },
+  // The helm CLI, built once with Go from the module proxy by kube/build-helm.sh (the chart tests).
+  { name: 'helm', commands: ['helm'], harnessModules: ['kube/helm-binary.ts'] },
 ];

@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 export const HELM_VERSION = 'v3.19.0';
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const repoRoot = resolve(here, '../../..');
-const buildScript = join(repoRoot, 'packages/testing/kube/build-helm.sh');
+const repoRoot = resolve(here, '../../../..');
+const buildScript = resolve(here, '../../kube/build-helm.sh');
 
 export class HelmBinaryError extends Error {
   readonly code = 'STUNNER_ERR_HELM_BINARY';
