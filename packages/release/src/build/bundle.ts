@@ -1,0 +1,98 @@
+// Bundles one program with esbuild into plain ESM JavaScript for the pinned Node: every npm
+// dependency inlined, Node built-ins left as imports. A worker-thread entry that the sources name as
+// `new URL('./x.ts', import.meta.url)` becomes a bundle of its own, `x.mjs` beside the main bundle,
+// and the reference is rewritten to it, so the main bundle finds it relative to itself.
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { build, type Plugin } from 'esbuild';
+
+/** `new URL('./name.ts', import.meta.url)`: a file the program loads at run time (a worker's main). */
+const RUNTIME_ENTRY = /new URL\((['"])\.\/([\w.-]+)\.ts\1,\s*import\.meta\.url\)/g;
+
+/** Node ≥ 22.12 as the bundles' floor; the pinned Node (24) runs them. */
+export const NODE_TARGET = 'node22.12';
+
+/**
+ * Optional peers that dependencies `require()` inside try/catch and run without (ws's native
+ * speed-ups): left out of the bundle, and absent at run time on purpose.
+ */
+const OPTIONAL_EXTERNALS = ['bufferutil', 'utf-8-validate'];
+
+/**
+ * CommonJS dependencies in an ESM bundle call `require()` for Node built-ins; esbuild's ESM output has
+ * no `require`, so the bundle defines one.
+ */
+const BANNER = [
+  '#!/usr/bin/env node',
+  "import { createRequire as __stunnerCreateRequire } from 'node:module';",
+  'const require = __stunnerCreateRequire(import.meta.url);',
+].join('\n');
+
+export interface BundleResult {
+  /** Files written, absolute paths: the main bundle first, then the worker bundles. */
+  readonly files: string[];
+  /** Bytes of JavaScript written (source maps not counted). */
+  readonly bytes: number;
+}
+
+/** Rewrites runtime `.ts` entries to their `.mjs` bundles and records them for bundling. */
+function runtimeEntries(found: Map<string, string>): Plugin {
+  return {
+    name: 'stunner-runtime-entries',
+    setup(b) {
+      b.onLoad({ filter: /\.ts$/ }, async (args) => {
+        const source = await readFile(args.path, 'utf8');
+        if (!source.includes('import.meta.url')) return undefined;
+        const contents = source.replace(RUNTIME_ENTRY, (_all, quote: string, name: string) => {
+          found.set(name, resolve(dirname(args.path), `${name}.ts`));
+          return `new URL(${quote}./${name}.mjs${quote}, import.meta.url)`;
+        });
+        return { contents, loader: 'ts' };
+      });
+    },
+  };
+}
+
+async function bundleOne(entry: string, outfile: string, found: Map<string, string>): Promise<number> {
+  const result = await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: NODE_TARGET,
+    // Whitespace and syntax only: identifiers stay, so stack traces and class names still read.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    sourcemap: 'linked',
+    legalComments: 'eof',
+    external: OPTIONAL_EXTERNALS,
+    banner: { js: BANNER },
+    plugins: [runtimeEntries(found)],
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const out = Object.entries(result.metafile.outputs).find(([f]) => f.endsWith('.mjs'));
+  return out ? out[1].bytes : 0;
+}
+
+/** Bundles `entry` into `outDir/<name>.mjs` plus one bundle per runtime entry it names. */
+export async function bundleProgram(entry: string, outDir: string, name: string): Promise<BundleResult> {
+  const found = new Map<string, string>();
+  const main = join(outDir, `${name}.mjs`);
+  let bytes = await bundleOne(entry, main, found);
+  const files = [main];
+  const done = new Set<string>();
+  // A worker may itself name further runtime entries: bundle until none is new.
+  for (let pending = [...found]; pending.length > 0; pending = [...found].filter(([n]) => !done.has(n))) {
+    for (const [workerName, workerEntry] of pending) {
+      done.add(workerName);
+      const file = join(outDir, `${workerName}.mjs`);
+      bytes += await bundleOne(workerEntry, file, found);
+      files.push(file);
+    }
+  }
+  if (found.has(name))
+    throw new Error(`RELEASE_ERR_NAME_CLASH: a runtime entry of ${entry} is named ${name}; rename it`);
+  return { files, bytes };
+}
