@@ -61,9 +61,9 @@ async function bundleOne(entry: string, outfile: string, found: Map<string, stri
     platform: 'node',
     format: 'esm',
     target: NODE_TARGET,
-    // Whitespace and syntax only: identifiers stay, so stack traces and class names still read.
-    minifyWhitespace: true,
-    minifySyntax: true,
+    // V8 keeps a module's whole source in memory for lazy compilation: minified, stunnerd's bundle
+    // holds ~2 MiB less. Stack traces map back through the linked source map (node --enable-source-maps).
+    minify: true,
     sourcemap: 'linked',
     legalComments: 'eof',
     external: OPTIONAL_EXTERNALS,

@@ -1,4 +1,9 @@
 // The programs a user runs, each bundled into dist/<name>/<name>.mjs by `npm run build`.
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository's root directory. */
+export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../..');
 
 export interface Program {
   /** Bundle and image name; also the command on PATH inside an image. */
@@ -22,4 +27,9 @@ export function programNamed(name: string): Program {
       `RELEASE_ERR_UNKNOWN_PROGRAM: no program ${name}; use one of ${PROGRAMS.map((x) => x.name).join(', ')}`,
     );
   return p;
+}
+
+/** The program's entry point as an absolute path. */
+export function entryPath(p: Program): string {
+  return join(REPO_ROOT, p.entry);
 }
