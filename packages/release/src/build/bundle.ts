@@ -14,9 +14,9 @@ export const NODE_TARGET = 'node22.12';
 
 /**
  * Optional peers that dependencies `require()` inside try/catch and run without (ws's native
- * speed-ups): left out of the bundle, and absent at run time on purpose.
+ * speed-ups, debug's terminal colours): left out of the bundle, and absent at run time on purpose.
  */
-const OPTIONAL_EXTERNALS = ['bufferutil', 'utf-8-validate'];
+export const OPTIONAL_EXTERNALS = ['bufferutil', 'utf-8-validate', 'supports-color'];
 
 /**
  * CommonJS dependencies in an ESM bundle call `require()` for Node built-ins; esbuild's ESM output has
@@ -33,6 +33,8 @@ export interface BundleResult {
   readonly files: string[];
   /** Bytes of JavaScript written (source maps not counted). */
   readonly bytes: number;
+  /** Modules the bundles leave to Node at run time (built-ins, and the optional peers above). */
+  readonly externals: string[];
 }
 
 /** Rewrites runtime `.ts` entries to their `.mjs` bundles and records them for bundling. */
@@ -53,7 +55,12 @@ function runtimeEntries(found: Map<string, string>): Plugin {
   };
 }
 
-async function bundleOne(entry: string, outfile: string, found: Map<string, string>): Promise<number> {
+async function bundleOne(
+  entry: string,
+  outfile: string,
+  found: Map<string, string>,
+  externals: Set<string>,
+): Promise<number> {
   const result = await build({
     entryPoints: [entry],
     outfile,
@@ -73,14 +80,16 @@ async function bundleOne(entry: string, outfile: string, found: Map<string, stri
     logLevel: 'warning',
   });
   const out = Object.entries(result.metafile.outputs).find(([f]) => f.endsWith('.mjs'));
+  for (const i of out?.[1].imports ?? []) if (i.external) externals.add(i.path);
   return out ? out[1].bytes : 0;
 }
 
 /** Bundles `entry` into `outDir/<name>.mjs` plus one bundle per runtime entry it names. */
 export async function bundleProgram(entry: string, outDir: string, name: string): Promise<BundleResult> {
   const found = new Map<string, string>();
+  const externals = new Set<string>();
   const main = join(outDir, `${name}.mjs`);
-  let bytes = await bundleOne(entry, main, found);
+  let bytes = await bundleOne(entry, main, found, externals);
   const files = [main];
   const done = new Set<string>();
   // A worker may itself name further runtime entries: bundle until none is new.
@@ -88,11 +97,11 @@ export async function bundleProgram(entry: string, outDir: string, name: string)
     for (const [workerName, workerEntry] of pending) {
       done.add(workerName);
       const file = join(outDir, `${workerName}.mjs`);
-      bytes += await bundleOne(workerEntry, file, found);
+      bytes += await bundleOne(workerEntry, file, found, externals);
       files.push(file);
     }
   }
   if (found.has(name))
     throw new Error(`RELEASE_ERR_NAME_CLASH: a runtime entry of ${entry} is named ${name}; rename it`);
-  return { files, bytes };
+  return { files, bytes, externals: [...externals].sort() };
 }
