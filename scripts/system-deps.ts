@@ -8,6 +8,9 @@ export const SYSTEM_DEPS: ReadonlyArray<{ command: string; pkg: string }> = [
   { command: 'openssl', pkg: 'openssl' },
   // Headless browser for the WebRTC end-to-end test, driven by playwright-core (never its own download).
   { command: 'chromium', pkg: 'chromium' },
+  // OCI tooling that checks and unpacks the images `npm run image` writes (packages/release).
+  { command: 'skopeo', pkg: 'skopeo' },
+  { command: 'umoci', pkg: 'umoci' },
 ];
 
 function hasCommand(command: string): boolean {

@@ -56,13 +56,15 @@ export async function buildSeaBinary(): Promise<Buffer> {
     const postject = createRequire(import.meta.url)('postject') as {
       inject: (file: string, name: string, data: Buffer, options: { sentinelFuse: string }) => Promise<void>;
     };
-    // postject reports progress on stdout; the blob is what matters.
-    const write = process.stdout.write;
-    process.stdout.write = () => true;
+    // postject's ELF parser warns about every note section without a name string; those do not matter.
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => {
+      if (!/Can't find string offset for section name/.test(String(args[0]))) warn(...args);
+    };
     try {
       await postject.inject(binary, 'NODE_SEA_BLOB', readFileSync(join(dir, 'sea.blob')), { sentinelFuse: SEA_FUSE });
     } finally {
-      process.stdout.write = write;
+      console.warn = warn;
     }
     return readFileSync(binary);
   } finally {
