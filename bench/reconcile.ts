@@ -7,7 +7,8 @@ import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONTROLLER_NAME, DEFAULT_LABEL_FILTER, type StunnerConfig } from '@stunner/api';
-import { makeLogger, type RunningOperator, startOperator } from '@stunner/operator/runtime';
+import { createLogger } from '@stunner/log';
+import { type RunningOperator, startOperator } from '@stunner/operator/runtime';
 import {
   type ApplyObject,
   type ControlPlane,
@@ -163,7 +164,7 @@ export async function run(args: string[]): Promise<Record<string, number | strin
         throttleMs,
         cds: { host: '127.0.0.1', port: 0 },
         labelFilter: DEFAULT_LABEL_FILTER,
-        logger: makeLogger('operator', 'error'),
+        logger: createLogger('operator', { spec: 'all:ERROR' }),
       });
       try {
         await waitUntil('all configs served', () => (op.cds.configs().length === n ? true : undefined), 60_000);

@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
+import { logSpecFromFlags, parseLogSpec } from '@stunner/log';
 import { TurncatError } from './turncat-errors.ts';
 
 export interface TurncatArgs {
   help: boolean;
-  /** `-l/--log`, default `all:WARN`; `-v` makes it `all:DEBUG`. */
+  /** `-l/--log`, default `all:WARN`; `-v` makes it `all:DEBUG`. Checked: a malformed spec throws LOG_ERR_BAD_SPEC. */
   log: string;
   insecure: boolean;
   sni: string | undefined;
@@ -15,6 +16,9 @@ export interface TurncatArgs {
   server: string;
   peerAddr: string;
 }
+
+/** turncat's `-l` default (stunner-v1.md §4). */
+export const TURNCAT_DEFAULT_LOG_SPEC = 'all:WARN';
 
 export const TURNCAT_USAGE = `Usage: turncat [flags] <client-addr> <turn-server> <peer-addr>
 
@@ -60,9 +64,11 @@ export function parseTurncatArgs(argv: string[]): TurncatArgs {
   if (!Number.isInteger(cdsPort) || cdsPort < 1 || cdsPort > 65535) {
     throw new TurncatError('TURNCAT_ERR_USAGE', `--cds-server-port ${values['cds-server-port']} is not a port`);
   }
+  const log = logSpecFromFlags(values, TURNCAT_DEFAULT_LOG_SPEC);
+  parseLogSpec(log);
   return {
     help: false,
-    log: values.verbose ? 'all:DEBUG' : (values.log ?? 'all:WARN'),
+    log,
     insecure: values.insecure ?? false,
     sni: values.sni,
     namespace: values.namespace ?? 'default',

@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
-import { LoggerFactory } from './logger.ts';
+import { LoggerFactory } from '@stunner/log';
 import { fetchStunnerConfig, serverFromConfig } from './stunner-uri.ts';
 import { parseTurncatArgs, TURNCAT_USAGE } from './turncat-args.ts';
 import { TurncatError } from './turncat-errors.ts';
@@ -34,8 +34,8 @@ export async function runTurncat(argv: string[], io: TurncatIo): Promise<Turncat
     io.stdout.write(TURNCAT_USAGE);
     return undefined;
   }
-  const loggers = new LoggerFactory(args.log, (line) => io.stderr.write(line));
-  const log = loggers.get('turncat');
+  const loggers = new LoggerFactory({ spec: args.log, output: io.stderr });
+  const log = loggers.getLogger('turncat');
   const listen = parseClientAddress(args.clientAddr);
   const peerText = parsePeerAddress(args.peerAddr);
   let server: TurnServerSpec;

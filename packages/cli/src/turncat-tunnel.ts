@@ -2,7 +2,7 @@ import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dg
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { type PeerAddress, TurnClient, type TurnClientOptions } from '@stunner/client';
-import type { Logger } from './logger.ts';
+import type { Logger } from '@stunner/log';
 import type { ClientAddress, TurnServerSpec } from './turncat-uri.ts';
 
 /** Largest datagram cut from a stream (TCP client or stdin): one Ethernet MTU's worth. */

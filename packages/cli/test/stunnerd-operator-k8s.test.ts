@@ -6,7 +6,8 @@ import type { Socket } from 'node:dgram';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONTROLLER_NAME, DEFAULT_LABEL_FILTER } from '@stunner/api';
-import { makeLogger, type RunningOperator, startOperator } from '@stunner/operator/runtime';
+import { createLogger } from '@stunner/log';
+import { type RunningOperator, startOperator } from '@stunner/operator/runtime';
 import {
   type ApplyObject,
   type ControlPlane,
@@ -94,7 +95,7 @@ describe('operator → CDS → stunnerd, with turncat through it, on a real apis
       throttleMs: 20,
       cds: { host: '127.0.0.1', port: 0 },
       labelFilter: DEFAULT_LABEL_FILTER,
-      logger: makeLogger('operator', 'error'),
+      logger: createLogger('operator', { spec: 'all:ERROR' }),
     });
     await cp.apply([
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } },
@@ -237,7 +238,7 @@ describe('operator → CDS → stunnerd, with turncat through it, on a real apis
       throttleMs: 20,
       cds: { host: '127.0.0.1', port },
       labelFilter: DEFAULT_LABEL_FILTER,
-      logger: makeLogger('operator', 'error'),
+      logger: createLogger('operator', { spec: 'all:ERROR' }),
     });
     // stunnerd's CDS client reconnects within a second and gets the same config, which it ignores.
     await waitUntil(

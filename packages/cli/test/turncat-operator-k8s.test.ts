@@ -4,7 +4,8 @@
 import type { Socket } from 'node:dgram';
 import { after, before, describe, it } from 'node:test';
 import { DEFAULT_CONTROLLER_NAME, DEFAULT_LABEL_FILTER, type StunnerConfig } from '@stunner/api';
-import { makeLogger, type RunningOperator, startOperator } from '@stunner/operator/runtime';
+import { createLogger } from '@stunner/log';
+import { type RunningOperator, startOperator } from '@stunner/operator/runtime';
 import {
   type ControlPlane,
   type Coturn,
@@ -33,7 +34,7 @@ describe('turncat k8s:// through the operator CDS on a real apiserver', () => {
       throttleMs: 20,
       cds: { host: '127.0.0.1', port: cdsPort },
       labelFilter: DEFAULT_LABEL_FILTER,
-      logger: makeLogger('operator', 'error'),
+      logger: createLogger('operator', { spec: 'all:ERROR' }),
     });
 
   before(async () => {

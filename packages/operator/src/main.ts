@@ -1,6 +1,6 @@
 // `npm run operator -- <flags>`: the STUNner gateway operator (reference/stunner-v1.md §2.1).
 import { KubeConfig } from '@kubernetes/client-node';
-import { makeLogger } from './runtime/logger.ts';
+import { LoggerFactory } from '@stunner/log';
 import { startOperator } from './runtime/operator.ts';
 import { FlagError, parseOperatorFlags } from './runtime/operator-flags.ts';
 
@@ -8,10 +8,10 @@ let flags: ReturnType<typeof parseOperatorFlags>;
 try {
   flags = parseOperatorFlags(process.argv.slice(2));
 } catch (err) {
-  process.stderr.write(`${err instanceof FlagError ? err.message : (err as Error).message}\n`);
+  process.stderr.write(`${err instanceof FlagError ? `${err.code}: ${err.message}` : (err as Error).message}\n`);
   process.exit(2);
 }
-const log = makeLogger('operator', flags.logLevel);
+const log = new LoggerFactory({ spec: flags.logSpec, format: flags.logFormat }).getLogger('operator');
 const kc = new KubeConfig();
 // --kubeconfig, else $KUBECONFIG, ~/.kube/config or the in-cluster service account.
 if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);

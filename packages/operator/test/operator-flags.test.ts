@@ -54,10 +54,63 @@ test('flags and environment override the defaults; unknown dataplane modes read 
 test('a malformed duration or address is a FlagError naming the flag', () => {
   assert.throws(
     () => parseOperatorFlags(['--throttle-timeout=soon'], {}),
-    (e: unknown) => e instanceof FlagError && /throttle-timeout/.test(e.message),
+    (e: unknown) =>
+      e instanceof FlagError && e.code === 'OPERATOR_ERR_FLAG_DURATION' && /throttle-timeout/.test(e.message),
   );
   assert.throws(
     () => parseOperatorFlags(['--metrics-bind-address=8080'], {}),
-    (e: unknown) => e instanceof FlagError && /metrics-bind-address/.test(e.message),
+    (e: unknown) =>
+      e instanceof FlagError && e.code === 'OPERATOR_ERR_FLAG_ADDRESS' && /metrics-bind-address/.test(e.message),
   );
+});
+
+test('the CDS server cannot be turned off', () => {
+  assert.throws(() => parseOperatorFlags(['--config-discovery-address=0'], {}), {
+    name: 'FlagError',
+    code: 'OPERATOR_ERR_FLAG_CDS_OFF',
+    message: /--config-discovery-address=0: cannot be off/,
+  });
+});
+
+test('an unknown flag or a flag without its value is a FlagError listing the known flags', () => {
+  for (const argv of [['--throttle=1s'], ['--throttle-timeout'], ['stray']]) {
+    assert.throws(
+      () => parseOperatorFlags(argv, {}),
+      (e: unknown) =>
+        e instanceof FlagError &&
+        e.code === 'OPERATOR_ERR_FLAG_INVALID' &&
+        /known flags: .*--throttle-timeout/.test(e.message),
+      argv.join(' '),
+    );
+  }
+});
+
+test('--zap-log-level and --zap-encoder become a STUNner log spec and format', () => {
+  const d = parseOperatorFlags([], {});
+  assert.equal(d.logSpec, 'all:INFO');
+  assert.equal(d.logFormat, 'text');
+  assert.equal(parseOperatorFlags(['--zap-log-level=debug'], {}).logSpec, 'all:DEBUG');
+  assert.equal(parseOperatorFlags(['--zap-log-level=Error'], {}).logSpec, 'all:ERROR');
+  assert.equal(parseOperatorFlags(['--zap-log-level=2'], {}).logSpec, 'all:TRACE');
+  assert.equal(parseOperatorFlags(['--zap-log-level=all:INFO,updater:DEBUG'], {}).logSpec, 'all:INFO,updater:DEBUG');
+  assert.equal(parseOperatorFlags(['--zap-encoder=json'], {}).logFormat, 'json');
+  assert.equal(parseOperatorFlags(['--zap-encoder=console'], {}).logFormat, 'text');
+});
+
+test('a bad log level, spec or encoder is a FlagError saying what to give', () => {
+  for (const [flag, code, why] of [
+    ['--zap-log-level=loud', 'OPERATOR_ERR_FLAG_LOG_LEVEL', /give debug, info, warn, error/],
+    [
+      '--zap-log-level=all:LOUD',
+      'OPERATOR_ERR_FLAG_LOG_LEVEL',
+      /--zap-log-level=all:LOUD: invalid log spec .*"LOUD" is not a level/,
+    ],
+    ['--zap-encoder=xml', 'OPERATOR_ERR_FLAG_LOG_FORMAT', /give console or json/],
+  ] as const) {
+    assert.throws(
+      () => parseOperatorFlags([flag], {}),
+      (e: unknown) => e instanceof FlagError && e.code === code && why.test(e.message),
+      flag,
+    );
+  }
 });

@@ -1,8 +1,8 @@
 // Every informer the operator runs (reference/stunner-v1.md §2.3), and the renderer's Snapshot built
 // from their caches. Any change to any watched object triggers a full re-render (§2.2: state of the world).
 
-import type { Snapshot } from '../snapshot.ts';
-import { type ManifestError, snapshotFromManifests } from '../snapshot-from-manifests.ts';
+import type { Snapshot } from '../render/snapshot.ts';
+import { type ManifestError, snapshotFromManifests } from '../render/snapshot-from-manifests.ts';
 import { isNotFound, type KubeObject, type KubeRest } from './kube-rest.ts';
 import { type InformerEvents, ResourceInformer } from './resource-informer.ts';
 import { KINDS, type ResourceKind } from './resource-kinds.ts';

@@ -4,6 +4,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { OperatorError } from '../operator-error.ts';
 
 export const FIELD_MANAGER = 'stunner-gateway-operator';
 
@@ -13,8 +14,8 @@ export const CONTENT_TYPE = {
   json: 'application/json',
 } as const;
 
-export class KubeApiError extends Error {
-  readonly code = 'STUNNER_ERR_KUBE_API';
+/** A non-2xx answer of the kube-apiserver; `status` and `reason` are the apiserver's. */
+export class KubeApiError extends OperatorError {
   readonly status: number;
   readonly reason: string | undefined;
   constructor(method: string, path: string, status: number, body: string) {
@@ -27,7 +28,8 @@ export class KubeApiError extends Error {
     } catch {
       // not a Status object
     }
-    super(`${method} ${path}: ${status} ${message}`);
+    super('OPERATOR_ERR_KUBE_API', `${method} ${path}: ${status} ${message}`);
+    this.name = 'KubeApiError';
     this.status = status;
     this.reason = reason;
   }
@@ -62,9 +64,21 @@ export class KubeRest {
 
   constructor(kc: KubeConfig, timeoutMs = 30_000) {
     const cluster = kc.getCurrentCluster();
-    if (!cluster) throw new Error('kubeconfig has no current cluster; set a current-context');
+    if (!cluster) {
+      throw new OperatorError(
+        'OPERATOR_ERR_KUBECONFIG',
+        'kubeconfig has no current cluster: set a current-context (kubectl config use-context) or pass --kubeconfig',
+      );
+    }
+    const server = URL.parse(cluster.server);
+    if (!server || (server.protocol !== 'https:' && server.protocol !== 'http:')) {
+      throw new OperatorError(
+        'OPERATOR_ERR_KUBECONFIG',
+        `kubeconfig cluster ${cluster.name}: server "${cluster.server}" is not an http(s) URL; give https://host:port`,
+      );
+    }
     this.#kc = kc;
-    this.#server = new URL(cluster.server);
+    this.#server = server;
     this.#timeoutMs = timeoutMs;
   }
 
@@ -96,11 +110,15 @@ export class KubeRest {
           try {
             resolve((text === '' ? undefined : JSON.parse(text)) as T);
           } catch (err) {
-            reject(err);
+            const msg = `${method} ${url.pathname}: ${status} with a body that is not JSON: is the kubeconfig server a kube-apiserver?`;
+            reject(new OperatorError('OPERATOR_ERR_KUBE_BAD_RESPONSE', msg, { cause: err }));
           }
         });
       });
-      req.setTimeout(this.#timeoutMs, () => req.destroy(new Error(`${method} ${url.pathname}: timed out`)));
+      req.setTimeout(this.#timeoutMs, () => {
+        const msg = `${method} ${url.pathname}: no answer from ${this.#server.host} in ${this.#timeoutMs} ms: check that the kube-apiserver is up and reachable`;
+        req.destroy(new OperatorError('OPERATOR_ERR_KUBE_TIMEOUT', msg));
+      });
       req.on('error', reject);
       if (payload) req.write(payload);
       req.end();

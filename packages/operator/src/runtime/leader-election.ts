@@ -3,8 +3,8 @@
 // the leader renews every retryPeriod and steps down when it could not renew within renewDeadline.
 // Every write is an update with the last seen resourceVersion, so of two racing candidates one gets 409.
 import { randomUUID } from 'node:crypto';
+import type { Logger } from '@stunner/log';
 import { isNotFound, KubeApiError, type KubeRest } from '../kube/kube-rest.ts';
-import type { Logger } from './logger.ts';
 
 export const DEFAULT_LEASE_NAME = '92062b70.l7mp.io';
 

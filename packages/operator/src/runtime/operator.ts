@@ -2,21 +2,22 @@
 // and updater (the leader only). DESIGN.md §2; reference/stunner-v1.md §2.1–2.3.
 import type { AddressInfo } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { createLogger, type Logger } from '@stunner/log';
 import { CdsServer } from '../cds/cds-server.ts';
 import { externalAddressOf } from '../cds/node-address-patch.ts';
 import { InformerSet } from '../kube/informer-set.ts';
 import { KubeRest } from '../kube/kube-rest.ts';
 import { RenderTrigger } from '../kube/render-trigger.ts';
 import { KINDS } from '../kube/resource-kinds.ts';
-import { render } from '../render.ts';
-import type { RenderResult } from '../render-result.ts';
-import type { DataplaneMode } from '../snapshot.ts';
+import { render } from '../render/render.ts';
+import type { RenderResult } from '../render/render-result.ts';
+import type { DataplaneMode } from '../render/snapshot.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { LeaderElector } from './leader-election.ts';
-import { type Logger, makeLogger } from './logger.ts';
 import { makeOperatorMetrics, type OperatorMetrics } from './operator-metrics.ts';
 import { type ProbeServers, startProbeServers } from './probe-servers.ts';
 import { RenderLoop } from './render-loop.ts';
+import { systemTimers } from './timers.ts';
 import { Updater } from './updater.ts';
 
 export interface HostPort {
@@ -64,7 +65,7 @@ export interface RunningOperator {
 }
 
 export async function startOperator(opts: OperatorOptions): Promise<RunningOperator> {
-  const log = opts.logger ?? makeLogger('operator');
+  const log = opts.logger ?? createLogger('operator', { spec: 'all:INFO' });
   const rest = new KubeRest(opts.kubeconfig);
   const metrics = makeOperatorMetrics();
   const cds = new CdsServer({
@@ -112,11 +113,12 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     rest,
     { get: (k, n, ns) => informers.get(k, n, ns), list: (k) => informers.list(k), ownsGateway },
     metrics,
-    log,
+    log.child('updater'),
   );
 
   const loop = new RenderLoop({
     throttleMs: opts.throttleMs,
+    timers: systemTimers,
     onCoalesced: () => metrics.reconcileEvents.inc({ result: 'coalesced' }),
     onError: (err) => log.error(`render: ${(err as Error).stack ?? err}`),
     run: async () => {
@@ -168,7 +170,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
             log.info('lost the leader lease: no more writes');
           },
         },
-        log,
+        log.child('leader-election'),
       )
     : undefined;
   if (!elector) metrics.leader.set(1);

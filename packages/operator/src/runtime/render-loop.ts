@@ -4,8 +4,12 @@
 // after a quiet spell renders at once: an isolated change is not delayed by the throttle.
 // A render that lands while the previous one is still being written waits and coalesces, so a slow
 // apiserver never queues more than one pending render.
+import type { Timers } from './timers.ts';
+
 export interface RenderLoopOptions {
   throttleMs: number;
+  /** The clock and timers the throttle runs on (`systemTimers` in the operator). */
+  timers: Timers;
   /** One render + write; resolves when the write is done. */
   run: () => Promise<void>;
   onCoalesced?: () => void;
@@ -14,7 +18,7 @@ export interface RenderLoopOptions {
 
 export class RenderLoop {
   readonly #opts: RenderLoopOptions;
-  #timer: NodeJS.Timeout | undefined;
+  #timer: unknown;
   #running: Promise<void> | undefined;
   #again = false;
   #stopped = false;
@@ -31,8 +35,9 @@ export class RenderLoop {
       this.#opts.onCoalesced?.();
       return;
     }
-    const wait = Math.max(0, this.#lastStart + this.#opts.throttleMs - performance.now());
-    this.#timer = setTimeout(() => {
+    const { timers } = this.#opts;
+    const wait = Math.max(0, this.#lastStart + this.#opts.throttleMs - timers.now);
+    this.#timer = timers.setTimeout(() => {
       this.#timer = undefined;
       this.#fire();
     }, wait);
@@ -45,7 +50,7 @@ export class RenderLoop {
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#opts.timers.clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.idle();
   }
@@ -55,7 +60,7 @@ export class RenderLoop {
       this.#again = true;
       return;
     }
-    this.#lastStart = performance.now();
+    this.#lastStart = this.#opts.timers.now;
     this.#running = this.#opts
       .run()
       .catch((err: unknown) => this.#opts.onError?.(err))

@@ -3,12 +3,12 @@
 // with merge patches on the status subresource, and deletes managed objects no render wants any more.
 // Writes that would change nothing are skipped, so re-renders and operator restarts cause no churn.
 import { ANNOTATION_RELATED_GATEWAY, LABEL_OWNED_BY, LABEL_OWNED_BY_VALUE } from '@stunner/api';
+import type { Logger } from '@stunner/log';
 import type { KubeObject, KubeRest } from '../kube/kube-rest.ts';
 import { isNotFound, KubeApiError } from '../kube/kube-rest.ts';
 import { KINDS, kindOf, objectPath, type ResourceKind } from '../kube/resource-kinds.ts';
-import type { RenderResult, StatusUpdate } from '../render-result.ts';
+import type { RenderResult, StatusUpdate } from '../render/render-result.ts';
 import { canonicalJson } from './canonical-json.ts';
-import type { Logger } from './logger.ts';
 import type { OperatorMetrics } from './operator-metrics.ts';
 
 export interface ClusterView {

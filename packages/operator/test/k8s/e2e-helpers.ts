@@ -3,10 +3,10 @@
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_CONTROLLER_NAME, DEFAULT_LABEL_FILTER, type StunnerConfig } from '@stunner/api';
+import { createLogger } from '@stunner/log';
 import type { ApplyObject, ControlPlane } from '@stunner/testing';
 import WebSocket from 'ws';
 import { parseAllDocuments } from 'yaml';
-import { makeLogger } from '../../src/runtime/logger.ts';
 import { type OperatorOptions, type RunningOperator, startOperator } from '../../src/runtime/operator.ts';
 
 const quickstartPath = new URL('../../../../deploy/examples/quickstart.yaml', import.meta.url);
@@ -56,9 +56,12 @@ export async function startTestOperator(
     throttleMs: 20,
     cds: { host: '127.0.0.1', port: 0 },
     labelFilter: DEFAULT_LABEL_FILTER,
-    logger: makeLogger('operator', 'error', (l) => {
-      lines.push(l);
-      if (process.env.OPERATOR_TEST_LOG) process.stderr.write(l);
+    logger: createLogger('operator', {
+      spec: 'all:ERROR',
+      output: (l) => {
+        lines.push(l);
+        if (process.env.OPERATOR_TEST_LOG) process.stderr.write(l);
+      },
     }),
     ...over,
   });

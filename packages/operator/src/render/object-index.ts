@@ -5,6 +5,12 @@ import type { Snapshot } from './snapshot.ts';
 
 export const key = (namespace: string | undefined, name: string): string => `${namespace ?? ''}/${name}`;
 
+type Named = { metadata: { name: string; namespace?: string | undefined } };
+
+/** Sort order of every list the renderer walks, so its output does not depend on watch order. */
+export const byNsName = (a: Named, b: Named): number =>
+  key(a.metadata.namespace, a.metadata.name).localeCompare(key(b.metadata.namespace, b.metadata.name));
+
 export interface ObjectIndex {
   gatewayConfigs: Map<string, GatewayConfig>;
   dataplanes: Map<string, Dataplane>;
@@ -18,7 +24,7 @@ export interface ObjectIndex {
   nodes: Node[];
 }
 
-function byKey<T extends { metadata: { name: string; namespace?: string | undefined } }>(items: T[]): Map<string, T> {
+function byKey<T extends Named>(items: T[]): Map<string, T> {
   const m = new Map<string, T>();
   for (const o of items) m.set(key(o.metadata.namespace, o.metadata.name), o);
   return m;
