@@ -12,7 +12,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleProgram, entryPath, loopbackTurnConfig, programNamed } from '@stunner/release';
+import { bundleProgram, entryPath, LOOPBACK_LISTENER_READY, loopbackTurnConfig, programNamed } from '@stunner/release';
 import { longTermKey } from '@stunner/stun';
 import { freePort, freeUdpPortPair } from '@stunner/testing';
 import { ensureSystemDeps } from '../scripts/system-deps.ts';
@@ -82,7 +82,7 @@ async function startBundled(bundle: string, nodeFlags: string[]): Promise<Server
   const proc = await spawnUntil(
     process.execPath,
     [...nodeFlags, bundle, '-c', `file://${config}`],
-    /listener release\/udp TURN-UDP/,
+    LOOPBACK_LISTENER_READY,
     15_000,
     dir,
   ).catch((err: Error) => {

@@ -6,7 +6,14 @@ import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { bundleProgram, entryPath, loopbackTurnConfig, OPTIONAL_EXTERNALS, PROGRAMS } from '@stunner/release';
+import {
+  bundleProgram,
+  entryPath,
+  LOOPBACK_LISTENER_READY,
+  loopbackTurnConfig,
+  OPTIONAL_EXTERNALS,
+  PROGRAMS,
+} from '@stunner/release';
 import { freePort, freeUdpPortPair, watchProcess } from '@stunner/testing';
 import { helloThroughTurn } from './hello-through-turn.ts';
 
@@ -29,7 +36,7 @@ describe('the bundles in a directory of their own', { timeout: 240_000 }, () => 
     }
   });
 
-  it('stunnerctl, turncat and the operator start and answer a bad invocation with their usage', async () => {
+  it('stunnerctl, turncat, authd and the operator start and answer a bad invocation with their usage', async () => {
     const run = (name: string, args: string[]) =>
       watchProcess(process.execPath, [join(dist, name, `${name}.mjs`), ...args], { cwd: dist });
     const ctl = run('stunnerctl', ['no-such-command']);
@@ -38,6 +45,9 @@ describe('the bundles in a directory of their own', { timeout: 240_000 }, () => 
     const cat = run('turncat', []);
     assert.notEqual(await cat.exited(20_000), 0);
     assert.match(cat.stderr(), /Usage: turncat/);
+    const authd = run('authd', ['--no-such-flag']);
+    assert.equal(await authd.exited(20_000), 2);
+    assert.match(authd.stderr(), /no-such-flag/);
     const op = run('stunner-gateway-operator', ['--no-such-flag']);
     assert.equal(await op.exited(20_000), 2);
     assert.match(op.stderr(), /no-such-flag/);
@@ -62,7 +72,7 @@ describe('the bundles in a directory of their own', { timeout: 240_000 }, () => 
       { cwd: dist },
     );
     try {
-      await stunnerd.waitFor(/listener release\/udp TURN-UDP/, { timeoutMs: 20_000 });
+      await stunnerd.waitFor(LOOPBACK_LISTENER_READY, { timeoutMs: 20_000 });
       await helloThroughTurn(dist, { port, username: 'user-1', password: 'pass-1' });
       stunnerd.child.kill('SIGTERM');
       assert.equal(await stunnerd.exited(20_000), 0);

@@ -17,6 +17,7 @@ import {
   IMAGES,
   imageNamed,
   imageReference,
+  LOOPBACK_LISTENER_READY,
   loopbackTurnConfig,
   NONROOT_UID,
   programNamed,
@@ -55,6 +56,8 @@ describe('the images as OCI layouts', { timeout: 600_000 }, () => {
       images: IMAGES,
       distDir: join(work, 'dist'),
       outDir: join(work, 'images'),
+      // The Dockerfile's build stage writes the layers as trees: the same run checks they match.
+      rootfsDir: join(work, 'trees'),
       repository: 'example.test/stunner',
       tag: TAG,
       version: '0.0.0-test',
@@ -134,6 +137,16 @@ describe('the images as OCI layouts', { timeout: 600_000 }, () => {
     }
   });
 
+  it("the trees the Dockerfile copies (npm run image -- --rootfs) are the layouts' layers, file by file", () => {
+    for (const b of built) {
+      const fromLayout = walk(join(unpacked.get(b.spec.image)!, 'rootfs')).sort();
+      const fromTrees = [
+        ...new Set([...walk(join(work, 'trees', 'runtime')), ...walk(join(work, 'trees', b.spec.image))]),
+      ].sort();
+      assert.deepEqual(fromTrees, fromLayout);
+    }
+  });
+
   it('stunnerd, run as a Dataplane runs it in a read-only root as PID 1, relays Hello STUNner and ends on SIGTERM', async () => {
     const bundle = unpacked.get('stunnerd')!;
     const spec = readRuntimeSpec(bundle);
@@ -158,7 +171,7 @@ describe('the images as OCI layouts', { timeout: 600_000 }, () => {
       'file:///tmp/stunnerd.json',
     ]);
     try {
-      await p.waitFor(/listener release\/udp TURN-UDP/, { timeoutMs: 30_000 });
+      await p.waitFor(LOOPBACK_LISTENER_READY, { timeoutMs: 30_000 });
       const pid = p.hostPid();
       const ids = processIds(pid);
       assert.equal(ids.uid, NONROOT_UID);
@@ -168,6 +181,43 @@ describe('the images as OCI layouts', { timeout: 600_000 }, () => {
       process.kill(pid, 'SIGTERM');
       assert.equal(await p.exited(20_000), 0);
       assert.doesNotMatch(p.stderr(), /EROFS|EACCES|ERR_MODULE_NOT_FOUND|RELEASE_ERR/);
+    } finally {
+      await p.stop();
+      rmSync(data, { recursive: true, force: true });
+    }
+  });
+
+  it('authd, run by its image entrypoint in a read-only root, serves an ICE config from a stunnerd config and ends on SIGTERM', async () => {
+    const bundle = unpacked.get('stunner-auth-server')!;
+    const spec = readRuntimeSpec(bundle);
+    const data = mkdtempSync(join(tmpdir(), 'release-image-data-'));
+    const httpPort = await freePort();
+    writeFileSync(
+      join(data, 'stunnerd.json'),
+      loopbackTurnConfig({ port: 3478, username: 'user-1', password: 'pass-1', realm: 'image' }),
+    );
+    const p = runInRootfs(join(bundle, 'rootfs'), data, spec, [
+      ...spec.args,
+      '--address',
+      '127.0.0.1',
+      '-p',
+      String(httpPort),
+      '-c',
+      'file:///tmp/stunnerd.json',
+    ]);
+    try {
+      await p.waitFor(/authd: listening/, { timeoutMs: 30_000 });
+      const pid = p.hostPid();
+      assert.equal(processIds(pid).nsPids.at(-1), 1);
+      const res = await fetch(`http://127.0.0.1:${httpPort}/ice?service=turn`);
+      const body = (await res.json()) as { iceServers?: { urls: string[]; username: string }[] };
+      assert.equal(res.status, 200, JSON.stringify(body));
+      assert.ok(
+        body.iceServers?.some((s) => s.urls.includes('turn:127.0.0.1:3478?transport=udp') && s.username === 'user-1'),
+        JSON.stringify(body),
+      );
+      process.kill(pid, 'SIGTERM');
+      assert.equal(await p.exited(20_000), 0);
     } finally {
       await p.stop();
       rmSync(data, { recursive: true, force: true });

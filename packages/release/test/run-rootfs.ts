@@ -68,15 +68,27 @@ export function runInRootfs(rootfs: string, dataDir: string, spec: RuntimeSpec, 
     rootfs,
     ...command,
   ]);
+  const hostPid = (): number => {
+    const unsharePid = p.child.pid!;
+    for (const task of readdirSync(`/proc/${unsharePid}/task`)) {
+      const children = readFileSync(`/proc/${unsharePid}/task/${task}/children`, 'utf8').trim();
+      if (children) return Number(children.split(' ')[0]);
+    }
+    throw new Error(`unshare ${unsharePid} has no child`);
+  };
   return {
     ...p,
-    hostPid() {
-      const unsharePid = p.child.pid!;
-      for (const task of readdirSync(`/proc/${unsharePid}/task`)) {
-        const children = readFileSync(`/proc/${unsharePid}/task/${task}/children`, 'utf8').trim();
-        if (children) return Number(children.split(' ')[0]);
+    hostPid,
+    // unshare forwards no signal: the command (PID 1 inside, its namespace going with it) is killed.
+    async stop() {
+      if (p.child.exitCode === null && p.child.signalCode === null) {
+        try {
+          process.kill(hostPid(), 'SIGKILL');
+        } catch {
+          // already gone
+        }
       }
-      throw new Error(`unshare ${unsharePid} has no child`);
+      await p.stop();
     },
   };
 }

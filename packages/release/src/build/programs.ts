@@ -15,6 +15,7 @@ export interface Program {
 export const PROGRAMS: readonly Program[] = [
   { name: 'stunnerd', entry: 'packages/stunnerd/src/main.ts' },
   { name: 'stunner-gateway-operator', entry: 'packages/operator/src/main.ts' },
+  { name: 'authd', entry: 'packages/auth/src/main.ts' },
   { name: 'turncat', entry: 'packages/cli/src/turncat.ts' },
   { name: 'stunnerctl', entry: 'packages/cli/src/stunnerctl.ts' },
   { name: 'udp-greeter', entry: 'packages/cli/src/udp-greeter.ts' },

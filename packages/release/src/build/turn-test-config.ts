@@ -2,6 +2,11 @@
 // static credentials and a STATIC cluster that opens 127.0.0.1 for loopback peers (stunner-v1.md
 // §1.10), health check and metrics on the ports given (0/'' switches them off).
 
+/** The listener's name: namespace/gateway/listener, as the operator renders it (authd locates it by that). */
+export const LOOPBACK_LISTENER = 'release/loopback/udp';
+/** What stunnerd prints once the listener serves. */
+export const LOOPBACK_LISTENER_READY = /listener release\/loopback\/udp TURN-UDP/;
+
 export interface LoopbackTurnConfig {
   readonly port: number;
   readonly username: string;
@@ -26,7 +31,7 @@ export function loopbackTurnConfig(c: LoopbackTurnConfig): string {
     auth: { type: 'static', realm: c.realm, credentials: { username: c.username, password: c.password } },
     listeners: [
       {
-        name: 'release/udp',
+        name: LOOPBACK_LISTENER,
         protocol: 'TURN-UDP',
         address: '127.0.0.1',
         port: c.port,

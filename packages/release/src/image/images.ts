@@ -43,6 +43,13 @@ export const IMAGES: readonly ImageSpec[] = [
     cmd: [],
     description: 'the STUNner Gateway API operator',
   },
+  {
+    image: 'stunner-auth-server',
+    program: 'authd',
+    aliases: [],
+    cmd: [],
+    description: 'authd, the STUNner auth service (TURN credentials and ICE configs)',
+  },
 ];
 
 /** /etc files that name the users: root and the non-root user the images run as. */
