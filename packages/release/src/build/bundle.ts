@@ -1,7 +1,9 @@
 // Bundles one program with esbuild into plain ESM JavaScript for the pinned Node: every npm
 // dependency inlined, Node built-ins left as imports. A worker-thread entry that the sources name as
-// `new URL('./x.ts', import.meta.url)` becomes a bundle of its own, `x.mjs` beside the main bundle,
-// and the reference is rewritten to it, so the main bundle finds it relative to itself.
+// `new URL('./x.ts', import.meta.url)` becomes an entry of its own, `x.mjs` beside the main bundle,
+// and the reference is rewritten to it, so the main bundle finds it relative to itself. Code the
+// entries share, and modules loaded by dynamic import(), go to chunks beside them.
+import { rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { build, type Plugin } from 'esbuild';
@@ -55,15 +57,19 @@ function runtimeEntries(found: Map<string, string>): Plugin {
   };
 }
 
-async function bundleOne(
-  entry: string,
-  outfile: string,
+/** One esbuild run over the given entries, code split: a dynamic import() loads its chunk only then. */
+async function bundleEntries(
+  entries: Record<string, string>,
+  outDir: string,
   found: Map<string, string>,
-  externals: Set<string>,
-): Promise<number> {
+): Promise<{ files: string[]; bytes: number; externals: Set<string> }> {
   const result = await build({
-    entryPoints: [entry],
-    outfile,
+    entryPoints: entries,
+    outdir: outDir,
+    outExtension: { '.js': '.mjs' },
+    // Beside the entries, so `new URL('./x.mjs', import.meta.url)` means the same in every chunk.
+    chunkNames: 'chunk-[hash]',
+    splitting: true,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -79,29 +85,40 @@ async function bundleOne(
     metafile: true,
     logLevel: 'warning',
   });
-  const out = Object.entries(result.metafile.outputs).find(([f]) => f.endsWith('.mjs'));
-  for (const i of out?.[1].imports ?? []) if (i.external) externals.add(i.path);
-  return out ? out[1].bytes : 0;
+  const files: string[] = [];
+  const externals = new Set<string>();
+  let bytes = 0;
+  for (const [file, out] of Object.entries(result.metafile.outputs)) {
+    if (!file.endsWith('.mjs')) continue;
+    files.push(resolve(file));
+    bytes += out.bytes;
+    for (const i of out.imports) if (i.external) externals.add(i.path);
+  }
+  return { files, bytes, externals };
 }
 
-/** Bundles `entry` into `outDir/<name>.mjs` plus one bundle per runtime entry it names. */
+/**
+ * Bundles `entry` into `outDir/<name>.mjs`, each runtime entry it names (a worker's main) into
+ * `outDir/<entry>.mjs`, and code they share or import dynamically into `outDir/chunk-*.mjs`.
+ */
 export async function bundleProgram(entry: string, outDir: string, name: string): Promise<BundleResult> {
   const found = new Map<string, string>();
-  const externals = new Set<string>();
-  const main = join(outDir, `${name}.mjs`);
-  let bytes = await bundleOne(entry, main, found, externals);
-  const files = [main];
-  const done = new Set<string>();
-  // A worker may itself name further runtime entries: bundle until none is new.
-  for (let pending = [...found]; pending.length > 0; pending = [...found].filter(([n]) => !done.has(n))) {
-    for (const [workerName, workerEntry] of pending) {
-      done.add(workerName);
-      const file = join(outDir, `${workerName}.mjs`);
-      bytes += await bundleOne(workerEntry, file, found, externals);
-      files.push(file);
+  let entries: Record<string, string> = { [name]: entry };
+  // A runtime entry is known only once the code naming it was read: build until the set is stable.
+  for (;;) {
+    rmSync(outDir, { recursive: true, force: true });
+    const r = await bundleEntries(entries, outDir, found);
+    if (found.has(name))
+      throw new Error(`RELEASE_ERR_NAME_CLASH: a runtime entry of ${entry} is named ${name}; rename it`);
+    const next = { [name]: entry, ...Object.fromEntries(found) };
+    if (Object.keys(next).length === Object.keys(entries).length) {
+      const main = join(outDir, `${name}.mjs`);
+      return {
+        files: [main, ...r.files.filter((f) => f !== main).sort()],
+        bytes: r.bytes,
+        externals: [...r.externals].sort(),
+      };
     }
+    entries = next;
   }
-  if (found.has(name))
-    throw new Error(`RELEASE_ERR_NAME_CLASH: a runtime entry of ${entry} is named ${name}; rename it`);
-  return { files, bytes, externals: [...externals].sort() };
 }
