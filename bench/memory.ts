@@ -8,11 +8,19 @@
 //   released (Refresh LIFETIME 0);
 // - relaying `turnutils_uclient -c -m 50 -n 5000 -l 1000 -z 1` (turn.md §4.6): peak RSS, server CPU
 //   seconds and µs of CPU per relayed packet, loss.
-// --node-flags runs stunnerd with extra Node/V8 flags, to weigh a flag's memory against its CPU.
+// stunnerd runs with the Node flags its image sets (NODE_OPTIONS of the stunnerd image); --node-flags
+// replaces them (--node-flags= for none), to weigh a flag's memory against its CPU.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleProgram, entryPath, LOOPBACK_LISTENER_READY, loopbackTurnConfig, programNamed } from '@stunner/release';
+import {
+  bundleProgram,
+  entryPath,
+  imageNamed,
+  LOOPBACK_LISTENER_READY,
+  loopbackTurnConfig,
+  programNamed,
+} from '@stunner/release';
 import { longTermKey } from '@stunner/stun';
 import { freePort, freeUdpPortPair } from '@stunner/testing';
 import { ensureSystemDeps } from '../scripts/system-deps.ts';
@@ -186,7 +194,9 @@ const round = (x: number | string | boolean) =>
 export async function run(args: string[]): Promise<BenchResult> {
   ensureSystemDeps();
   const servers = (option(args, 'servers') ?? 'stunnerd,coturn').split(',');
-  const nodeFlags = (option(args, 'node-flags') ?? '').split(' ').filter((f) => f !== '');
+  const nodeFlags = (option(args, 'node-flags') ?? imageNamed('stunnerd').nodeOptions.join(' '))
+    .split(' ')
+    .filter((f) => f !== '');
   const holdCount = Number(option(args, 'hold') ?? 1000);
   const skipRelay = option(args, 'skip-relay') !== undefined;
   const deadline = performance.now() + Number(option(args, 'max-seconds') ?? 600) * 1000;

@@ -15,6 +15,7 @@ import {
   bundleProgram,
   entryPath,
   IMAGES,
+  imageConfig,
   imageNamed,
   imageReference,
   LOOPBACK_LISTENER_READY,
@@ -96,7 +97,8 @@ describe('the images as OCI layouts', { timeout: 600_000 }, () => {
       assert.equal(config.config.User, `${NONROOT_UID}:${NONROOT_UID}`);
       assert.deepEqual(config.config.Entrypoint, [`/usr/local/bin/${b.spec.program}`]);
       assert.deepEqual(config.config.Cmd ?? [], [...b.spec.cmd]);
-      assert.deepEqual(config.config.Env, ['PATH=/usr/local/bin']);
+      assert.equal(config.config.Env[0], 'PATH=/usr/local/bin');
+      assert.deepEqual(config.config.Env, imageConfig(b.spec, '0').env);
       const manifest = skopeo(['inspect', `oci:${b.layoutDir}:${TAG}`]) as { Layers: string[] };
       assert.deepEqual(
         manifest.Layers,
