@@ -52,6 +52,12 @@ export async function buildSeaBinary(): Promise<Buffer> {
     if (r.status !== 0) throw new Error(`RELEASE_ERR_SEA: node --experimental-sea-config failed: ${r.stderr}`);
     const binary = join(dir, 'node-sea');
     copyFileSync(process.execPath, binary);
+    // Node's release binaries keep their symbol tables and debug info: ~18 MiB (4 MiB compressed) that
+    // only native debuggers read. binutils' strip drops them where it is installed.
+    const strip = spawnSync('strip', ['--strip-all', binary], { encoding: 'utf8' });
+    if (strip.error === undefined && strip.status !== 0) {
+      throw new Error(`RELEASE_ERR_STRIP: strip ${binary} failed: ${strip.stderr}`);
+    }
     // postject is CommonJS with no types of its own.
     const postject = createRequire(import.meta.url)('postject') as {
       inject: (file: string, name: string, data: Buffer, options: { sentinelFuse: string }) => Promise<void>;
