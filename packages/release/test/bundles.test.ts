@@ -15,7 +15,7 @@ import {
   PROGRAMS,
 } from '@stunner/release';
 import { freePort, freeUdpPortPair, watchProcess } from '@stunner/testing';
-import { helloThroughTurn } from './hello-through-turn.ts';
+import { helloThroughTurn, threadPackets } from './hello-through-turn.ts';
 
 describe('the bundles in a directory of their own', { timeout: 240_000 }, () => {
   let dist: string;
@@ -55,6 +55,7 @@ describe('the bundles in a directory of their own', { timeout: 240_000 }, () => 
 
   it('stunnerd with --udp-thread-num=2 relays "Hello STUNner" to the greeter and back; SIGTERM ends it', async () => {
     const port = await freeUdpPortPair();
+    const metricsPort = await freePort();
     const config = join(dist, 'stunnerd.json');
     writeFileSync(
       config,
@@ -64,6 +65,7 @@ describe('the bundles in a directory of their own', { timeout: 240_000 }, () => 
         password: 'pass-1',
         realm: 'release',
         healthPort: await freePort(),
+        metricsPort,
       }),
     );
     const stunnerd = watchProcess(
@@ -74,6 +76,12 @@ describe('the bundles in a directory of their own', { timeout: 240_000 }, () => 
     try {
       await stunnerd.waitFor(LOOPBACK_LISTENER_READY, { timeoutMs: 20_000 });
       await helloThroughTurn(dist, { port, username: 'user-1', password: 'pass-1' });
+      // Two worker threads (the worker bundle found beside the main one), one of them relayed it.
+      const threads = await threadPackets(metricsPort).catch((err: Error) => {
+        throw new Error(`${err.message}: ${err.cause}; stunnerd said:\n${stunnerd.stderr()}`);
+      });
+      assert.deepEqual([...threads.keys()].sort(), ['0', '1']);
+      assert.ok([...threads.values()].some((n) => n > 0));
       stunnerd.child.kill('SIGTERM');
       assert.equal(await stunnerd.exited(20_000), 0);
       assert.doesNotMatch(stunnerd.stderr(), /ERR_MODULE_NOT_FOUND|Cannot find/);

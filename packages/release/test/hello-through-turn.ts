@@ -40,3 +40,13 @@ export async function helloThroughTurn(distDir: string, server: TurnServer): Pro
     await greeter.stop();
   }
 }
+
+/** stunnerd's per-thread packet counters of the listener (`--udp-thread-num` > 1), from /metrics. */
+export async function threadPackets(metricsPort: number): Promise<Map<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  const threads = new Map<string, number>();
+  for (const m of text.matchAll(/^stunner_listener_thread_packets_total\{[^}]*thread="(\d+)"[^}]*\} (\d+)$/gm)) {
+    threads.set(m[1]!, (threads.get(m[1]!) ?? 0) + Number(m[2]));
+  }
+  return threads;
+}

@@ -25,7 +25,7 @@ import {
   REPO_ROOT,
 } from '@stunner/release';
 import { freePort, freeUdpPortPair } from '@stunner/testing';
-import { helloThroughTurn } from './hello-through-turn.ts';
+import { helloThroughTurn, threadPackets } from './hello-through-turn.ts';
 import { mountOptions, processIds, readRuntimeSpec, runInRootfs } from './run-rootfs.ts';
 
 const TAG = 'test';
@@ -154,6 +154,7 @@ describe('the images as OCI layouts', { timeout: 600_000 }, () => {
     const spec = readRuntimeSpec(bundle);
     const data = mkdtempSync(join(tmpdir(), 'release-image-data-'));
     const port = await freeUdpPortPair();
+    const metricsPort = await freePort();
     writeFileSync(
       join(data, 'stunnerd.json'),
       loopbackTurnConfig({
@@ -162,6 +163,7 @@ describe('the images as OCI layouts', { timeout: 600_000 }, () => {
         password: 'pass-1',
         realm: 'image',
         healthPort: await freePort(),
+        metricsPort,
       }),
     );
     // STUNner's Dataplane: command [stunnerd], args [-w, --udp-thread-num=16]; a file origin here.
@@ -180,6 +182,9 @@ describe('the images as OCI layouts', { timeout: 600_000 }, () => {
       assert.equal(ids.nsPids.at(-1), 1, 'stunnerd is PID 1 of its namespace');
       assert.ok(mountOptions(pid, '/').includes('ro'), 'its root filesystem is read-only');
       await helloThroughTurn(join(work, 'dist'), { port, username: 'user-1', password: 'pass-1' });
+      const threads = await threadPackets(metricsPort);
+      assert.deepEqual([...threads.keys()].sort(), ['0', '1'], 'two UDP worker threads');
+      assert.ok([...threads.values()].some((n) => n > 0));
       process.kill(pid, 'SIGTERM');
       assert.equal(await p.exited(20_000), 0);
       assert.doesNotMatch(p.stderr(), /EROFS|EACCES|ERR_MODULE_NOT_FOUND|RELEASE_ERR/);
