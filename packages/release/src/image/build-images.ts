@@ -6,7 +6,7 @@ import { bundleProgram } from '../build/bundle.ts';
 import { entryPath, programNamed } from '../build/programs.ts';
 import { type TreeEntry, treeToDirectory, treeToTar } from './file-tree.ts';
 import { type ImageSpec, imageConfig, imageReference, programLayer, runtimeLayer } from './images.ts';
-import { type WrittenImage, writeOciLayout } from './oci-layout.ts';
+import { gzipLayer, type WrittenImage, writeOciLayout } from './oci-layout.ts';
 import { buildSeaBinary } from './sea-binary.ts';
 import { sharedLibraries } from './shared-libraries.ts';
 
@@ -37,6 +37,7 @@ export async function buildImages(o: BuildImagesOptions): Promise<BuiltImage[]> 
   log(`image: runtime: ${process.execPath} as a SEA, with ${libraries.map((l) => l.path).join(', ')}`);
   const runtime: TreeEntry[] = runtimeLayer(await buildSeaBinary(), libraries);
   const runtimeTar = o.outDir !== undefined ? await treeToTar(runtime) : undefined;
+  const runtimeGzipped = runtimeTar !== undefined ? gzipLayer(runtimeTar) : undefined;
   if (o.rootfsDir !== undefined) treeToDirectory(runtime, join(o.rootfsDir, 'runtime'));
   const built: BuiltImage[] = [];
   for (const spec of o.images) {
@@ -51,7 +52,11 @@ export async function buildImages(o: BuildImagesOptions): Promise<BuiltImage[]> 
     if (o.outDir !== undefined && runtimeTar !== undefined) {
       layoutDir = join(o.outDir, spec.image);
       written = writeOciLayout(layoutDir, o.tag, imageConfig(spec, o.version), [
-        { tar: runtimeTar, comment: 'runtime: Node SEA launcher, its shared libraries, /etc/passwd (uid 65532)' },
+        {
+          tar: runtimeTar,
+          ...(runtimeGzipped ? { gzipped: runtimeGzipped } : {}),
+          comment: 'runtime: Node SEA launcher, its shared libraries, /etc/passwd (uid 65532)',
+        },
         { tar: await treeToTar(layer), comment: `${spec.program}: bundles and command` },
       ]);
       log(

@@ -18,6 +18,8 @@ export interface ImageConfig {
 export interface LayerInput {
   /** Uncompressed tar. */
   readonly tar: Buffer;
+  /** The tar gzip'd, when the caller has it already (a layer shared by several images). */
+  readonly gzipped?: Buffer;
   /** What the layer holds, for the config's history. */
   readonly comment: string;
 }
@@ -45,6 +47,11 @@ function writeBlob(dir: string, mediaType: string, bytes: Buffer): Descriptor {
   return { mediaType, digest, size: bytes.length };
 }
 
+/** A layer as registries store it (gzip, best compression; deterministic: no name or time in the header). */
+export function gzipLayer(tar: Buffer): Buffer {
+  return gzipSync(tar, { level: 9 });
+}
+
 /** GOARCH name of this machine's architecture, as OCI configs spell it. */
 export function ociArchitecture(arch: string = process.arch): string {
   const map: Record<string, string> = { x64: 'amd64', arm64: 'arm64' };
@@ -67,7 +74,7 @@ export function writeOciLayout(
   writeFileSync(join(dir, 'oci-layout'), `${JSON.stringify({ imageLayoutVersion: '1.0.0' })}\n`);
   const written = layers.map((l) => ({
     diffId: sha256(l.tar),
-    descriptor: writeBlob(dir, 'application/vnd.oci.image.layer.v1.tar+gzip', gzipSync(l.tar, { level: 9 })),
+    descriptor: writeBlob(dir, 'application/vnd.oci.image.layer.v1.tar+gzip', l.gzipped ?? gzipLayer(l.tar)),
   }));
   const imageConfig = {
     created: created.toISOString(),
