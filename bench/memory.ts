@@ -1,5 +1,5 @@
 // `npm run bench -- memory [--json] [--servers=stunnerd,coturn] [--node-flags="..."] [--hold=1000]
-//  [--skip-relay] [--max-seconds=S]`
+//  [--threads=N] [--skip-relay] [--max-seconds=S]`
 // Resident memory of the bundled stunnerd (`npm run build`'s dist bundle, run as `node stunnerd.mjs -c
 // file://...` like the image does) beside coturn, on loopback, a fresh server per phase set:
 // - idle: RSS (and its anonymous part: heap, malloc; the rest is the node binary's file pages, clean
@@ -9,7 +9,8 @@
 // - relaying `turnutils_uclient -c -m 50 -n 5000 -l 1000 -z 1` (turn.md §4.6): peak RSS, server CPU
 //   seconds and µs of CPU per relayed packet, loss.
 // stunnerd runs with the Node flags its image sets (NODE_OPTIONS of the stunnerd image); --node-flags
-// replaces them (--node-flags= for none), to weigh a flag's memory against its CPU.
+// replaces them (--node-flags= for none), to weigh a flag's memory against its CPU. --threads=N runs
+// the TURN-UDP listener on N worker threads (`stunnerd -u N`; each is a V8 isolate of its own).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,7 +73,7 @@ interface Server {
 }
 
 /** The bundled stunnerd serving the loopback TURN config, health check and metrics on. */
-async function startBundled(bundle: string, nodeFlags: string[]): Promise<Server> {
+async function startBundled(bundle: string, nodeFlags: string[], threads: number): Promise<Server> {
   const port = await freeUdpPortPair();
   const dir = mkdtempSync(join(tmpdir(), 'bench-memory-'));
   const config = join(dir, 'stunnerd.json');
@@ -89,7 +90,7 @@ async function startBundled(bundle: string, nodeFlags: string[]): Promise<Server
   );
   const proc = await spawnUntil(
     process.execPath,
-    [...nodeFlags, bundle, '-c', `file://${config}`],
+    [...nodeFlags, bundle, ...(threads > 0 ? ['-u', String(threads)] : []), '-c', `file://${config}`],
     LOOPBACK_LISTENER_READY,
     15_000,
     dir,
@@ -110,9 +111,9 @@ async function startBundled(bundle: string, nodeFlags: string[]): Promise<Server
   };
 }
 
-async function start(name: string, bundle: string, nodeFlags: string[]): Promise<Server> {
+async function start(name: string, bundle: string, nodeFlags: string[], threads: number): Promise<Server> {
   if (name === 'coturn') return startServer('coturn');
-  return startBundled(bundle, nodeFlags);
+  return startBundled(bundle, nodeFlags, threads);
 }
 
 /** Idle RSS, then `count` allocations held, then all released. */
@@ -198,6 +199,7 @@ export async function run(args: string[]): Promise<BenchResult> {
     .split(' ')
     .filter((f) => f !== '');
   const holdCount = Number(option(args, 'hold') ?? 1000);
+  const threads = Number(option(args, 'threads') ?? 0);
   const skipRelay = option(args, 'skip-relay') !== undefined;
   const deadline = performance.now() + Number(option(args, 'max-seconds') ?? 600) * 1000;
   for (const s of servers) {
@@ -212,7 +214,7 @@ export async function run(args: string[]): Promise<BenchResult> {
     const bundle = (await bundleProgram(entryPath(stunnerd), out, stunnerd.name)).files[0]!;
     for (const name of servers) {
       process.stderr.write(`memory: ${name}: idle, ${holdCount} allocations held, released\n`);
-      const a = await start(name, bundle, nodeFlags);
+      const a = await start(name, bundle, nodeFlags, threads);
       try {
         for (const [k, v] of Object.entries(await idleAndHold(a, holdCount, deadline)))
           result[`${name}.${k}`] = round(v);
@@ -221,7 +223,7 @@ export async function run(args: string[]): Promise<BenchResult> {
       }
       if (peer === undefined) continue;
       process.stderr.write(`memory: ${name}: relaying uclient ${RELAY_ARGS}\n`);
-      const b = await start(name, bundle, nodeFlags);
+      const b = await start(name, bundle, nodeFlags, threads);
       try {
         for (const [k, v] of Object.entries(await relay(b, peer.port))) result[`${name}.${k}`] = round(v);
       } finally {
@@ -234,5 +236,6 @@ export async function run(args: string[]): Promise<BenchResult> {
   }
   result.node_flags = nodeFlags.join(' ');
   result.hold = holdCount;
+  result.threads = threads;
   return result;
 }
