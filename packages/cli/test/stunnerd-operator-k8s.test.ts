@@ -208,7 +208,7 @@ describe('operator → CDS → stunnerd, with turncat through it, on a real apis
     const from = stunnerd.stderr().length;
     await cp.apply([gatewayConfig('realm-2.example.com')]);
     const log = await nextApply(from);
-    assert.match(log, new RegExp(`listener restarted name=${NS}/udp-gateway/udp-listener reason=realm changed`));
+    assert.match(log, new RegExp(`listener restarted name=${NS}/udp-gateway/udp-listener reason="realm changed"`));
     await greet(tunnel());
   });
 
