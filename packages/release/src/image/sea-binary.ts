@@ -38,17 +38,19 @@ export async function buildSeaBinary(): Promise<Buffer> {
   const dir = mkdtempSync(join(tmpdir(), 'release-sea-'));
   try {
     writeFileSync(join(dir, 'launcher.cjs'), LAUNCHER);
+    // Relative paths, run in `dir`: the blob records the main script's path, and a temporary one would
+    // make every build's binary (and so the shared layer) differ.
     writeFileSync(
       join(dir, 'sea.json'),
       JSON.stringify({
-        main: join(dir, 'launcher.cjs'),
-        output: join(dir, 'sea.blob'),
+        main: 'launcher.cjs',
+        output: 'sea.blob',
         disableExperimentalSEAWarning: true,
         useSnapshot: false,
         useCodeCache: false,
       }),
     );
-    const r = spawnSync(process.execPath, ['--experimental-sea-config', join(dir, 'sea.json')], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--experimental-sea-config', 'sea.json'], { cwd: dir, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`RELEASE_ERR_SEA: node --experimental-sea-config failed: ${r.stderr}`);
     const binary = join(dir, 'node-sea');
     copyFileSync(process.execPath, binary);
