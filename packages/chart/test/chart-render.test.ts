@@ -3,7 +3,7 @@
 // they should.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DEFAULT_CDS_PORT, dataplaneSchema } from '@stunner/api';
+import { DEFAULT_CDS_PORT, DEFAULT_STUNNERD_IMAGE, dataplaneSchema, IMAGE_REPOSITORY, IMAGE_TAG } from '@stunner/api';
 import { parseAuthdFlags } from '@stunner/auth';
 import { parseOperatorFlags } from '@stunner/operator/runtime';
 import { ensureHelm } from '@stunner/testing';
@@ -105,7 +105,11 @@ describe('helm template with default values', () => {
     assert.equal(pod.spec.serviceAccountName, 'stunner-gateway-operator-controller-manager');
     assert.deepEqual(pod.spec.nodeSelector, { 'kubernetes.io/os': 'linux' });
     const c = pod.spec.containers[0]!;
-    assert.equal(c.image, 'localhost/stunner-ts/stunner-gateway-operator:0.1.0');
+    assert.equal(
+      c.image,
+      `${IMAGE_REPOSITORY}/stunner-gateway-operator:${IMAGE_TAG}`,
+      'the image npm run image builds',
+    );
     const addr = c.env?.find((e) => e.name === 'STUNNER_GATEWAY_OPERATOR_ADDRESS');
     assert.equal(addr?.valueFrom?.fieldRef?.fieldPath, 'status.podIP');
     const flags = parseOperatorFlags(c.args ?? [], { POD_NAMESPACE: RELEASE_NAMESPACE });
@@ -140,7 +144,7 @@ describe('helm template with default values', () => {
 
   test('the default Dataplane is what STUNner installs: -w --udp-thread-num=16, resources, 3600 s grace', () => {
     const dp = dataplaneSchema.parse(find(objs, 'Dataplane', 'default'));
-    assert.equal(dp.spec.image, 'localhost/stunner-ts/stunnerd:0.1.0');
+    assert.equal(dp.spec.image, DEFAULT_STUNNERD_IMAGE, "the operator's default stunnerd image");
     assert.deepEqual(dp.spec.command, ['stunnerd']);
     assert.deepEqual(dp.spec.args, ['-w', '--udp-thread-num=16']);
     assert.deepEqual(dp.spec.resources, {
@@ -166,7 +170,7 @@ describe('helm template with the values users set', () => {
       [8088],
     );
     const c = dep.spec.template.spec.containers[0]!;
-    assert.equal(c.image, 'localhost/stunner-ts/stunner-auth-server:0.1.0');
+    assert.equal(c.image, `${IMAGE_REPOSITORY}/stunner-auth-server:${IMAGE_TAG}`);
     const flags = parseAuthdFlags(c.args ?? [], {});
     assert.equal(flags.port, 8088);
     assert.equal(flags.logFormat, 'json');
