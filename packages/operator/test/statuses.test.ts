@@ -361,3 +361,18 @@ test('a v1alpha2 UDPRoute whose only parent does not exist is left to other impl
   const r = renderYaml(BASE + route('elsewhere', '[{ name: not-ours }]', MEDIA, 'gateway.networking.k8s.io/v1alpha2'));
   assert.equal(r.statuses.filter((s) => s.kind === 'UDPRoute').length, 0);
 });
+
+test('route status parentRef as STUNner writes it: the Gateway API defaults left out, the rest kept', () => {
+  const r = renderYaml(
+    BASE +
+      gateway('gw', UDP) +
+      route(
+        'r',
+        '[{ group: gateway.networking.k8s.io, kind: Gateway, name: gw, namespace: stunner, sectionName: udp-listener }]',
+        MEDIA,
+      ),
+  );
+  const parents = statusOf(r, 'UDPRoute', 'r', 'stunner').parents as { parentRef: unknown }[];
+  assert.deepEqual(parents[0]!.parentRef, { name: 'gw', namespace: 'stunner', sectionName: 'udp-listener' });
+  assert.deepEqual(routeParentConds(r, 'r'), ['Accepted=True/Accepted', 'ResolvedRefs=True/ResolvedRefs']);
+});
