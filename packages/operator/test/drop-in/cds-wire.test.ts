@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, before, test } from 'node:test';
+import { isZeroStunnerConfig, parseStunnerConfig } from '@stunner/api';
 import WebSocket from 'ws';
 import { CdsServer } from '../../src/cds/cds-server.ts';
 import { render, snapshotFromManifests } from '../../src/index.ts';
@@ -120,4 +121,9 @@ test('deleting the Gateway pushes the zero config of §1.3, as STUNner does', as
   await w.next(2);
   assert.equal(w.frames[1], recorded('deleted-frame.body'));
   w.ws.close();
+});
+
+test("STUNner's deletion frame (credential keys sorted, as Go writes maps) reads as a deleted config", () => {
+  assert.ok(isZeroStunnerConfig(parseStunnerConfig(recorded('deleted-frame.body'))));
+  assert.ok(!isZeroStunnerConfig(parseStunnerConfig(recorded(quickstart.configFile))));
 });
