@@ -102,6 +102,12 @@ export class Allocation implements AllocationInfo {
     return this.families.includes(family);
   }
 
+  /** RFC 8656 §9: whether a permission for the peer IP is installed and not yet expired. */
+  permits(address: string, now: number): boolean {
+    const p = this.permissions.get(address);
+    return p !== undefined && p.expires > now;
+  }
+
   channelForPeer(address: string, port: number): Channel | undefined {
     return this.#peerChannels.get(address)?.get(port);
   }

@@ -8,11 +8,7 @@ export type {
   RelayRequest,
   TurnEngineSink,
 } from './endpoint.ts';
+export type { AllocationEndReason, TurnEngineEvents, TurnEngineStats } from './engine-events.ts';
 export { TurnEngineError, type TurnEngineErrorCode } from './errors.ts';
 export type { AllocationRequestInfo, PeerAdmission, TurnEngineOptions } from './options.ts';
-export {
-  type AllocationEndReason,
-  TurnEngine,
-  type TurnEngineEvents,
-  type TurnEngineStats,
-} from './turn-engine.ts';
+export { TurnEngine } from './turn-engine.ts';

@@ -11,6 +11,7 @@ import {
   Software,
   TransportProtocol,
   UnknownAttributes,
+  verifyMessageIntegrity,
   XorMappedAddress,
   XorRelayedAddress,
 } from '@stunner/stun';
@@ -42,6 +43,42 @@ describe('Allocate (RFC 8656 §7.2)', () => {
     const h = harness({ software: 'stunner-ts 0.1' });
     const res = new TestClient(h).allocate();
     assert.equal(res.get(Software), 'stunner-ts 0.1');
+  });
+
+  it('seals every authenticated answer alike: handler error, relay opened, relay failed (SOFTWARE, integrity, FINGERPRINT, cached)', () => {
+    const h = harness({ software: 'stunner-ts 0.1' });
+    h.sink.autoBind = false;
+    const c = new TestClient(h);
+    c.handshake();
+    const check = (req: Buffer, answer: Buffer, cls: number) => {
+      const res = decodeStunMessage(answer);
+      assert.equal(res.messageClass, cls);
+      assert.equal(res.get(Software), 'stunner-ts 0.1');
+      assert.ok(verifyMessageIntegrity(res, c.key()), 'MESSAGE-INTEGRITY with the request key');
+      assert.ok(res.fingerprintOffset > 0, 'FINGERPRINT mirrored');
+      h.clock.now += 1000;
+      assert.ok(c.feed(req)[0]!.equals(answer), 'a retransmit gets the same bytes');
+    };
+    // An error from a handler (REQUESTED-TRANSPORT TCP → 442).
+    const tcp = c.build(Method.Allocate, (b) => b.add(RequestedTransport, TransportProtocol.TCP), {
+      fingerprint: true,
+    });
+    check(tcp, c.feed(tcp)[0]!, MessageClass.ErrorResponse);
+    // The adapter fails the relay later: 508 from relayFailed.
+    const failing = c.build(Method.Allocate, (b) => b.add(RequestedTransport, TransportProtocol.UDP), {
+      fingerprint: true,
+    });
+    assert.deepEqual(c.feed(failing), []);
+    h.engine.relayFailed(h.sink.opened[0]!.id, 508, h.clock.now);
+    check(failing, h.sink.toClient.at(-1)!.message, MessageClass.ErrorResponse);
+    // The adapter binds the relay later: success from relayOpened.
+    const opening = c.build(Method.Allocate, (b) => b.add(RequestedTransport, TransportProtocol.UDP), {
+      fingerprint: true,
+    });
+    assert.deepEqual(c.feed(opening), []);
+    const request = h.sink.opened[1]!;
+    h.engine.relayOpened(request.id, h.sink.bind(request), h.clock.now);
+    check(opening, h.sink.toClient.at(-1)!.message, MessageClass.SuccessResponse);
   });
 
   it('mirrors FINGERPRINT on authenticated responses', () => {

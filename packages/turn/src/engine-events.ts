@@ -1,0 +1,34 @@
+import type { AllocationInfo } from './allocation.ts';
+import type { ClientEndpoint } from './endpoint.ts';
+
+/** Why an allocation ended. */
+export type AllocationEndReason = 'refresh' | 'expired' | 'client-closed' | 'engine-closed';
+
+/** Typed events for metrics and logs. Listeners run synchronously; what they throw is counted and dropped. */
+export interface TurnEngineEvents {
+  'allocation-created': [allocation: AllocationInfo];
+  /** `allocation.stats` holds the final traffic counters. */
+  'allocation-deleted': [allocation: AllocationInfo, reason: AllocationEndReason];
+  'permission-created': [allocation: AllocationInfo, peerAddress: string];
+  'permission-expired': [allocation: AllocationInfo, peerAddress: string];
+  'channel-bound': [allocation: AllocationInfo, channel: number, peerAddress: string, peerPort: number];
+  'channel-expired': [allocation: AllocationInfo, channel: number, peerAddress: string, peerPort: number];
+  /** A request refused with `code` (401, 403, 437, 438, 441, 486, 508 ...), for abuse counters. */
+  'request-refused': [client: ClientEndpoint, method: number, code: number];
+}
+
+/** Engine-wide counters, updated in place (read them at scrape time). */
+export interface TurnEngineStats {
+  /** Traffic relayed, summed over all allocations ever held. */
+  toPeerPackets: number;
+  toPeerBytes: number;
+  toClientPackets: number;
+  toClientBytes: number;
+  droppedPackets: number;
+  /** Datagrams that were neither a decodable STUN message nor valid ChannelData. */
+  malformed: number;
+  /** 401/438 challenges not sent because the source was over `challengeRateLimit`. */
+  challengesDropped: number;
+  /** Exceptions thrown by event listeners (caught so that relaying goes on). */
+  listenerErrors: number;
+}

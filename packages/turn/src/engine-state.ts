@@ -1,0 +1,108 @@
+import type { EventEmitter } from 'node:events';
+import type { TransportAddress } from '@stunner/stun';
+import type { Allocation } from './allocation.ts';
+import { Authenticator } from './auth.ts';
+import { ChallengeLimiter } from './challenge-limiter.ts';
+import { ClientTable } from './client-table.ts';
+import type { TurnEngineSink } from './endpoint.ts';
+import type { AllocationEndReason, TurnEngineEvents, TurnEngineStats } from './engine-events.ts';
+import { NonceIssuer } from './nonce.ts';
+import type { PeerAdmission, ResolvedOptions, TurnEngineOptions } from './options.ts';
+import { TransactionCache } from './transaction-cache.ts';
+
+/** An EVEN-PORT R=1 reserved port, held until an Allocate claims it by token (RFC 8656 §14.9). */
+export interface Reservation {
+  readonly relayId: number;
+  readonly address: TransportAddress;
+  readonly expires: number;
+}
+
+/**
+ * What the engine and its request handlers share: options, the sink, counters, the allocation tables
+ * and the timer deadline. Handlers take it as their first argument; only the engine creates it.
+ */
+export class EngineState {
+  readonly options: ResolvedOptions;
+  readonly sink: TurnEngineSink;
+  readonly stats: TurnEngineStats = {
+    toPeerPackets: 0,
+    toPeerBytes: 0,
+    toClientPackets: 0,
+    toClientBytes: 0,
+    droppedPackets: 0,
+    malformed: 0,
+    challengesDropped: 0,
+    listenerErrors: 0,
+  };
+  readonly admitPeer: PeerAdmission | undefined;
+  readonly admitAllocation: TurnEngineOptions['admitAllocation'];
+  auth: Authenticator;
+  readonly nonces: NonceIssuer;
+  readonly challenges: ChallengeLimiter;
+  /** Allocations by client 5-tuple. */
+  readonly clients = new ClientTable();
+  /** Allocations by relay id, pending ones included. */
+  readonly relays = new Map<number, Allocation>();
+  /** Reservations by RESERVATION-TOKEN in hex. */
+  readonly reservations = new Map<string, Reservation>();
+  /** Allocations held per user id, for `userQuota`. */
+  readonly perUser = new Map<string, number>();
+  readonly transactions: TransactionCache;
+  /** Pending allocations deleted before the adapter answered: relay id → reserved relay id. */
+  readonly abandoned = new Map<number, number | undefined>();
+  nextRelayId = 1;
+  /** Engine time (ms) at which the timer sweep is next due. */
+  nextTimeout = Number.POSITIVE_INFINITY;
+  readonly #events: EventEmitter<TurnEngineEvents>;
+
+  constructor(options: ResolvedOptions, raw: TurnEngineOptions, events: EventEmitter<TurnEngineEvents>) {
+    this.options = options;
+    this.sink = raw.sink;
+    this.admitPeer = raw.admitPeer;
+    this.admitAllocation = raw.admitAllocation;
+    this.auth = new Authenticator(raw.auth);
+    this.nonces = new NonceIssuer(options.nonceSecret, options.nonceLifetime);
+    this.challenges = new ChallengeLimiter(options.challengeRateLimit);
+    this.transactions = new TransactionCache(options.transactionCacheSize, options.transactionCacheTtl);
+    this.#events = events;
+  }
+
+  scheduleAt(at: number): void {
+    if (at < this.nextTimeout) this.nextTimeout = at;
+  }
+
+  /** Emits without letting a listener's exception reach the adapter's socket callback. */
+  emit<K extends keyof TurnEngineEvents>(event: K, ...args: TurnEngineEvents[K]): void {
+    try {
+      (this.#events.emit as (e: K, ...a: TurnEngineEvents[K]) => boolean).call(this.#events, event, ...args);
+    } catch {
+      this.stats.listenerErrors++;
+    }
+  }
+
+  track(a: Allocation): void {
+    this.scheduleAt(a.expires);
+    this.clients.set(a.client, a);
+    this.relays.set(a.id, a);
+    this.perUser.set(a.userId, (this.perUser.get(a.userId) ?? 0) + 1);
+  }
+
+  untrack(a: Allocation): void {
+    this.clients.delete(a.client);
+    this.relays.delete(a.id);
+    const n = (this.perUser.get(a.userId) ?? 1) - 1;
+    if (n <= 0) this.perUser.delete(a.userId);
+    else this.perUser.set(a.userId, n);
+  }
+
+  deleteAllocation(a: Allocation, reason: AllocationEndReason): void {
+    this.untrack(a);
+    if (a.pending !== undefined) {
+      // The adapter's answer will find no allocation and close what it bound.
+      this.abandoned.set(a.id, a.pending.reserveId);
+      return;
+    }
+    this.sink.closeRelay(a.id);
+    this.emit('allocation-deleted', a, reason);
+  }
+}
