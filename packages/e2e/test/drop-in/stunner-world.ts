@@ -2,7 +2,7 @@
 // reference/stunner-v1.md (§2.5–2.9) and STUNner's operator (internal/renderer/dataplane_util.go,
 // internal/updater): the users' manifests, and what STUNner's operator left next to them — the Gateway's
 // Service and dataplane Deployment (its selector form, labels, annotations, owner reference, container),
-// the statuses with its reasons, and (fixtures/stunner-cds) the bytes its CDS served.
+// the statuses with its reasons, and (stunner-cds/) the bytes its CDS served.
 //
 // - quickstart: the README quickstart (static auth, one TURN-UDP listener, a Service backend);
 // - tls-udp: ephemeral auth, a TURN-UDP and a TURN-TLS listener in one mixed-protocol LoadBalancer, a
@@ -12,9 +12,9 @@ import type { ApplyObject } from '@stunner/testing';
 
 const GW_API = 'gateway.networking.k8s.io';
 const CONTROLLER = 'stunner.l7mp.io/gateway-operator';
-const fixture = (f: string) => new URL(`../fixtures/stunner-cds/${f}`, import.meta.url);
+const fixture = (f: string) => new URL(`./stunner-cds/${f}`, import.meta.url);
 
-/** The bytes STUNner's CDS answered with (fixtures/stunner-cds/README.md). */
+/** The bytes STUNner's CDS answered with (stunner-cds/README.md). */
 export const recorded = (f: string): string => readFileSync(fixture(f), 'utf8');
 const certB64 = recorded('tls-cert.b64').trim();
 const keyB64 = recorded('tls-key.b64').trim();

@@ -5,12 +5,10 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { freePort, type WatchedProcess, waitUntil, watchProcess } from '@stunner/testing';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { STUNNERD } from '../support/harness.ts';
 import { quickstart, recorded } from './stunner-world.ts';
-
-const STUNNERD = fileURLToPath(new URL('./main.ts', import.meta.resolve('@stunner/stunnerd')));
 
 let server: Server;
 let wss: WebSocketServer;

@@ -3,11 +3,13 @@
 // a selector that selects other pods leaves a re-create, announced in an Event and a Gateway condition.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import type { Deployment } from '@stunner/operator';
+import type { RunningOperator } from '@stunner/operator/runtime';
 import { type ControlPlane, startControlPlane, waitUntil } from '@stunner/testing';
-import type { Deployment } from '../../src/index.ts';
-import type { RunningOperator } from '../../src/runtime/operator.ts';
-import { CONDITION_DATAPLANE_RECREATED } from '../../src/runtime/updater.ts';
-import { condition, namespace, quickstart, startTestOperator } from '../k8s/e2e-helpers.ts';
+import { condition, namespace, quickstart, startTestOperator } from '../support/harness.ts';
+
+/** The Gateway condition the updater adds after a re-create (README, Differences from STUNner). */
+const CONDITION_DATAPLANE_RECREATED = 'stunner.l7mp.io/DataplaneRecreated';
 
 interface Obj {
   metadata: { uid: string; generation: number; resourceVersion: string; labels?: Record<string, string> };

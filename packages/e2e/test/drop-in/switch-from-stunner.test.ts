@@ -8,11 +8,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { StunnerConfig } from '@stunner/api';
+import type { RunningOperator } from '@stunner/operator/runtime';
 import { CdsConfigClient } from '@stunner/stunnerd';
 import { type ApplyObject, type ControlPlane, freePort, startControlPlane, waitUntil } from '@stunner/testing';
-import { FIELD_MANAGER } from '../../src/kube/kube-rest.ts';
-import type { RunningOperator } from '../../src/runtime/operator.ts';
-import { startTestOperator } from '../k8s/e2e-helpers.ts';
+import { startTestOperator } from '../support/harness.ts';
 import { STUNNER_MANAGER, stunnerUpsertDeployment, stunnerUpsertService } from './stunner-updater.ts';
 import {
   quickstart,
@@ -39,6 +38,8 @@ interface Obj {
 }
 
 const WORLDS = [quickstart, tlsUdp];
+/** Our operator's server-side apply field manager. */
+const FIELD_MANAGER = 'stunner-gateway-operator';
 let cp: ControlPlane;
 let op: RunningOperator | undefined;
 let cdsPort: number;

@@ -1,15 +1,14 @@
-// The CDS wire format against STUNner's recorded answers (fixtures/stunner-cds, reference/stunner-v1.md §1.6):
+// The CDS wire format against STUNner's recorded answers (stunner-cds/, reference/stunner-v1.md §1.6):
 // for the same world our renderer + CDS server answer with the same bytes STUNner's operator served —
 // list, single config, 404, license, watch frames (one full config each, also on a namespace watch),
 // the deletion frame — and pings get the `keepalive` pong STUNner's clients expect.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, before, test } from 'node:test';
-import { isZeroStunnerConfig, parseStunnerConfig } from '@stunner/api';
+import { DEFAULT_CONTROLLER_NAME, DEFAULT_LABEL_FILTER, isZeroStunnerConfig, parseStunnerConfig } from '@stunner/api';
+import { render, snapshotFromManifests } from '@stunner/operator';
+import { CdsServer } from '@stunner/operator/runtime';
 import WebSocket from 'ws';
-import { CdsServer } from '../../src/cds/cds-server.ts';
-import { render, snapshotFromManifests } from '../../src/index.ts';
-import { testOptions } from '../render-helpers.ts';
 import { quickstart, recorded, stunnerService, tlsUdp, type World } from './stunner-world.ts';
 
 /** The world as the operator's informers see it, the LB Service STUNner's operator left included. */
@@ -20,7 +19,15 @@ function renderWorld(...worlds: World[]) {
   ]);
   const load = snapshotFromManifests(docs.map((doc, i) => ({ doc, where: `#${i}` })));
   assert.deepEqual(load.errors, []);
-  const r = render(load.snapshot, testOptions());
+  const r = render(load.snapshot, {
+    controllerName: DEFAULT_CONTROLLER_NAME,
+    dataplaneMode: 'managed',
+    endpointDiscovery: true,
+    useEndpointSlices: true,
+    configOrigin: 'http://10.0.0.1:13478',
+    labelFilter: DEFAULT_LABEL_FILTER,
+    now: () => new Date('2026-06-10T08:00:00Z'),
+  });
   assert.deepEqual(r.issues, []);
   return r;
 }
