@@ -6,7 +6,12 @@
 // dataplane. Then STUNner's updater rules are applied to what our operator wrote: nothing refused, nothing
 // rolled, and our operator taking over once more changes nothing either.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { StunnerConfig } from '@stunner/api';
 import type { RunningOperator } from '@stunner/operator/runtime';
 import { CdsConfigClient } from '@stunner/stunnerd';
@@ -37,6 +42,7 @@ interface Obj {
   status?: Record<string, unknown>;
 }
 
+const STUNNERCTL = fileURLToPath(new URL('./stunnerctl.ts', import.meta.resolve('@stunner/cli')));
 const WORLDS = [quickstart, tlsUdp];
 /** Our operator's server-side apply field manager. */
 const FIELD_MANAGER = 'stunner-gateway-operator';
@@ -44,6 +50,30 @@ let cp: ControlPlane;
 let op: RunningOperator | undefined;
 let cdsPort: number;
 let origin: string;
+/** `stunnerctl -a config -o json` against STUNner's CDS, before the switch (the doc's step 0). */
+let stunnerctlBefore: string[] = [];
+
+/** The migration guide's `stunnerctl -a config -o json`, against the CDS at `addr`; one line per config. */
+async function stunnerctlConfigs(addr: string): Promise<string[]> {
+  const args = [STUNNERCTL, '-a', 'config', '-o', 'json', `--cds-server-address=${addr}`];
+  const { stdout } = await promisify(execFile)(process.execPath, args, { encoding: 'utf8', timeout: 20_000 });
+  return stdout.trim().split('\n').sort();
+}
+
+/** STUNner's CDS as it answered before the switch: its recorded list. */
+async function stunnerctlAgainstStunnerCds(): Promise<string[]> {
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(recorded('list-all.body'));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    return await stunnerctlConfigs(`127.0.0.1:${(server.address() as AddressInfo).port}`);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+}
 const before_ = new Map<string, { deployment: Obj; service: Obj }>();
 
 const get = (path: string) => cp.request<Obj>('GET', path);
@@ -83,6 +113,7 @@ before(async () => {
     await leaveStunnerObjects(w);
     before_.set(w.id, { deployment: await get(depPath(w)), service: await get(svcPath(w)) });
   }
+  stunnerctlBefore = await stunnerctlAgainstStunnerCds();
 });
 after(async () => {
   await op?.stop();
@@ -176,6 +207,11 @@ test('step "verify": the CDS serves the bytes STUNner served', async () => {
     assert.equal(await res.text(), recorded(w.configFile), w.id);
   }
   assert.equal(await (await fetch(`${origin}/api/v1/configs/stunner`)).text(), recorded('list-stunner-namespace.body'));
+});
+
+test('step "verify": `stunnerctl -a config -o json` shows the same configs after the switch as before', async () => {
+  assert.equal(stunnerctlBefore.length, 2);
+  assert.deepEqual(await stunnerctlConfigs(`127.0.0.1:${cdsPort}`), stunnerctlBefore);
 });
 
 test('a UDPRoute change reaches the dataplane through the CDS; no Deployment changes', async () => {
