@@ -72,7 +72,7 @@ export class CdsServer {
     for (const config of configs) next.set(config.admin.name, { config, text: marshalConfig(config) });
     const changed: StunnerConfig[] = [];
     for (const [id, c] of next) if (this.#configs.get(id)?.text !== c.text) changed.push(c.config);
-    for (const id of this.#configs.keys()) if (!next.has(id)) changed.push(deletedConfig(id));
+    for (const id of this.#configs.keys()) if (!next.has(id)) changed.push(zeroConfig(id));
     this.#configs = next;
     for (const config of changed) {
       for (const w of this.#watchers) if (matches(w, config.admin.name)) this.#send(w, config);
@@ -146,15 +146,6 @@ export class CdsServer {
       for (const c of this.#select(w.namespace, w.name)) this.#send(w, c);
     });
   }
-}
-
-/**
- * What a watcher gets when its config goes away: the zero config of §1.3, whose admin section is the name
- * alone (stunnerd's deleted-config check ignores the log level either way).
- */
-function deletedConfig(id: string): StunnerConfig {
-  const zero = zeroConfig(id);
-  return { ...zero, admin: { name: id } as StunnerConfig['admin'] };
 }
 
 function matches(w: { namespace?: string | undefined; name?: string | undefined }, id: string): boolean {
