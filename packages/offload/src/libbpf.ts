@@ -15,6 +15,8 @@ export interface Libbpf {
   mapUpdate(fd: number, key: Buffer, value: Buffer, flags: number): number;
   mapDelete(fd: number, key: Buffer): number;
   mapLookup(fd: number, key: Buffer, value: Buffer): number;
+  /** `key` null: the first key. Returns -ENOENT after the last. */
+  mapNextKey(fd: number, key: Buffer | null, next: Buffer): number;
   tcHookCreate(hook: Buffer): number;
   tcHookDestroy(hook: Buffer): number;
   tcAttach(hook: Buffer, opts: Buffer): number;
@@ -61,6 +63,7 @@ export function libbpf(): Libbpf {
   const update = lib.func('int bpf_map_update_elem(int fd, void *key, void *value, uint64_t flags)');
   const del = lib.func('int bpf_map_delete_elem(int fd, void *key)');
   const lookup = lib.func('int bpf_map_lookup_elem(int fd, void *key, void *value)');
+  const nextKey = lib.func('int bpf_map_get_next_key(int fd, void *key, void *next_key)');
   const hookCreate = lib.func('int bpf_tc_hook_create(void *hook)');
   const hookDestroy = lib.func('int bpf_tc_hook_destroy(void *hook)');
   const attach = lib.func('int bpf_tc_attach(void *hook, void *opts)');
@@ -86,6 +89,7 @@ export function libbpf(): Libbpf {
     mapUpdate: (fd, key, value, flags) => update(fd, key, value, flags) as number,
     mapDelete: (fd, key) => del(fd, key) as number,
     mapLookup: (fd, key, value) => lookup(fd, key, value) as number,
+    mapNextKey: (fd, key, next) => nextKey(fd, key, next) as number,
     tcHookCreate: (hook) => hookCreate(hook) as number,
     tcHookDestroy: (hook) => hookDestroy(hook) as number,
     tcAttach: (hook, opts) => attach(hook, opts) as number,

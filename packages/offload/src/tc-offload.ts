@@ -144,6 +144,7 @@ export class TcOffload {
    * Throws OFFLOAD_ERR_MAP when the maps are full.
    */
   add(b: Binding): number {
+    if (this.#closed) throw new OffloadError('OFFLOAD_ERR_MAP', 'the offload program is closed');
     const slot = this.#freeSlots.pop() ?? (this.#nextSlot < MAX_BINDINGS ? this.#nextSlot++ : -1);
     if (slot < 0) throw new OffloadError('OFFLOAD_ERR_MAP', `more than ${MAX_BINDINGS} offloaded channels`);
     this.#slotKey.writeUInt32LE(slot, 0);
@@ -175,6 +176,7 @@ export class TcOffload {
 
   /** Deletes a binding's entries; returns its final stats and frees its slot. */
   remove(b: Binding, slot: number): BindingStats {
+    if (this.#closed) return { toPeerPackets: 0, toPeerBytes: 0, toClientPackets: 0, toClientBytes: 0, lastSeenNs: 0n };
     this.#packChanKey(b);
     this.#bpf.mapDelete(this.#chanFd, this.#chanKey);
     this.#packPeerKey(b);
@@ -188,7 +190,7 @@ export class TcOffload {
   stats(slot: number): BindingStats {
     this.#slotKey.writeUInt32LE(slot, 0);
     const s = this.#stats;
-    if (this.#bpf.mapLookup(this.#statsFd, this.#slotKey, s) !== 0) s.fill(0);
+    if (this.#closed || this.#bpf.mapLookup(this.#statsFd, this.#slotKey, s) !== 0) s.fill(0);
     return {
       toPeerPackets: Number(s.readBigUInt64LE(0)),
       toPeerBytes: Number(s.readBigUInt64LE(8)),
@@ -196,6 +198,22 @@ export class TcOffload {
       toClientBytes: Number(s.readBigUInt64LE(24)),
       lastSeenNs: s.readBigUInt64LE(32),
     };
+  }
+
+  /** Entries in the channel (client → peer) and peer (peer → client) maps, read from the kernel. */
+  entryCounts(): { channels: number; peers: number } {
+    const count = (fd: number, size: number): number => {
+      if (this.#closed) return 0;
+      let n = 0;
+      let key: Buffer | null = null;
+      const next = Buffer.alloc(size);
+      while (n <= MAX_BINDINGS && this.#bpf.mapNextKey(fd, key, next) === 0) {
+        n++;
+        key = Buffer.from(next);
+      }
+      return n;
+    };
+    return { channels: count(this.#chanFd, CHAN_KEY), peers: count(this.#peerFd, PEER_KEY) };
   }
 
   #packChanKey(b: Binding): void {
