@@ -144,10 +144,10 @@ describe('TC offload in a namespace topology (stunnerd program, turnutils_uclien
     const mark = topo.udpCounters(topo.peer).InDatagrams ?? 0;
     await new Promise((r) => setTimeout(r, 1000));
     assert.equal((topo.udpCounters(topo.peer).InDatagrams ?? 0) - mark, 0);
-    execFileSync('ip', ['netns', 'pids', topo.client], { encoding: 'utf8' })
-      .split('\n')
-      .filter(Boolean)
-      .forEach((pid) => process.kill(Number(pid), 'SIGKILL'));
+    // The uclient this test started is the only process in the client namespace.
+    for (const pid of execFileSync('ip', ['netns', 'pids', topo.client], { encoding: 'utf8' }).split('\n')) {
+      if (pid !== '') process.kill(Number(pid), 'SIGKILL');
+    }
     await run;
     gw.setEndpoints([`${PEER_IP}/32`]);
   });
