@@ -23,8 +23,8 @@
 #include <bpf/bpf_helpers.h>
 
 #define MAX_ENTRIES 65536
-#define CHUNK 128
-#define MAX_CHUNKS 12 /* payloads up to 1536 bytes; larger ones go to userspace */
+#define MAX_PAYLOAD 1536 /* larger datagrams go to userspace */
+#define SCRATCH 2048     /* a power of two above MAX_PAYLOAD: the verifier's bound is the mask */
 #define IP_CSUM_OFF (ETH_HLEN + offsetof(struct iphdr, check))
 #define UDP_CSUM_OFF (ETH_HLEN + sizeof(struct iphdr) + offsetof(struct udphdr, check))
 #define PSEUDO (BPF_F_PSEUDO_HDR | BPF_F_MARK_MANGLED_0)
@@ -93,32 +93,40 @@ struct {
 	__type(value, struct slot_stats);
 } turn_stats_map SEC(".maps");
 
-/* Moves `len` payload bytes from `from` to `to` (4 apart); forward when to < from, else backward. */
+/* One payload's worth of scratch space per CPU: the move below is then one load and one store. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u8[SCRATCH]);
+} turn_scratch SEC(".maps");
+
+/* Moves `len` payload bytes from `from` to `to` (4 bytes apart, overlapping) through the scratch buffer. */
 static __always_inline int move_payload(struct __sk_buff *skb, __u32 from, __u32 to, __u32 len)
 {
-	__u8 buf[2 * CHUNK]; /* the verifier's bound below is the mask, 2 * CHUNK - 1 */
-	int back = to > from;
-	for (int i = 0; i < MAX_CHUNKS; i++) {
-		__u32 done = (__u32)i * CHUNK;
-		if (done >= len)
-			break;
-		__u32 n = len - done;
-		if (n > CHUNK)
-			n = CHUNK;
-		__u32 off = back ? len - done - n : done;
-		asm volatile("" : "+r"(n));
-		n &= 2 * CHUNK - 1;
-		if (n == 0)
-			return -1;
-		if (bpf_skb_load_bytes(skb, from + off, buf, n) < 0)
-			return -1;
-		if (bpf_skb_store_bytes(skb, to + off, buf, n, 0) < 0)
-			return -1;
-	}
+	__u32 zero = 0;
+	__u8 *buf = bpf_map_lookup_elem(&turn_scratch, &zero);
+	if (!buf)
+		return -1;
+	if (len == 0 || len > MAX_PAYLOAD)
+		return -1;
+	asm volatile("" : "+r"(len));
+	len &= SCRATCH - 1;
+	if (len == 0)
+		return -1;
+	if (bpf_skb_load_bytes(skb, from, buf, len) < 0)
+		return -1;
+	if (bpf_skb_store_bytes(skb, to, buf, len, 0) < 0)
+		return -1;
 	return 0;
 }
 
-/* Rewrites addresses, ports and lengths of the IPv4/UDP headers, folding each change into the checksums. */
+/*
+ * Rewrites addresses, ports and lengths of the IPv4/UDP headers. The checksum changes are summed with
+ * bpf_csum_diff and applied once per checksum: the pseudo-header part (addresses, UDP length) with
+ * BPF_F_PSEUDO_HDR, the UDP header and channel-header part without, which is what CHECKSUM_PARTIAL
+ * packets need (their payload sum is computed later, over the bytes as they then are).
+ */
 static __always_inline int rewrite(struct __sk_buff *skb, __u32 saddr, __u32 daddr, __u16 sport, __u16 dport,
 				   __u32 old_saddr, __u32 old_daddr, __u16 old_sport, __u16 old_dport,
 				   __u16 old_iplen, __u16 new_iplen, __u16 old_udplen, __u16 new_udplen,
@@ -126,28 +134,38 @@ static __always_inline int rewrite(struct __sk_buff *skb, __u32 saddr, __u32 dad
 {
 	const __u32 ip = ETH_HLEN;
 	const __u32 udp = ETH_HLEN + sizeof(struct iphdr);
-	__be16 oil = bpf_htons(old_iplen), nil = bpf_htons(new_iplen);
-	__be16 oul = bpf_htons(old_udplen), nul = bpf_htons(new_udplen);
+	__be16 nil = bpf_htons(new_iplen);
+	__be32 pfrom[3] = {old_saddr, old_daddr, bpf_htons(old_udplen)};
+	__be32 pto[3] = {saddr, daddr, bpf_htons(new_udplen)};
+	__be16 ufrom16[6] = {old_sport, old_dport, bpf_htons(old_udplen), 0, 0, 0};
+	__be16 uto16[6] = {sport, dport, bpf_htons(new_udplen), 0, 0, 0};
+	__builtin_memcpy(&ufrom16[4], &chan_old, 4);
+	__builtin_memcpy(&uto16[4], &chan_new, 4);
+	__be16 ifrom[4] = {bpf_htons(old_iplen), 0};
+	__be16 ito[4] = {nil, 0};
+	__be32 ip_from[3], ip_to[3];
+	__builtin_memcpy(&ip_from[0], ifrom, 4);
+	__builtin_memcpy(&ip_to[0], ito, 4);
+	ip_from[1] = old_saddr;
+	ip_from[2] = old_daddr;
+	ip_to[1] = saddr;
+	ip_to[2] = daddr;
 
-	bpf_l4_csum_replace(skb, UDP_CSUM_OFF, old_saddr, saddr, PSEUDO | 4);
-	bpf_l4_csum_replace(skb, UDP_CSUM_OFF, old_daddr, daddr, PSEUDO | 4);
-	bpf_l4_csum_replace(skb, UDP_CSUM_OFF, oul, nul, PSEUDO | 2);          /* pseudo-header length */
-	bpf_l4_csum_replace(skb, UDP_CSUM_OFF, oul, nul, BPF_F_MARK_MANGLED_0 | 2); /* UDP header length */
-	bpf_l4_csum_replace(skb, UDP_CSUM_OFF, old_sport, sport, BPF_F_MARK_MANGLED_0 | 2);
-	bpf_l4_csum_replace(skb, UDP_CSUM_OFF, old_dport, dport, BPF_F_MARK_MANGLED_0 | 2);
-	if (chan_old != chan_new)
-		bpf_l4_csum_replace(skb, UDP_CSUM_OFF, chan_old, chan_new, BPF_F_MARK_MANGLED_0 | 4);
+	__s64 pdiff = bpf_csum_diff(pfrom, sizeof(pfrom), pto, sizeof(pto), 0);
+	__s64 udiff = bpf_csum_diff((__be32 *)ufrom16, sizeof(ufrom16), (__be32 *)uto16, sizeof(uto16), 0);
+	__s64 idiff = bpf_csum_diff(ip_from, sizeof(ip_from), ip_to, sizeof(ip_to), 0);
+	if (pdiff < 0 || udiff < 0 || idiff < 0)
+		return -1;
+	if (bpf_l4_csum_replace(skb, UDP_CSUM_OFF, 0, pdiff, PSEUDO) < 0 ||
+	    bpf_l4_csum_replace(skb, UDP_CSUM_OFF, 0, udiff, BPF_F_MARK_MANGLED_0) < 0 ||
+	    bpf_l3_csum_replace(skb, IP_CSUM_OFF, 0, idiff, 0) < 0)
+		return -1;
 
-	bpf_l3_csum_replace(skb, IP_CSUM_OFF, old_saddr, saddr, 4);
-	bpf_l3_csum_replace(skb, IP_CSUM_OFF, old_daddr, daddr, 4);
-	bpf_l3_csum_replace(skb, IP_CSUM_OFF, oil, nil, 2);
-
-	if (bpf_skb_store_bytes(skb, ip + offsetof(struct iphdr, saddr), &saddr, 4, 0) < 0 ||
-	    bpf_skb_store_bytes(skb, ip + offsetof(struct iphdr, daddr), &daddr, 4, 0) < 0 ||
-	    bpf_skb_store_bytes(skb, ip + offsetof(struct iphdr, tot_len), &nil, 2, 0) < 0 ||
-	    bpf_skb_store_bytes(skb, udp + offsetof(struct udphdr, source), &sport, 2, 0) < 0 ||
-	    bpf_skb_store_bytes(skb, udp + offsetof(struct udphdr, dest), &dport, 2, 0) < 0 ||
-	    bpf_skb_store_bytes(skb, udp + offsetof(struct udphdr, len), &nul, 2, 0) < 0)
+	__be32 addrs[2] = {saddr, daddr};
+	__be16 uh[3] = {sport, dport, bpf_htons(new_udplen)};
+	if (bpf_skb_store_bytes(skb, ip + offsetof(struct iphdr, tot_len), &nil, 2, 0) < 0 ||
+	    bpf_skb_store_bytes(skb, ip + offsetof(struct iphdr, saddr), addrs, 8, 0) < 0 ||
+	    bpf_skb_store_bytes(skb, udp, uh, 6, 0) < 0)
 		return -1;
 	return 0;
 }
@@ -175,7 +193,7 @@ int turn_offload(struct __sk_buff *skb)
 	__u32 saddr = iph->saddr, daddr = iph->daddr;
 	__u16 sport = uh->source, dport = uh->dest;
 	__u16 iplen = bpf_ntohs(iph->tot_len), udplen = bpf_ntohs(uh->len);
-	if (udplen < sizeof(struct udphdr) + 4 || udplen > 8 + 4 + MAX_CHUNKS * CHUNK ||
+	if (udplen < sizeof(struct udphdr) + 4 || udplen > 8 + 4 + MAX_PAYLOAD ||
 	    iplen != udplen + sizeof(struct iphdr) ||
 	    skb->len != (__u32)ETH_HLEN + iplen)
 		return TC_ACT_OK;
