@@ -183,7 +183,7 @@ const round = (x: number, d = 2) => (Number.isFinite(x) ? Number(x.toFixed(d)) :
 
 export async function run(args: string[]): Promise<BenchResult> {
   if (!canMakeNamespaces()) return { skipped: 'needs root and iproute2 (network namespaces)' };
-  const missing = ensureToolchain();
+  const missing = ensureToolchain(true);
   if (missing) return { skipped: `offload toolchain missing: ${missing}` };
   programObject();
   const rows = args.includes('--quick') ? QUICK : FULL;

@@ -16,25 +16,31 @@ function hasCommand(command: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 }
 
-/** Whether clang and the libbpf headers are present. */
-export function hasToolchain(): boolean {
-  return hasCommand('clang') && existsSync('/usr/include/bpf/bpf_helpers.h');
+/** What the offload tests and benchmark use besides: bpftool (reads the kernel's maps), ethtool. */
+export const TEST_TOOL_PACKAGES = ['bpftool', 'ethtool'] as const;
+
+/** Whether clang and the libbpf headers (and with `testTools`, bpftool and ethtool) are present. */
+export function hasToolchain(testTools = false): boolean {
+  const build = hasCommand('clang') && existsSync('/usr/include/bpf/bpf_helpers.h');
+  return build && (!testTools || TEST_TOOL_PACKAGES.every(hasCommand));
 }
 
 /**
- * Installs clang and libbpf-dev with apt-get when missing (setup step of the tests and the bench, as
- * root; the cold cost is one `apt-get install` of clang-14 and LLVM, about 100 MB). Returns what is
- * still missing when it cannot install.
+ * Installs the build packages (with `testTools`, also bpftool and ethtool) with apt-get when missing:
+ * the setup step of the offload tests and benchmark, as root. Cold cost: one `apt-get install`,
+ * about 185 MB installed (clang-14 with libLLVM-14 and libclang-cpp14 make nearly all of it); the
+ * compile itself then takes about 0.6 s. Returns what is still missing when it cannot install.
  */
-export function ensureToolchain(): string | undefined {
-  if (hasToolchain()) return undefined;
-  if (process.getuid?.() !== 0 || !hasCommand('apt-get')) return `apt-get install ${TOOLCHAIN_PACKAGES.join(' ')}`;
+export function ensureToolchain(testTools = false): string | undefined {
+  if (hasToolchain(testTools)) return undefined;
+  const packages = [...TOOLCHAIN_PACKAGES, ...(testTools ? TEST_TOOL_PACKAGES : [])];
+  if (process.getuid?.() !== 0 || !hasCommand('apt-get')) return `apt-get install ${packages.join(' ')}`;
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update'], ['install', '-y', '--no-install-recommends', ...TOOLCHAIN_PACKAGES]]) {
+  for (const args of [['update'], ['install', '-y', '--no-install-recommends', ...packages]]) {
     const r = spawnSync('apt-get', args, { stdio: ['ignore', 'ignore', 'inherit'], env });
     if (r.status !== 0) return `apt-get ${args.join(' ')} failed`;
   }
-  return hasToolchain() ? undefined : `apt-get install ${TOOLCHAIN_PACKAGES.join(' ')}`;
+  return hasToolchain(testTools) ? undefined : `apt-get install ${packages.join(' ')}`;
 }
 
 /** The multiarch include directory that holds <asm/types.h> on Debian. */

@@ -29,7 +29,13 @@ export interface Gateway {
 
 export async function startGateway(
   topo: Topology,
-  options: { listenAddress: string; endpoints: string[]; engine: string },
+  options: {
+    listenAddress: string;
+    endpoints: string[];
+    engine: string;
+    /** Run without CAP_BPF, CAP_NET_ADMIN, CAP_SYS_ADMIN and CAP_PERFMON (setpriv's bounding set). */
+    dropCapabilities?: boolean;
+  },
 ): Promise<Gateway> {
   const dir = mkdtempSync(join(tmpdir(), 'offload-gw-'));
   const configPath = join(dir, 'stunnerd.json');
@@ -54,7 +60,19 @@ export async function startGateway(
   write(options.endpoints);
   const child = spawn(
     'ip',
-    ['netns', 'exec', topo.gateway, process.execPath, MAIN, '-l', 'all:INFO', '-w', '-c', `file://${configPath}`],
+    [
+      'netns',
+      'exec',
+      topo.gateway,
+      ...(options.dropCapabilities ? ['setpriv', '--bounding-set', '-bpf,-net_admin,-sys_admin,-perfmon'] : []),
+      process.execPath,
+      MAIN,
+      '-l',
+      'all:INFO',
+      '-w',
+      '-c',
+      `file://${configPath}`,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';

@@ -79,7 +79,7 @@ describe('TC offload in a namespace topology (stunnerd program, turnutils_uclien
   let peer: ReturnType<typeof spawn>;
 
   before(async () => {
-    const missing = ensureToolchain();
+    const missing = ensureToolchain(true);
     if (missing) throw new Error(`offload toolchain missing: ${missing}`);
     programObject();
     // TX checksum offload off on the client and the peer: every datagram carries a full checksum that
@@ -175,6 +175,37 @@ describe('TC offload in a namespace topology (stunnerd program, turnutils_uclien
         encoding: 'utf8',
       });
       assert.doesNotMatch(qdiscs, /clsact/);
+    }
+  });
+});
+
+describe('TC offload without the capabilities', { skip }, () => {
+  it('warns once and relays in userspace', async () => {
+    const missing = ensureToolchain(true);
+    if (missing) throw new Error(`offload toolchain missing: ${missing}`);
+    programObject();
+    const topo = makeTopology('nocap', { checksumOffload: false });
+    const peer = spawn('ip', [...topo.exec(topo.peer).slice(1), 'turnutils_peer', '-L', PEER_IP, '-p', '3480'], {
+      stdio: 'ignore',
+    });
+    let gw: Gateway | undefined;
+    try {
+      gw = await startGateway(topo, {
+        listenAddress: GATEWAY_CLIENT_IP,
+        endpoints: [`${PEER_IP}/32`],
+        engine: 'Auto',
+        dropCapabilities: true,
+      });
+      const r = await uclient(topo, PEER_IP, ['-c', '-n', '100', '-m', '2', '-l', '200', '-z', '5']);
+      assert.equal(r.sent, 200, r.output.slice(-1500));
+      assert.equal(r.received, r.sent);
+      const warnings = gw.output().match(/offload_engine Auto unavailable, relaying in userspace/g) ?? [];
+      assert.equal(warnings.length, 1, gw.output().slice(-2000));
+      assert.equal(gw.metric('stunner_listener_packets_total', { name: LISTENER, direction: 'rx' }), r.sent);
+    } finally {
+      await gw?.stop();
+      peer.kill('SIGKILL');
+      topo.destroy();
     }
   });
 });
