@@ -10,7 +10,8 @@
 //    the client, the peer, the kernel's whole path through the three namespaces and whatever else the
 //    machine ran meanwhile (it is shared), the same way for every server.
 // gateway = server + bpf is the gateway's own cost; its ratio to coturn's server CPU is the figure of
-// the issue's goal (≤ 0.3×). softirq is /proc/stat's softirq column alone, system-wide.
+// the issue's goal (≤ 0.3×). softirq is /proc/stat's softirq column alone, system-wide. Receive-buffer
+// drops in the client's and the peer's namespaces say which lost packets the endpoints dropped.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -127,11 +128,16 @@ interface Figures {
   system_us: number;
   rss_mib: number;
   recv: number;
+  /** UDP receive-buffer drops in the client's and the peer's namespaces: where lost packets went. */
+  rcvbuf_drops_client: number;
+  rcvbuf_drops_peer: number;
 }
 
 async function runOne(topo: Topology, server: Server, args: string, timeoutS: number): Promise<Figures> {
   const srv = await startServer(topo, server);
   try {
+    const client0 = topo.udpCounters(topo.client).RcvbufErrors ?? 0;
+    const peer0 = topo.udpCounters(topo.peer).RcvbufErrors ?? 0;
     const cpu0 = cpuTimes(srv.pid);
     const sys0 = systemCpu();
     const bpf0 = bpfRunTime();
@@ -173,6 +179,8 @@ async function runOne(topo: Topology, server: Server, args: string, timeoutS: nu
       system_us: per(sys1.busy - sys0.busy),
       rss_mib: rss / 1024,
       recv,
+      rcvbuf_drops_client: (topo.udpCounters(topo.client).RcvbufErrors ?? 0) - client0,
+      rcvbuf_drops_peer: (topo.udpCounters(topo.peer).RcvbufErrors ?? 0) - peer0,
     };
   } finally {
     await srv.stop();
@@ -208,7 +216,7 @@ export async function run(args: string[]): Promise<BenchResult> {
         figures.set(server, f);
         for (const [k, v] of Object.entries(f)) out[`row${i}.${server}.${k}`] = round(v);
         process.stderr.write(
-          `${row.args} | ${server}: loss ${round(f.loss_pct)} %, rtt ${round(f.rtt_ms, 3)} ms, server ${round(f.server_us)} µs/pkt, bpf ${round(f.bpf_us, 3)}, gateway ${round(f.gateway_us)}, softirq ${round(f.softirq_us)}, system ${round(f.system_us)}, rss ${round(f.rss_mib, 1)} MiB\n`,
+          `${row.args} | ${server}: loss ${round(f.loss_pct)} %, rtt ${round(f.rtt_ms, 3)} ms, server ${round(f.server_us)} µs/pkt, bpf ${round(f.bpf_us, 3)}, gateway ${round(f.gateway_us)}, softirq ${round(f.softirq_us)}, system ${round(f.system_us)}, rss ${round(f.rss_mib, 1)} MiB, rcvbuf drops client ${f.rcvbuf_drops_client} peer ${f.rcvbuf_drops_peer}\n`,
         );
       }
       out[`row${i}.args`] = row.args;
