@@ -1,7 +1,7 @@
 // stunnerd with `offload_engine: TC`, run as a program in a gateway namespace between a client and a
 // peer namespace over veth pairs (root only; all traffic stays in the namespaces the test makes).
 import assert from 'node:assert/strict';
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { ensureToolchain, programObject } from '@stunner/offload';
 import {
@@ -53,23 +53,38 @@ function uclient(
   });
 }
 
-/** Ids of the kernel's BPF programs and maps of our offload (by name). */
-function bpfObjects(): { progs: number[]; maps: number[] } {
-  const list = (kind: 'prog' | 'map') =>
-    (
-      JSON.parse(execFileSync('bpftool', ['-j', kind, 'show'], { encoding: 'utf8' })) as Array<{
-        id: number;
-        name?: string;
-      }>
-    )
-      .filter((o) => o.name === 'turn_offload' || (o.name ?? '').startsWith('turn_'))
-      .map((o) => o.id);
-  return { progs: list('prog'), maps: list('map') };
+/** The program attached to the gateway's client-side interface, and its maps (ids from tc and bpftool). */
+function ourBpf(topo: Topology): { prog: number; maps: Record<string, number> } | undefined {
+  const filters = execFileSync(
+    'ip',
+    ['netns', 'exec', topo.gateway, 'tc', 'filter', 'show', 'dev', 'gw-c', 'ingress'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  const id = /turn_offload.* id (\d+)/.exec(filters)?.[1];
+  if (id === undefined) return undefined;
+  const prog = JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'show', 'id', id], { encoding: 'utf8' })) as {
+    map_ids: number[];
+  };
+  const maps: Record<string, number> = {};
+  for (const m of prog.map_ids) {
+    const info = JSON.parse(execFileSync('bpftool', ['-j', 'map', 'show', 'id', String(m)], { encoding: 'utf8' })) as {
+      name: string;
+    };
+    maps[info.name] = m;
+  }
+  return { prog: Number(id), maps };
 }
 
-/** Entries in the offload's channel map (bpftool reads the kernel's map, not the daemon's view). */
-function channelEntries(): number {
-  const out = execFileSync('bpftool', ['-j', 'map', 'dump', 'name', 'turn_chan_map'], { encoding: 'utf8' });
+/** Whether the kernel still holds a program or map of this id. */
+function bpfExists(kind: 'prog' | 'map', id: number): boolean {
+  return spawnSync('bpftool', [kind, 'show', 'id', String(id)], { stdio: 'ignore' }).status === 0;
+}
+
+/** Entries in a map, read from the kernel by bpftool (not through the daemon). */
+function mapEntries(id: number): number {
+  const out = execFileSync('bpftool', ['-j', 'map', 'dump', 'id', String(id)], { encoding: 'utf8' });
   return (JSON.parse(out) as unknown[]).length;
 }
 
@@ -77,6 +92,8 @@ describe('TC offload in a namespace topology (stunnerd program, turnutils_uclien
   let topo: Topology;
   let gw: Gateway;
   let peer: ReturnType<typeof spawn>;
+  let chanMap: number;
+  const channelEntries = () => mapEntries(chanMap);
 
   before(async () => {
     const missing = ensureToolchain(true);
@@ -90,6 +107,9 @@ describe('TC offload in a namespace topology (stunnerd program, turnutils_uclien
     });
     gw = await startGateway(topo, { listenAddress: GATEWAY_CLIENT_IP, endpoints: [`${PEER_IP}/32`], engine: 'TC' });
     await gw.waitFor(/TC program attached/);
+    const bpf = ourBpf(topo);
+    assert.ok(bpf?.maps.turn_chan_map, 'the offload program and its channel map are in the kernel');
+    chanMap = bpf.maps.turn_chan_map;
   });
 
   after(async () => {
@@ -153,23 +173,21 @@ describe('TC offload in a namespace topology (stunnerd program, turnutils_uclien
   });
 
   it('removes its programs, filters and maps when stunnerd stops', async () => {
-    const running = bpfObjects();
-    assert.equal(running.progs.length, 1);
-    assert.equal(running.maps.length >= 3, true);
-    assert.match(
-      execFileSync('ip', [...topo.exec(topo.gateway).slice(1), 'tc', 'filter', 'show', 'dev', 'gw-c', 'ingress'], {
-        encoding: 'utf8',
-      }),
-      /turn_offload/,
-    );
+    const running = ourBpf(topo);
+    assert.ok(running);
+    const ids = [['prog', running.prog], ...Object.values(running.maps).map((m) => ['map', m])] as Array<
+      ['prog' | 'map', number]
+    >;
+    assert.equal(ids.length, 1 + 4);
     await gw.stop();
     const deadline = Date.now() + 5000;
-    let left = bpfObjects();
-    while ((left.progs.length > 0 || left.maps.length > 0) && Date.now() < deadline) {
+    let left = ids.filter(([kind, id]) => bpfExists(kind, id));
+    while (left.length > 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100));
-      left = bpfObjects();
+      left = ids.filter(([kind, id]) => bpfExists(kind, id));
     }
-    assert.deepEqual(left, { progs: [], maps: [] });
+    assert.deepEqual(left, []);
+    assert.equal(ourBpf(topo), undefined);
     for (const dev of ['gw-c', 'gw-p']) {
       const qdiscs = execFileSync('ip', [...topo.exec(topo.gateway).slice(1), 'tc', 'qdisc', 'show', 'dev', dev], {
         encoding: 'utf8',
