@@ -2,10 +2,17 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { StunnerConfig } from '@stunner/api';
+import type { RunningOperator } from '@stunner/operator/runtime';
 import { CdsConfigClient } from '@stunner/stunnerd';
-import { type ControlPlane, startControlPlane, waitUntil } from '@stunner/testing';
-import type { RunningOperator } from '../../src/runtime/operator.ts';
-import { type Cond, condition, namespace, quickstart, startTestOperator, watchConfig } from './e2e-helpers.ts';
+import { type ControlPlane, eventually, startControlPlane, waitUntil } from '@stunner/testing';
+import {
+  type Cond,
+  condition,
+  quickstart,
+  quickstartNamespaces,
+  startTestOperator,
+  watchConfig,
+} from './support/harness.ts';
 
 type Obj = {
   metadata: {
@@ -28,7 +35,7 @@ const gwPath = `/apis/gateway.networking.k8s.io/v1/namespaces/${NS}/gateways/udp
 
 before(async () => {
   cp = await startControlPlane();
-  await cp.apply([namespace(NS), namespace(`${NS}-backend`)]);
+  await cp.apply(quickstartNamespaces(NS));
 });
 after(async () => {
   await op?.stop();
@@ -173,10 +180,11 @@ test("stunnerd's CDS client receives the rendered config and each change of the 
         endpoints: [{ addresses: ['10.76.9.9'], conditions: { ready: true } }],
       },
     ]);
-    await waitUntil(
-      'new endpoint at stunnerd',
-      () => (configs.at(-1)?.clusters[0]?.endpoints.includes('10.76.9.9') ? true : undefined),
-      10_000,
+    await eventually('the new endpoint at stunnerd', () =>
+      assert.ok(
+        configs.at(-1)?.clusters[0]?.endpoints.includes('10.76.9.9'),
+        `10.76.9.9 in the last config's endpoints: ${JSON.stringify(configs.at(-1)?.clusters)}`,
+      ),
     );
   } finally {
     client.close();
@@ -252,7 +260,7 @@ test('disable-managed-dataplane removes the Deployment and keeps the Service', a
     { metadata: { annotations: { 'stunner.l7mp.io/disable-managed-dataplane': null } } },
     'application/merge-patch+json',
   );
-  await waitUntil('Deployment back', async () => ((await exists(depPath)) ? true : undefined), 10_000);
+  await eventually('the Deployment back', async () => assert.ok(await exists(depPath), `${depPath} exists`));
 });
 
 test('deleting the Gateway makes the CDS push the zero config', async () => {

@@ -1,10 +1,9 @@
 // Two operators against one apiserver with --leader-elect: exactly one writes; the other takes over.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { type ControlPlane, startControlPlane, waitUntil } from '@stunner/testing';
-import { DEFAULT_LEASE_NAME } from '../../src/runtime/leader-election.ts';
-import type { RunningOperator } from '../../src/runtime/operator.ts';
-import { namespace, quickstart, startTestOperator } from './e2e-helpers.ts';
+import { DEFAULT_LEASE_NAME, type RunningOperator } from '@stunner/operator/runtime';
+import { type ControlPlane, eventually, startControlPlane, waitUntil } from '@stunner/testing';
+import { namespace, quickstart, quickstartNamespaces, startTestOperator } from './support/harness.ts';
 
 let cp: ControlPlane;
 const ops: RunningOperator[] = [];
@@ -14,7 +13,7 @@ const gwPath = `/apis/gateway.networking.k8s.io/v1/namespaces/${NS}/gateways/udp
 
 before(async () => {
   cp = await startControlPlane();
-  await cp.apply([namespace('stunner-system'), namespace(NS), namespace(`${NS}-backend`)]);
+  await cp.apply([namespace('stunner-system'), ...quickstartNamespaces(NS)]);
 });
 after(async () => {
   for (const op of ops) await op.stop();
@@ -67,14 +66,10 @@ test('when the leader stops, the other operator takes the lease over and writes'
     { metadata: { annotations: { 'stunner.l7mp.io/disable-session-affinity': 'true' } } },
     'application/merge-patch+json',
   );
-  await waitUntil(
-    'new leader applied the Service',
-    async () =>
-      (await cp.request<{ spec: { sessionAffinity: string } }>('GET', svcPath)).spec.sessionAffinity === 'None'
-        ? true
-        : undefined,
-    10_000,
-  );
+  await eventually('the new leader applied the Service', async () => {
+    const svc = await cp.request<{ spec: { sessionAffinity: string } }>('GET', svcPath);
+    assert.equal(svc.spec.sessionAffinity, 'None', 'sessionAffinity after disable-session-affinity');
+  });
   assert.ok((await writes(follower)) > 0);
 });
 

@@ -1,9 +1,9 @@
 // --enable-finalizer, recovery from an apiserver restart, and an apiserver without the gateway.networking.k8s.io v1alpha2 UDPRoute CRD.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { type ControlPlane, startControlPlane, waitUntil } from '@stunner/testing';
-import type { RunningOperator } from '../../src/runtime/operator.ts';
-import { type Cond, condition, namespace, quickstart, startTestOperator } from './e2e-helpers.ts';
+import type { RunningOperator } from '@stunner/operator/runtime';
+import { type ControlPlane, eventually, startControlPlane, waitUntil } from '@stunner/testing';
+import { type Cond, condition, quickstart, quickstartNamespaces, startTestOperator } from './support/harness.ts';
 
 let cp: ControlPlane;
 let op: RunningOperator | undefined;
@@ -14,7 +14,7 @@ const gwPath = `/apis/gateway.networking.k8s.io/v1/namespaces/${NS}/gateways/udp
 
 before(async () => {
   cp = await startControlPlane({ udpRouteV1Alpha2: false });
-  await cp.apply([namespace(NS), namespace(`${NS}-backend`)]);
+  await cp.apply(quickstartNamespaces(NS));
 });
 after(async () => {
   await op?.stop();
@@ -62,13 +62,13 @@ test('the informers recover from an apiserver restart: later changes are still r
     { metadata: { annotations: { 'stunner.l7mp.io/disable-session-affinity': 'true' } } },
     'application/merge-patch+json',
   );
-  await waitUntil(
-    'Service re-applied after the restart',
+  await eventually(
+    'the Service re-applied after the restart',
     async () => {
       const svc = await cp.request<{ spec: { sessionAffinity: string } }>('GET', svcPath);
-      return svc.spec.sessionAffinity === 'None' ? true : undefined;
+      assert.equal(svc.spec.sessionAffinity, 'None', 'sessionAffinity after disable-session-affinity');
     },
-    40_000,
+    { timeoutMs: 40_000 },
   );
 });
 

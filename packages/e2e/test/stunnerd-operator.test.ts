@@ -2,12 +2,8 @@
 // stunnerd (STUNNER_CONFIG_ORIGIN, watch mode) ← turncat k8s:// (credentials and address from the CDS)
 // → the udp-greeter backend (issue 7's end-to-end list; stunner-v1.md §1.6, §1.7, §2.5).
 import assert from 'node:assert/strict';
-import type { Socket } from 'node:dgram';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { DEFAULT_CONTROLLER_NAME, DEFAULT_LABEL_FILTER } from '@stunner/api';
-import { createLogger } from '@stunner/log';
-import { type RunningOperator, startOperator } from '@stunner/operator/runtime';
+import type { RunningOperator } from '@stunner/operator/runtime';
 import {
   type ApplyObject,
   type ControlPlane,
@@ -17,21 +13,33 @@ import {
   waitUntil,
   watchProcess,
 } from '@stunner/testing';
-import { startUdpGreeter } from '../src/udp-greeter.ts';
-import { greet, turncat } from './turncat-process.ts';
+import {
+  exposeGateway,
+  GREETING,
+  greet,
+  quickstart,
+  quickstartNamespaces,
+  STUNNERD,
+  startGreeter,
+  startTestOperator,
+  turncat,
+} from './support/harness.ts';
 
-const STUNNERD = fileURLToPath(new URL('./main.ts', import.meta.resolve('@stunner/stunnerd')));
 const GW = 'gateway.networking.k8s.io';
 const NS = 'stunner';
+const CLASS = 'stunner-gatewayclass';
 
 describe('operator → CDS → stunnerd, with turncat through it, on a real apiserver', () => {
   let cp: ControlPlane;
-  let greeter: Socket;
+  let greeterPort: number;
   let op: RunningOperator;
   let stunnerd: WatchedProcess;
   let turnPort: number;
   const running: WatchedProcess[] = [];
 
+  /** The quickstart on `turnPort`; no health server: port 8086 is not ours to take on a shared test machine. */
+  const objects = (realm?: string): ApplyObject[] =>
+    quickstart(NS, CLASS, { listenerPort: turnPort, realm, dataplane: { disableHealthCheck: true } });
   const route = (backends: string[]): ApplyObject => ({
     apiVersion: `${GW}/v1alpha2`,
     kind: 'UDPRoute',
@@ -64,12 +72,7 @@ describe('operator → CDS → stunnerd, with turncat through it, on a real apis
       endpoints: [{ addresses: [address], conditions: { ready: true } }],
     },
   ];
-  const gatewayConfig = (realm: string): ApplyObject => ({
-    apiVersion: 'stunner.l7mp.io/v1',
-    kind: 'GatewayConfig',
-    metadata: { name: 'stunner-gatewayconfig', namespace: NS },
-    spec: { realm, authType: 'static', userName: 'user-1', password: 'pass-1' },
-  });
+  const gatewayConfig = (realm: string): ApplyObject => objects(realm).find((o) => o.kind === 'GatewayConfig')!;
   const tunnel = (): WatchedProcess => {
     const p = turncat([
       '-l',
@@ -77,60 +80,22 @@ describe('operator → CDS → stunnerd, with turncat through it, on a real apis
       `--cds-server-address=127.0.0.1:${op.cdsAddress.port}`,
       '-',
       `k8s://${NS}/udp-gateway:udp-listener`,
-      `udp://127.0.0.1:${greeter.address().port}`,
+      `udp://127.0.0.1:${greeterPort}`,
     ]);
     running.push(p);
     return p;
   };
 
   before(async () => {
-    [cp, greeter, turnPort] = await Promise.all([startControlPlane(), startUdpGreeter('127.0.0.1', 0), freePort()]);
-    op = await startOperator({
-      kubeconfig: cp.kubeconfig,
-      controllerName: DEFAULT_CONTROLLER_NAME,
-      dataplaneMode: 'managed',
-      endpointDiscovery: true,
-      useEndpointSlices: true,
-      enableFinalizer: false,
-      throttleMs: 20,
-      cds: { host: '127.0.0.1', port: 0 },
-      labelFilter: DEFAULT_LABEL_FILTER,
-      logger: createLogger('operator', { spec: 'all:ERROR' }),
-    });
+    let greeter: { port: number; process: WatchedProcess };
+    [cp, greeter, turnPort] = await Promise.all([startControlPlane(), startGreeter(), freePort()]);
+    greeterPort = greeter.port;
+    running.push(greeter.process);
+    op = await startTestOperator(cp);
     await cp.apply([
-      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } },
-      {
-        apiVersion: `${GW}/v1`,
-        kind: 'GatewayClass',
-        metadata: { name: 'stunner-gatewayclass' },
-        spec: {
-          controllerName: DEFAULT_CONTROLLER_NAME,
-          parametersRef: {
-            group: 'stunner.l7mp.io',
-            kind: 'GatewayConfig',
-            name: 'stunner-gatewayconfig',
-            namespace: NS,
-          },
-        },
-      },
-      gatewayConfig('stunner.l7mp.io'),
-      // No health server: port 8086 is not ours to take on a shared test machine.
-      {
-        apiVersion: 'stunner.l7mp.io/v1',
-        kind: 'Dataplane',
-        metadata: { name: 'default' },
-        spec: { image: 'l7mp/stunnerd:latest', disableHealthCheck: true },
-      },
-      {
-        apiVersion: `${GW}/v1`,
-        kind: 'Gateway',
-        metadata: { name: 'udp-gateway', namespace: NS },
-        spec: {
-          gatewayClassName: 'stunner-gatewayclass',
-          listeners: [{ name: 'udp-listener', port: turnPort, protocol: 'UDP' }],
-        },
-      },
+      ...quickstartNamespaces(NS),
       // The greeter listens on loopback, which EndpointSlices may not name: a StaticService may.
+      ...objects().filter((o) => o.kind !== 'UDPRoute'),
       {
         apiVersion: 'stunner.l7mp.io/v1',
         kind: 'StaticService',
@@ -139,19 +104,10 @@ describe('operator → CDS → stunnerd, with turncat through it, on a real apis
       },
       route(['media-plane']),
     ]);
-    await waitUntil(
-      'the Gateway Service',
-      () => cp.request('GET', `/api/v1/namespaces/${NS}/services/udp-gateway`),
-      15_000,
-    );
     // The test plays the cloud's load balancer: stunnerd is reached at 127.0.0.1.
-    await cp.request(
-      'PATCH',
-      `/api/v1/namespaces/${NS}/services/udp-gateway/status`,
-      { status: { loadBalancer: { ingress: [{ ip: '127.0.0.1' }] } } },
-      'application/merge-patch+json',
-    );
+    await exposeGateway(cp, NS, 'udp-gateway', '127.0.0.1');
     stunnerd = watchProcess(process.execPath, [STUNNERD, '-w', '-l', 'all:INFO', '--id', `${NS}/udp-gateway`], {
+      name: 'stunnerd',
       env: {
         ...process.env,
         STUNNER_CONFIG_ORIGIN: `http://127.0.0.1:${op.cdsAddress.port}`,
@@ -163,23 +119,23 @@ describe('operator → CDS → stunnerd, with turncat through it, on a real apis
     running.push(stunnerd);
     await stunnerd.waitFor(
       new RegExp(`listener ${NS}/udp-gateway/udp-listener TURN-UDP port ${turnPort}: turn:127\\.0\\.0\\.1:${turnPort}`),
-      {
-        timeoutMs: 20_000,
-      },
+      { timeoutMs: 20_000, what: 'stunnerd to open the listener the CDS config names' },
     );
   });
   after(async () => {
     if (process.env.STUNNERD_TEST_LOG) process.stderr.write(`${stunnerd?.stdout()}\n${stunnerd?.stderr()}\n`);
     await Promise.all(running.map((p) => p.stop()));
     await op?.stop();
-    greeter?.close();
     await cp?.stop();
   });
 
   it('turncat k8s://stunner/udp-gateway:udp-listener udp://<greeter> gets the greeting through stunnerd', async () => {
     const p = tunnel();
-    await p.waitFor(new RegExp(`TURN server: udp://127\\.0\\.0\\.1:${turnPort}`), { stream: 'stderr' });
-    await greet(p);
+    await p.waitFor(new RegExp(`TURN server: udp://127\\.0\\.0\\.1:${turnPort}`), {
+      stream: 'stderr',
+      what: 'turncat to resolve the listener to stunnerd',
+    });
+    assert.equal(await greet(p), GREETING);
   });
 
   /** Waits for stunnerd to log one more applied config; returns its log since `from`. */
@@ -196,12 +152,12 @@ describe('operator → CDS → stunnerd, with turncat through it, on a real apis
 
   it('a UDPRoute change reaches stunnerd in place: the live flow keeps going', async () => {
     const p = tunnel();
-    await greet(p);
+    assert.equal(await greet(p), GREETING);
     const from = stunnerd.stderr().length;
     await cp.apply([...backend('other-backend', '10.1.2.3'), route(['media-plane', 'other-backend'])]);
     const log = await nextApply(from);
     assert.doesNotMatch(log, /listener restarted/);
-    await greet(p, 2);
+    assert.equal(await greet(p, 2), GREETING.repeat(2), 'the flow kept going');
   });
 
   it('a realm change restarts the listeners; a new tunnel works with the new config', async () => {
@@ -209,12 +165,12 @@ describe('operator → CDS → stunnerd, with turncat through it, on a real apis
     await cp.apply([gatewayConfig('realm-2.example.com')]);
     const log = await nextApply(from);
     assert.match(log, new RegExp(`listener restarted name=${NS}/udp-gateway/udp-listener reason="realm changed"`));
-    await greet(tunnel());
+    assert.equal(await greet(tunnel()), GREETING);
   });
 
   it('an operator restart interrupts no relayed flow and re-creates nothing', async () => {
     const p = tunnel();
-    await greet(p);
+    assert.equal(await greet(p), GREETING);
     const svcPath = `/api/v1/namespaces/${NS}/services/udp-gateway`;
     const depPath = `/apis/apps/v1/namespaces/${NS}/deployments/udp-gateway`;
     const versions = async () =>
@@ -228,25 +184,14 @@ describe('operator → CDS → stunnerd, with turncat through it, on a real apis
     const from = stunnerd.stderr().length;
     const port = op.cdsAddress.port;
     await op.stop();
-    op = await startOperator({
-      kubeconfig: cp.kubeconfig,
-      controllerName: DEFAULT_CONTROLLER_NAME,
-      dataplaneMode: 'managed',
-      endpointDiscovery: true,
-      useEndpointSlices: true,
-      enableFinalizer: false,
-      throttleMs: 20,
-      cds: { host: '127.0.0.1', port },
-      labelFilter: DEFAULT_LABEL_FILTER,
-      logger: createLogger('operator', { spec: 'all:ERROR' }),
-    });
+    op = await startTestOperator(cp, { cds: { host: '127.0.0.1', port } });
     // stunnerd's CDS client reconnects within a second and gets the same config, which it ignores.
     await waitUntil(
       'stunnerd reconnected',
       () => (/INFO: connected url=/.test(stunnerd.stderr().slice(from)) ? true : undefined),
       10_000,
     );
-    await greet(p, 2);
+    assert.equal(await greet(p, 2), GREETING.repeat(2), 'the flow kept going');
     assert.doesNotMatch(stunnerd.stderr().slice(from), /listener restarted|config applied/);
     assert.deepEqual(await versions(), before);
   });

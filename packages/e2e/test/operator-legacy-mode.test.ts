@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { StunnerConfig } from '@stunner/api';
-import { type ControlPlane, startControlPlane, waitUntil } from '@stunner/testing';
-import type { RunningOperator } from '../../src/runtime/operator.ts';
-import { namespace, quickstart, startTestOperator } from './e2e-helpers.ts';
+import type { RunningOperator } from '@stunner/operator/runtime';
+import { type ControlPlane, eventually, startControlPlane, waitUntil } from '@stunner/testing';
+import { quickstart, quickstartNamespaces, startTestOperator } from './support/harness.ts';
 
 let cp: ControlPlane;
 let op: RunningOperator | undefined;
@@ -13,7 +13,7 @@ const cmPath = `/api/v1/namespaces/${NS}/configmaps/stunnerd-config`;
 
 before(async () => {
   cp = await startControlPlane();
-  await cp.apply([namespace(NS), namespace(`${NS}-backend`)]);
+  await cp.apply(quickstartNamespaces(NS));
 });
 after(async () => {
   await op?.stop();
@@ -53,15 +53,13 @@ test('legacy mode writes the immutable stunnerd-config ConfigMap and replaces it
     { spec: { realm: 'legacy.example.com' } },
     'application/merge-patch+json',
   );
-  await waitUntil(
-    'ConfigMap with the new realm',
+  await eventually(
+    'the ConfigMap with the new realm',
     async () => {
       const got = await cp.request<ConfigMap>('GET', cmPath);
-      return (JSON.parse(got.data['stunnerd.conf']!) as StunnerConfig).auth.realm === 'legacy.example.com'
-        ? true
-        : undefined;
+      assert.equal((JSON.parse(got.data['stunnerd.conf']!) as StunnerConfig).auth.realm, 'legacy.example.com');
     },
-    15_000,
+    { timeoutMs: 15_000 },
   );
   assert.equal(
     await cp.request('GET', `/api/v1/namespaces/${NS}/services/udp-gateway`).then(() => true),

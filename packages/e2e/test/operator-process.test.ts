@@ -3,16 +3,14 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { type ControlPlane, freePort, startControlPlane, waitUntil } from '@stunner/testing';
-import { namespace, quickstart } from './e2e-helpers.ts';
+import { OPERATOR, quickstart, quickstartNamespaces } from './support/harness.ts';
 
-const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 let cp: ControlPlane;
 
 before(async () => {
   cp = await startControlPlane();
-  await cp.apply([namespace('proc'), namespace('proc-backend')]);
+  await cp.apply(quickstartNamespaces('proc'));
   await cp.apply(quickstart('proc', 'proc-class'));
 });
 after(() => cp?.stop());
@@ -22,7 +20,7 @@ test('the operator process serves probes, metrics and configs, and exits 0 on SI
   const child = spawn(
     process.execPath,
     [
-      main,
+      OPERATOR,
       `--kubeconfig=${cp.kubeconfigPath}`,
       `--config-discovery-address=127.0.0.1:${cdsPort}`,
       `--metrics-bind-address=127.0.0.1:${metricsPort}`,
