@@ -8,7 +8,7 @@ import {
   programObject,
   selectInterfaces,
   TcOffload,
-} from '../src/index.ts';
+} from '@stunner/offload';
 import { canMakeNamespaces, makeTopology } from './netns.ts';
 
 const IFACES: HostInterface[] = [

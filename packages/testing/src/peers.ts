@@ -38,6 +38,9 @@ export const EXTERNAL_PEERS: readonly ExternalPeer[] = [
     packages: ['playwright-core'],
     debianPackage: 'chromium',
   },
+  // The kernel offload: its program is compiled with clang and read back with bpftool; the tests, as
+  // root, install clang, libbpf-dev, bpftool and ethtool themselves (@stunner/offload ensureToolchain).
+  { name: 'ebpf', commands: ['clang', 'bpftool'], harnessModules: [], packages: ['@stunner/offload'] },
   // kube-apiserver and etcd, built once with Go by kube/build-kube-apiserver.sh.
   {
     name: 'kube-apiserver',
