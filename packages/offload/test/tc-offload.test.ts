@@ -95,7 +95,7 @@ describe('TcOffload (kernel maps and TC attachment)', { skip }, () => {
         ['netns', 'exec', topo.gateway, process.execPath, '--input-type=module', '-e', script],
         { encoding: 'utf8' },
       );
-      assert.match(out, /turn_offload.*direct-action[^]*attached\nclosed/);
+      assert.match(out, /turn_offload.*direct-action[\s\S]*attached\nclosed/);
       assert.doesNotMatch(show(['qdisc', 'show', 'dev', 'gw-c']), /clsact/);
       assert.equal(show(['filter', 'show', 'dev', 'gw-c', 'ingress']).trim(), '');
     } finally {
