@@ -49,17 +49,23 @@ function systemCpu(): { busy: number; softirq: number } {
   return { busy: (user + nice + system + irq + softirq + steal) / 100, softirq: softirq / 100 };
 }
 
-/** The TC program's cumulated run time and runs (needs kernel.bpf_stats_enabled=1). */
-function bpfRunTime(): { ns: number; runs: number } {
+/** Run time and runs of the TC program attached in the gateway namespace (kernel.bpf_stats_enabled=1). */
+function bpfRunTime(topo: Topology): { ns: number; runs: number } {
   try {
-    const progs = JSON.parse(
-      execFileSync('bpftool', ['-j', 'prog', 'show', 'name', 'turn_offload'], { encoding: 'utf8' }),
+    const filters = execFileSync(
+      'ip',
+      [...topo.exec(topo.gateway).slice(1), 'tc', 'filter', 'show', 'dev', 'gw-c', 'ingress'],
+      {
+        encoding: 'utf8',
+      },
     );
-    const list = (Array.isArray(progs) ? progs : [progs]) as Array<{ run_time_ns?: number; run_cnt?: number }>;
-    return list.reduce((s, p) => ({ ns: s.ns + (p.run_time_ns ?? 0), runs: s.runs + (p.run_cnt ?? 0) }), {
-      ns: 0,
-      runs: 0,
-    });
+    const id = /turn_offload.* id (\d+)/.exec(filters)?.[1];
+    if (id === undefined) return { ns: 0, runs: 0 };
+    const p = JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'show', 'id', id], { encoding: 'utf8' })) as {
+      run_time_ns?: number;
+      run_cnt?: number;
+    };
+    return { ns: p.run_time_ns ?? 0, runs: p.run_cnt ?? 0 };
   } catch {
     return { ns: 0, runs: 0 };
   }
@@ -140,7 +146,7 @@ async function runOne(topo: Topology, server: Server, args: string, timeoutS: nu
     const peer0 = topo.udpCounters(topo.peer).RcvbufErrors ?? 0;
     const cpu0 = cpuTimes(srv.pid);
     const sys0 = systemCpu();
-    const bpf0 = bpfRunTime();
+    const bpf0 = bpfRunTime(topo);
     const r = await runBounded(
       'ip',
       [
@@ -159,7 +165,7 @@ async function runOne(topo: Topology, server: Server, args: string, timeoutS: nu
     );
     const cpu1 = cpuTimes(srv.pid);
     const sys1 = systemCpu();
-    const bpf1 = bpfRunTime();
+    const bpf1 = bpfRunTime(topo);
     const rss = rssKiB(srv.pid);
     const totals = /tot_send_msgs=(\d+), tot_recv_msgs=(\d+)\n/.exec(r.output);
     const rtt = /Average round trip delay ([\d.]+) ms/.exec(r.output);

@@ -44,9 +44,9 @@ function isIpv4(address: string): boolean {
  * IPv4 UDP clients only; everything else keeps being relayed in userspace.
  */
 export class OffloadBindings {
-  readonly #maps: OffloadMaps;
+  #maps: OffloadMaps | undefined;
   readonly #listenerPort: number;
-  readonly #interfaces: readonly HostInterface[];
+  #interfaces: readonly HostInterface[];
   #filter: PeerFilter;
   readonly #allocations = new Map<number, AllocationState>();
   /** What removed entries relayed, so totals survive them. */
@@ -58,7 +58,12 @@ export class OffloadBindings {
   /** Map writes that failed (map full); the channel stays in userspace. */
   failures = 0;
 
-  constructor(maps: OffloadMaps, listenerPort: number, interfaces: readonly HostInterface[], filter: PeerFilter) {
+  constructor(
+    maps: OffloadMaps | undefined,
+    listenerPort: number,
+    interfaces: readonly HostInterface[],
+    filter: PeerFilter,
+  ) {
     this.#maps = maps;
     this.#listenerPort = listenerPort;
     this.#interfaces = interfaces;
@@ -120,7 +125,7 @@ export class OffloadBindings {
       out.clusters[name] = { rx: { ...c.rx }, tx: { ...c.tx } };
     }
     for (const s of this.#allocations.values()) {
-      for (const e of s.offloaded.values()) this.#addStats(out, e.cluster, this.#maps.stats(e.slot));
+      for (const e of s.offloaded.values()) this.#addStats(out, e.cluster, this.#maps!.stats(e.slot));
     }
     return out;
   }
@@ -129,6 +134,17 @@ export class OffloadBindings {
   clear(): void {
     for (const s of this.#allocations.values()) for (const number of [...s.offloaded.keys()]) this.#drop(s, number);
     this.#allocations.clear();
+  }
+
+  /**
+   * Moves the entries to another program's maps (the offload restarted with a new engine or interface
+   * list), or with `undefined` back to userspace; what the old entries counted stays in the totals.
+   */
+  setMaps(maps: OffloadMaps | undefined, interfaces: readonly HostInterface[]): void {
+    for (const s of this.#allocations.values()) for (const number of [...s.offloaded.keys()]) this.#drop(s, number);
+    this.#maps = maps;
+    this.#interfaces = interfaces;
+    for (const s of this.#allocations.values()) for (const number of s.channels.keys()) this.#sync(s, number);
   }
 
   #state(a: AllocationInfo): AllocationState {
@@ -155,7 +171,7 @@ export class OffloadBindings {
       isIpv4(client.address) &&
       isIpv4(ch.address);
     const current = s.offloaded.get(number);
-    if (!wanted) {
+    if (!wanted || this.#maps === undefined) {
       if (current) this.#drop(s, number);
       return;
     }
@@ -174,7 +190,7 @@ export class OffloadBindings {
       peerIfindex: egress.ifindex,
     };
     try {
-      s.offloaded.set(number, { binding, slot: this.#maps.add(binding), cluster });
+      s.offloaded.set(number, { binding, slot: this.#maps!.add(binding), cluster });
     } catch {
       this.failures++;
     }
@@ -184,7 +200,7 @@ export class OffloadBindings {
     const e = s.offloaded.get(number);
     if (!e) return;
     s.offloaded.delete(number);
-    this.#addStats(this.#retired, e.cluster, this.#maps.remove(e.binding, e.slot));
+    if (this.#maps) this.#addStats(this.#retired, e.cluster, this.#maps.remove(e.binding, e.slot));
   }
 
   #addStats(out: OffloadTotals, cluster: string, st: BindingStats): void {

@@ -23,6 +23,8 @@ interface Running {
 export class OffloadManager {
   readonly #log: Logger;
   #running: Running | undefined;
+  /** Bindings of the listeners wrapped so far, moved to the new maps when the offload restarts. */
+  readonly #bindings = new Set<OffloadBindings>();
 
   constructor(log: Logger) {
     this.#log = log;
@@ -33,10 +35,15 @@ export class OffloadManager {
     const engine: Engine = admin.offload_engine ?? 'None';
     const names = [...(admin.offload_interfaces ?? [])].sort();
     const key = `${engine}[${names.join(',')}]`;
-    if (this.#running?.key === key) return;
-    this.close();
-    if (engine === 'None') return;
-    this.#running = { key, ...this.#start(engine, names) };
+    if (this.#running?.key === key || (this.#running === undefined && engine === 'None')) return;
+    // stunner-v1.md §1.7: an offload_engine or offload_interfaces change restarts the offload object;
+    // running listeners keep their allocations and move to the new program's maps.
+    for (const b of this.#bindings) b.setMaps(undefined, []);
+    this.#running?.dataplane?.close();
+    this.#running = undefined;
+    if (engine !== 'None') this.#running = { key, ...this.#start(engine, names) };
+    const dataplane = this.#running?.dataplane;
+    if (dataplane) for (const b of this.#bindings) b.setMaps(dataplane, this.#running!.interfaces);
   }
 
   #start(engine: Engine, names: string[]): Omit<Running, 'key'> {

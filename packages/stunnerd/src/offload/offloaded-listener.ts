@@ -14,10 +14,12 @@ import type { OffloadBindings } from './offload-bindings.ts';
 export class OffloadedListener implements TurnListener {
   readonly inner: LocalTurnListener;
   readonly bindings: OffloadBindings;
+  readonly #onClose: () => void;
 
-  constructor(inner: LocalTurnListener, bindings: OffloadBindings) {
+  constructor(inner: LocalTurnListener, bindings: OffloadBindings, onClose: () => void = () => {}) {
     this.inner = inner;
     this.bindings = bindings;
+    this.#onClose = onClose;
     bindings.watch(inner.inner.engine);
   }
 
@@ -27,6 +29,7 @@ export class OffloadedListener implements TurnListener {
 
   async close(): Promise<void> {
     this.bindings.clear();
+    this.#onClose();
     await this.inner.close();
   }
 

@@ -95,4 +95,14 @@ describe('offload bindings follow the engine (RFC 8656 §9, §11, §12)', { skip
     assert.deepEqual(entries(), { channels: 1, peers: 1 });
     bindings.clear();
   });
+
+  it('moves its entries out of and back into the maps when the offload restarts', () => {
+    const { bind, bindings } = setup();
+    assertSuccess(bind(PEER));
+    bindings.setMaps(undefined, []);
+    assert.deepEqual(entries(), { channels: 0, peers: 0 });
+    bindings.setMaps(tc, IFACES);
+    assert.deepEqual(entries(), { channels: 1, peers: 1 });
+    bindings.clear();
+  });
 });
