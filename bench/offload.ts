@@ -231,6 +231,8 @@ export async function run(args: string[]): Promise<BenchResult> {
         for (const [server, f] of figures) {
           if (server === 'coturn') continue;
           out[`row${i}.${server}.gateway_vs_coturn_server`] = round(f.gateway_us / coturn.server_us);
+          // The offload's per-packet (marginal) cost: its server CPU is the control plane and idle timers.
+          if (server === 'offload') out[`row${i}.offload.bpf_vs_coturn_server`] = round(f.bpf_us / coturn.server_us);
           out[`row${i}.${server}.system_vs_coturn_system`] = round(f.system_us / coturn.system_us);
         }
       }
