@@ -51,10 +51,17 @@ function archIncludes(): string[] {
 }
 
 /**
- * The compiled program, built with `clang -target bpf` when missing or older than its source.
- * Throws OFFLOAD_ERR_BUILD saying what to install when it cannot be built.
+ * The compiled program: `STUNNER_OFFLOAD_OBJECT` when set (an image that ships it prebuilt), else built
+ * with `clang -target bpf` when missing or older than its source. Throws OFFLOAD_ERR_BUILD saying what
+ * to install when it cannot be built.
  */
 export function programObject(source = PROGRAM_SOURCE, object = PROGRAM_OBJECT): string {
+  const shipped = process.env.STUNNER_OFFLOAD_OBJECT;
+  if (shipped) {
+    if (!existsSync(shipped))
+      throw new OffloadError('OFFLOAD_ERR_BUILD', `STUNNER_OFFLOAD_OBJECT ${shipped} does not exist`);
+    return shipped;
+  }
   if (existsSync(object) && statSync(object).mtimeMs >= statSync(source).mtimeMs) return object;
   if (!hasToolchain()) {
     throw new OffloadError(
