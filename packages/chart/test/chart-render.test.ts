@@ -78,8 +78,8 @@ describe('helm template with default values', () => {
 
   test('renders the operator, its Services, RBAC, the default Dataplane and the auth service, nothing else', () => {
     assert.deepEqual(keys(objs), [
-      'ClusterRole/stunner-gateway-operator-manager-role',
-      'ClusterRoleBinding/stunner-gateway-operator-manager-rolebinding',
+      'ClusterRole/stunner-ts-gateway-operator-manager-role',
+      'ClusterRoleBinding/stunner-ts-gateway-operator-manager-rolebinding',
       'Dataplane/default',
       'Deployment/stunner-auth',
       'Deployment/stunner-gateway-operator',

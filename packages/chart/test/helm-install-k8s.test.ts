@@ -1,9 +1,19 @@
 // `helm install`, `helm upgrade` and `helm uninstall` of the chart against a real kube-apiserver: what a
 // STUNner user runs, with helm's own CRD handling (crds/), release records and three-way merges.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type ControlPlane, ensureHelm, startControlPlane } from '@stunner/testing';
-import { CHART_DIR, helm, RELEASE_NAME, RELEASE_NAMESPACE } from '../src/index.ts';
+import {
+  CHART_DIR,
+  helm,
+  KubeApplier,
+  type KubeManifest,
+  RELEASE_NAME,
+  RELEASE_NAMESPACE,
+  repoRoot,
+} from '../src/index.ts';
 
 // helm, built once from the Go module proxy, is a peer of this test.
 ensureHelm();
@@ -62,9 +72,59 @@ describe('helm install, upgrade and uninstall on a real kube-apiserver', () => {
     assert.equal(await get(DEPLOY), undefined);
     assert.equal(await get('/apis/stunner.l7mp.io/v1/dataplanes/default'), undefined);
     assert.equal(
-      await get('/apis/rbac.authorization.k8s.io/v1/clusterroles/stunner-gateway-operator-manager-role'),
+      await get('/apis/rbac.authorization.k8s.io/v1/clusterroles/stunner-ts-gateway-operator-manager-role'),
       undefined,
     );
     assert.ok(await get('/apis/apiextensions.k8s.io/v1/customresourcedefinitions/dataplanes.stunner.l7mp.io'));
+  });
+  test("the migration guide's helm install beside a running STUNner release (its cluster-scoped objects)", async () => {
+    // What STUNner's chart owns cluster-wide, with Helm's ownership records of a release `stunner`:
+    // helm refuses to adopt any of them into another release, so a name in common fails the install.
+    const owned = (kind: string, apiVersion: string, name: string, extra: Record<string, unknown>): KubeManifest => ({
+      apiVersion,
+      kind,
+      metadata: {
+        name,
+        labels: { 'app.kubernetes.io/managed-by': 'Helm' },
+        annotations: { 'meta.helm.sh/release-name': 'stunner', 'meta.helm.sh/release-namespace': 'stunner-system' },
+      },
+      ...extra,
+    });
+    await new KubeApplier(cp.request).apply([
+      owned('ClusterRole', 'rbac.authorization.k8s.io/v1', 'stunner-gateway-operator-manager-role', { rules: [] }),
+      owned('ClusterRoleBinding', 'rbac.authorization.k8s.io/v1', 'stunner-gateway-operator-manager-rolebinding', {
+        roleRef: {
+          apiGroup: 'rbac.authorization.k8s.io',
+          kind: 'ClusterRole',
+          name: 'stunner-gateway-operator-manager-role',
+        },
+        subjects: [
+          { kind: 'ServiceAccount', name: 'stunner-gateway-operator-controller-manager', namespace: 'stunner-system' },
+        ],
+      }),
+      owned('Dataplane', 'stunner.l7mp.io/v1', 'default', {
+        spec: { image: 'l7mp/stunnerd:latest', command: ['stunnerd'], args: ['-w', '--udp-thread-num=16'] },
+      }),
+    ]);
+    // The guide's command as written (docs/migrating-from-stunner.md, step 1).
+    const guide = readFileSync(join(repoRoot, 'docs/migrating-from-stunner.md'), 'utf8');
+    const m = /^\s*helm (install stunner-ts (?:[^\n\\]|\\\n)*)$/m.exec(guide);
+    assert.ok(m, 'the guide has its helm install command');
+    const args = m[1]!
+      .replace(/\\\n/g, ' ')
+      .trim()
+      .split(/\s+/)
+      .map((a) => (a === 'deploy/helm/stunner' ? CHART_DIR : a));
+    helm([...args, '--kubeconfig', cp.kubeconfigPath]);
+    assert.ok(await get('/apis/rbac.authorization.k8s.io/v1/clusterroles/stunner-ts-gateway-operator-manager-role'));
+    const dep = await get<{ spec: { replicas: number } }>(
+      '/apis/apps/v1/namespaces/stunner-ts-system/deployments/stunner-gateway-operator',
+    );
+    assert.equal(dep?.spec.replicas, 0);
+    const dp = await get<{ metadata: { annotations: Record<string, string> } }>(
+      '/apis/stunner.l7mp.io/v1/dataplanes/default',
+    );
+    assert.equal(dp?.metadata.annotations['meta.helm.sh/release-name'], 'stunner', "STUNner's Dataplane stays");
+    helm(['uninstall', 'stunner-ts', '--namespace', 'stunner-ts-system', '--kubeconfig', cp.kubeconfigPath]);
   });
 });

@@ -287,4 +287,96 @@ describe('the operator with the chart ServiceAccount', { timeout: 120_000 }, () 
       await kube.apply([chart.find((o) => o.kind === 'ClusterRole')!]);
     }
   });
+  test('Events on dataplane Deployments and Gateways outside the release namespace: allowed by the ClusterRole, 403 without its events rule', async () => {
+    type Event = { reason: string; type: string; involvedObject: { kind: string; name: string } };
+    const recreated = async () =>
+      (await cp.request<{ items: Event[] }>('GET', '/api/v1/namespaces/stunner/events')).items.filter(
+        (e) => e.reason === 'DataplaneRecreated',
+      );
+    // A managed dataplane Deployment whose immutable selector selects other pods: the operator can only
+    // re-create it, and announces that in Warning Events on the Deployment and its Gateway.
+    const stale = async () => {
+      if (await get(DEPLOY)) await cp.request('DELETE', DEPLOY);
+      await kube.apply([
+        {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: {
+            name: 'udp-gateway',
+            namespace: 'stunner',
+            labels: { 'stunner.l7mp.io/owned-by': 'stunner' },
+            annotations: { 'stunner.l7mp.io/related-gateway-name': 'stunner/udp-gateway' },
+          },
+          spec: {
+            selector: { matchLabels: { app: 'stale-dataplane' } },
+            template: {
+              metadata: { labels: { app: 'stale-dataplane' } },
+              spec: { containers: [{ name: 'stunnerd', image: 'l7mp/stunnerd:1.0.0' }] },
+            },
+          },
+        },
+      ]);
+    };
+    const run = async (name: string) => {
+      const kubeconfig = await writeServiceAccountKubeconfig(
+        cp,
+        RELEASE_NAMESPACE,
+        'stunner-gateway-operator-controller-manager',
+        join(dir, name),
+      );
+      return startChartOperator(operatorDeployment(), kubeconfig);
+    };
+
+    await stale();
+    let op = await run('kubeconfig-events');
+    try {
+      const events = await waitUntil(
+        'DataplaneRecreated Events',
+        async () => {
+          if (op.child.exitCode !== null) throw new Error(`operator exited:\n${op.log()}`);
+          const evs = await recreated();
+          return evs.length >= 2 ? evs : undefined;
+        },
+        30_000,
+      );
+      assert.deepEqual(events.map((e) => `${e.type} ${e.involvedObject.kind}/${e.involvedObject.name}`).sort(), [
+        'Warning Deployment/udp-gateway',
+        'Warning Gateway/udp-gateway',
+      ]);
+      await waitUntil(
+        'Deployment re-created',
+        async () => {
+          const d = await get<{ spec: { selector: { matchLabels?: Record<string, string> } } }>(DEPLOY);
+          return d && d.spec.selector.matchLabels?.app !== 'stale-dataplane' ? true : undefined;
+        },
+        30_000,
+      );
+      assert.doesNotMatch(op.log(), /forbidden|\b403\b/i);
+    } finally {
+      await op.stop();
+    }
+
+    const role = structuredClone(chart.find((o) => o.kind === 'ClusterRole')!) as KubeManifest & {
+      rules: { resources: string[] }[];
+    };
+    role.rules = role.rules.filter((r) => !r.resources.includes('events'));
+    await kube.apply([role]);
+    await stale();
+    const before = (await recreated()).length;
+    op = await run('kubeconfig-events-2');
+    try {
+      await waitUntil(
+        'a refused Event',
+        async () => {
+          if (op.child.exitCode !== null) throw new Error(`operator exited:\n${op.log()}`);
+          return /event DataplaneRecreated on Deployment stunner\/udp-gateway: .*403/.test(op.log()) ? true : undefined;
+        },
+        30_000,
+      );
+      assert.equal((await recreated()).length, before, 'no Event was written');
+    } finally {
+      await op.stop();
+      await kube.apply([chart.find((o) => o.kind === 'ClusterRole')!]);
+    }
+  });
 });
