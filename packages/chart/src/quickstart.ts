@@ -1,6 +1,5 @@
 // deploy/examples/quickstart.yaml as a cluster with the chart installed takes it: the Dataplane is the
-// chart's, GatewayClass and Gateway use v1 (Gateway API v1.x serves no v1alpha2 of them), and the
-// media-plane Service gets its ClusterIP from the apiserver.
+// chart's and the media-plane Service gets its ClusterIP from the apiserver; the API versions are the file's.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -14,7 +13,6 @@ export function quickstartForCluster(): KubeManifest[] {
     .filter((o) => o.kind !== 'Dataplane')
     .map((o) => {
       const obj = structuredClone(o) as KubeManifest & { spec?: Record<string, unknown> };
-      if (obj.kind === 'GatewayClass' || obj.kind === 'Gateway') obj.apiVersion = 'gateway.networking.k8s.io/v1';
       if (obj.kind === 'Service') delete obj.spec?.clusterIP;
       return obj;
     });

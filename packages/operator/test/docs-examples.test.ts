@@ -47,7 +47,7 @@ test('every example manifest of the Gateway API reference is accepted by the sch
   }
 });
 
-test('README quickstart (v1alpha2 Gateway API, v1alpha1 GatewayConfig) yields the config of stunner-v1.md §2.5', () => {
+test('README quickstart (v1 GatewayClass/Gateway, v1alpha2 UDPRoute, v1alpha1 GatewayConfig) yields the config of stunner-v1.md §2.5', () => {
   const r = renderFiles(['quickstart.yaml'], examplesDir);
   assert.deepEqual(r.issues, []);
   assert.deepEqual(r.configs, [

@@ -32,8 +32,8 @@ export interface QuickstartOptions {
 
 /**
  * The quickstart objects (deploy/examples/quickstart.yaml) in namespace `ns`, the backend in
- * `${ns}-backend`. GatewayClass and Gateway use v1, the version Gateway API v1.x serves; GatewayConfig
- * stays v1alpha1 (still served, §2.4). The Service's ClusterIP is left to the apiserver.
+ * `${ns}-backend`, with the API versions the file has (a real apiserver serves them all). The Service's
+ * ClusterIP is left to the apiserver.
  */
 export function quickstart(ns: string, className: string, options: QuickstartOptions = {}): ApplyObject[] {
   const docs = parseAllDocuments(readFileSync(quickstartPath, 'utf8')).map((d) => d.toJS() as ApplyObject);
@@ -41,7 +41,6 @@ export function quickstart(ns: string, className: string, options: QuickstartOpt
   return docs.map((o) => {
     const obj = structuredClone(o) as ApplyObject & { spec?: Record<string, unknown> };
     const spec = obj.spec ?? {};
-    if (obj.kind === 'GatewayClass' || obj.kind === 'Gateway') obj.apiVersion = 'gateway.networking.k8s.io/v1';
     if (obj.kind === 'GatewayClass') {
       obj.metadata.name = className;
       (spec.parametersRef as { namespace: string }).namespace = ns;
