@@ -18,13 +18,33 @@ async function main(): Promise<void> {
   // Logs go to stderr; stdout carries only what a user or script reads (the listening address).
   const loggers = new LoggerFactory({ spec: flags.logSpec, format: flags.logFormat, output: process.stderr });
   const log = loggers.getLogger('authd');
+
+  // Handlers before the first await: as a container's PID 1 the process gets no default action for
+  // SIGTERM, so without one it would ignore a stop while it starts.
+  let closeSource: (() => void) | undefined;
+  let server: AuthServer | undefined;
+  let serving = false;
+  let stopping = false;
+  const stop = (signal: 'SIGTERM' | 'SIGINT') => {
+    if (stopping) return;
+    stopping = true;
+    closeSource?.();
+    if (!serving || !server) {
+      // Still starting: nothing was served; exit as the signal's default action would (128 + signal number).
+      log.info(`${signal} during startup: exiting`);
+      process.exit(signal === 'SIGTERM' ? 143 : 130);
+    }
+    log.info(`${signal}: shutting down`);
+    void server.close().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
   const cdsLog = loggers.getLogger('cds-client');
   const store = new ConfigStore();
   const metrics = flags.metrics ? new AuthMetrics() : undefined;
   store.on('change', () => metrics?.configs.set(store.size));
 
   let ready: () => boolean;
-  let closeSource: () => void;
   if (flags.source.kind === 'file') {
     const file = new FileConfigSource(flags.source.path, store, (m) => log.warn(m));
     try {
@@ -54,7 +74,7 @@ async function main(): Promise<void> {
     closeSource = () => watcher.close();
   }
 
-  const server = new AuthServer({
+  server = new AuthServer({
     configs: () => store.values(),
     ready,
     ...(flags.publicAddr ? { defaultPublicAddr: flags.publicAddr } : {}),
@@ -66,6 +86,7 @@ async function main(): Promise<void> {
     logger: log,
   });
   const addr = await server.listen(flags.port, flags.address);
+  serving = true;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   process.stdout.write(`authd: listening on http://${host}:${addr.port}\n`);
   log.info('serving', {
@@ -73,14 +94,6 @@ async function main(): Promise<void> {
     cors: flags.corsOrigins.join(' ') || 'off',
     rateLimit: flags.rateLimit ? `${flags.rateLimit.rate}/s` : 'off',
   });
-
-  const stop = (signal: string) => {
-    log.info(`${signal}: shutting down`);
-    closeSource();
-    void server.close().then(() => process.exit(0));
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
 }
 
 main().catch((err: unknown) => {

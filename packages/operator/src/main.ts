@@ -1,7 +1,7 @@
 // `npm run operator -- <flags>`: the STUNner gateway operator (reference/stunner-v1.md §2.1).
 import { KubeConfig } from '@kubernetes/client-node';
 import { LoggerFactory } from '@stunner/log';
-import { startOperator } from './runtime/operator.ts';
+import { type RunningOperator, startOperator } from './runtime/operator.ts';
 import { FlagError, parseOperatorFlags } from './runtime/operator-flags.ts';
 
 let flags: ReturnType<typeof parseOperatorFlags>;
@@ -17,7 +17,32 @@ const kc = new KubeConfig();
 if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
 else kc.loadFromDefault();
 
-const op = await startOperator({
+// Handlers before the first await: as a container's PID 1 the process gets no default action for
+// SIGTERM, so without one it would ignore a stop while it starts (e.g. while the API server does not answer).
+let op: RunningOperator | undefined;
+let stopping = false;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    if (stopping) return;
+    stopping = true;
+    if (!op) {
+      // Still starting: no render was written and the CDS served no config yet, so nothing needs
+      // draining; exit as the signal's default action would (128 + signal number).
+      log.info(`${sig} during startup: exiting`);
+      process.exit(sig === 'SIGTERM' ? 143 : 130);
+    }
+    log.info(`${sig}: shutting down`);
+    op.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error(`shutdown: ${(err as Error).message}`);
+        process.exit(1);
+      },
+    );
+  });
+}
+
+op = await startOperator({
   kubeconfig: kc,
   controllerName: flags.controllerName,
   dataplaneMode: flags.dataplaneMode,
@@ -36,19 +61,3 @@ const op = await startOperator({
 log.info(
   `running: controller ${flags.controllerName}, ${flags.dataplaneMode} mode, CDS on ${op.cdsAddress.address}:${op.cdsAddress.port}`,
 );
-
-let stopping = false;
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => {
-    if (stopping) return;
-    stopping = true;
-    log.info(`${sig}: shutting down`);
-    op.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error(`shutdown: ${(err as Error).message}`);
-        process.exit(1);
-      },
-    );
-  });
-}

@@ -6,6 +6,7 @@ export * from './kube/control-plane.ts';
 export * from './kube/gateway-api-crds.ts';
 export * from './kube/helm-binary.ts';
 export * from './kube/kube-binaries.ts';
+export * from './pid1-process.ts';
 export * from './process-output.ts';
 export * from './self-signed-cert.ts';
 export * from './turnutils.ts';
