@@ -4,7 +4,18 @@
 // a TURN allocation's "Hello STUNner"; SIGTERM reaches it as PID 1 and it exits cleanly.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { lstatSync, mkdtempSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
+import { once } from 'node:events';
+import {
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -242,6 +253,42 @@ describe('the images as OCI layouts', { timeout: 600_000 }, () => {
         assert.match(p.stderr(), /no-such-flag/);
       }
     } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
+  });
+  it('the udp-greeter image deploy/manifests/udp-greeter.yaml names: built, and in a read-only root as PID 1 it greets and ends on SIGTERM', async () => {
+    const manifest = readFileSync(join(REPO_ROOT, 'deploy/manifests/udp-greeter.yaml'), 'utf8');
+    assert.equal(
+      /^\s*image: (\S+)$/m.exec(manifest)?.[1],
+      imageReference(IMAGE_REPOSITORY, imageNamed('udp-greeter'), IMAGE_TAG),
+    );
+    assert.ok(built.some((b) => b.spec.image === 'udp-greeter'));
+    const bundle = unpacked.get('udp-greeter')!;
+    const spec = readRuntimeSpec(bundle);
+    const data = mkdtempSync(join(tmpdir(), 'release-image-data-'));
+    const port = await freePort();
+    // The manifest's args, on loopback and a free port: 9001 is not ours to take on a shared machine.
+    const p = runInRootfs(join(bundle, 'rootfs'), data, spec, [
+      ...spec.args,
+      '--address',
+      '127.0.0.1',
+      `--port=${port}`,
+    ]);
+    const sock = createSocket('udp4');
+    try {
+      await p.waitFor(/udp-greeter listening/, { timeoutMs: 30_000 });
+      const pid = p.hostPid();
+      assert.equal(processIds(pid).nsPids.at(-1), 1);
+      assert.equal(processIds(pid).uid, NONROOT_UID);
+      const reply = once(sock, 'message');
+      sock.send('Hello STUNner\n', port, '127.0.0.1');
+      const [msg] = (await reply) as [Buffer];
+      assert.equal(msg.toString(), 'Greetings from STUNner!\n');
+      process.kill(pid, 'SIGTERM');
+      assert.equal(await p.exited(20_000), 0, p.stderr());
+    } finally {
+      sock.close();
+      await p.stop();
       rmSync(data, { recursive: true, force: true });
     }
   });

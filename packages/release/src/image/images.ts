@@ -58,6 +58,15 @@ export const IMAGES: readonly ImageSpec[] = [
     nodeOptions: [],
     description: 'authd, the STUNner auth service (TURN credentials and ICE configs)',
   },
+  {
+    // The README's media-plane stand-in (deploy/manifests/udp-greeter.yaml passes `--port=9001`).
+    image: 'udp-greeter',
+    program: 'udp-greeter',
+    aliases: [],
+    cmd: [],
+    nodeOptions: [],
+    description: 'udp-greeter, the STUNner README media-plane example (answers every UDP datagram)',
+  },
 ];
 
 /** /etc files that name the users: root and the non-root user the images run as. */
