@@ -46,6 +46,11 @@ export interface ControlPlaneOptions {
   startTimeoutMs?: number;
   /** Install the gateway.networking.k8s.io v1alpha2 UDPRoute CRD (default true). */
   udpRouteV1Alpha2?: boolean;
+  /**
+   * --service-cluster-ip-range (default 10.96.0.0/16). A range in 127.0.0.0/8 makes ClusterIPs loopback
+   * addresses, so a test can play kube-proxy by listening on a Service's ClusterIP itself.
+   */
+  serviceClusterIpRange?: string;
 }
 
 function httpsStatus(url: string, ca: Buffer, token: string): Promise<number> {
@@ -179,7 +184,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       `--service-account-key-file=${pki.serviceAccountPub}`,
       `--service-account-signing-key-file=${pki.serviceAccountKey}`,
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-      '--service-cluster-ip-range=10.96.0.0/16',
+      `--service-cluster-ip-range=${options.serviceClusterIpRange ?? '10.96.0.0/16'}`,
       '--service-node-port-range=30000-32767',
       // No controller-manager creates ServiceAccount tokens here.
       '--disable-admission-plugins=ServiceAccount',
