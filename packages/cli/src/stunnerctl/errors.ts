@@ -21,10 +21,5 @@ export class StunnerctlError extends Error {
   }
 }
 
-/** The innermost message of a fetch/socket failure ("fetch failed" alone says nothing). */
-export function causeMessage(err: unknown): string {
-  let e: unknown = err;
-  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
-  if (e instanceof AggregateError && e.errors.length > 0) return causeMessage(e.errors[0]);
-  return e instanceof Error ? e.message || (e as { code?: string }).code || e.name : String(e);
-}
+/** The innermost message of a failure (undici and ws hide the reason in `cause`). */
+export { causeMessage } from '@stunner/cds-client';
