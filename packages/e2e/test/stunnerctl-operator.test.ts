@@ -11,9 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_CONTROLLER_NAME, DEFAULT_LABEL_FILTER, type StunnerConfig } from '@stunner/api';
+import { DEFAULT_CONTROLLER_NAME, type StunnerConfig } from '@stunner/api';
+import { CdsClient, Discovery } from '@stunner/cli/stunnerctl';
 import { createLogger } from '@stunner/log';
-import { type RunningOperator, startOperator } from '@stunner/operator/runtime';
+import type { RunningOperator } from '@stunner/operator/runtime';
 import {
   type ControlPlane,
   freePort,
@@ -22,10 +23,8 @@ import {
   waitUntil,
   watchProcess,
 } from '@stunner/testing';
-import { CdsClient } from '../src/stunnerctl/cds-client.ts';
-import { Discovery } from '../src/stunnerctl/discovery.ts';
-import { oneLineError, startStunnerd, stunnerctl } from './stunnerctl-harness.ts';
-import { turncat } from './turncat-process.ts';
+import { oneLineError, startStunnerd, stunnerctl } from '../../cli/test/stunnerctl-harness.ts';
+import { startTestOperator, turncat } from './support/harness.ts';
 
 const AUTHD = fileURLToPath(new URL('./main.ts', import.meta.resolve('@stunner/auth')));
 const GW = 'gateway.networking.k8s.io';
@@ -66,18 +65,7 @@ describe('stunnerctl finds the CDS, stunnerd and authd through a real kube-apise
   before(async () => {
     [cp, turnPort] = await Promise.all([startControlPlane(), freePort()]);
     kube = ['--kubeconfig', cp.kubeconfigPath];
-    op = await startOperator({
-      kubeconfig: cp.kubeconfig,
-      controllerName: DEFAULT_CONTROLLER_NAME,
-      dataplaneMode: 'managed',
-      endpointDiscovery: true,
-      useEndpointSlices: true,
-      enableFinalizer: false,
-      throttleMs: 20,
-      cds: { host: '127.0.0.1', port: 0 },
-      labelFilter: DEFAULT_LABEL_FILTER,
-      logger: createLogger('operator', { spec: 'all:ERROR' }),
-    });
+    op = await startTestOperator(cp);
     await cp.apply([
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } },
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: SYSTEM } },

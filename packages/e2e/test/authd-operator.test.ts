@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { DEFAULT_CONTROLLER_NAME, DEFAULT_LABEL_FILTER } from '@stunner/api';
-import { createLogger } from '@stunner/log';
-import { type RunningOperator, startOperator } from '@stunner/operator/runtime';
+import { DEFAULT_CONTROLLER_NAME } from '@stunner/api';
+import { fetchIceConfig, type IceConfig } from '@stunner/auth';
+import type { RunningOperator } from '@stunner/operator/runtime';
 import {
   type ApplyObject,
   type ControlPlane,
@@ -14,8 +14,8 @@ import {
   type WatchedProcess,
   waitUntil,
 } from '@stunner/testing';
-import { fetchIceConfig, type IceConfig } from '../src/index.ts';
-import { startAuthd } from './support/authd-process.ts';
+import { startAuthd } from '../../auth/test/support/authd-process.ts';
+import { startTestOperator } from './support/harness.ts';
 
 const GW = 'gateway.networking.k8s.io';
 const NS = 'stunner';
@@ -35,18 +35,7 @@ describe('authd following the operator CDS on a real apiserver', { timeout: 120_
 
   before(async () => {
     cp = await startControlPlane();
-    op = await startOperator({
-      kubeconfig: cp.kubeconfig,
-      controllerName: DEFAULT_CONTROLLER_NAME,
-      dataplaneMode: 'managed',
-      endpointDiscovery: true,
-      useEndpointSlices: true,
-      enableFinalizer: false,
-      throttleMs: 20,
-      cds: { host: '127.0.0.1', port: 0 },
-      labelFilter: DEFAULT_LABEL_FILTER,
-      logger: createLogger('operator', { spec: 'all:ERROR' }),
-    });
+    op = await startTestOperator(cp);
     authd = await startAuthd([`--cds-server-address=127.0.0.1:${op.cdsAddress.port}`, '--probes']);
     await cp.apply([
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } },
