@@ -207,6 +207,20 @@ describe('stunnerctl finds the CDS, stunnerd and authd through a real kube-apise
     assert.match(elsewhere.stderr, /no auth service found: no pod labelled app=stunner-auth in namespace stunner/);
   });
 
+  it("dashboard: finds the stunnerd pods as status does and asks for their health port; reads the operator's statuses", async () => {
+    const cds = ['--cds-server-address', `127.0.0.1:${op.cdsAddress.port}`];
+    const r = await stunnerctl(['dashboard', '-n', NS, ...cds, ...kube, '--dashboard-port', '0']);
+    assert.equal(r.code, 1);
+    assert.ok(oneLineError(r, 'STUNNERCTL_ERR_PORT_FORWARD'), r.stderr);
+    assert.match(r.stderr, new RegExp(`pod ${NS}/udp-gateway-7d9f-abcde port 8086`));
+    const discovery = new Discovery({ kubeconfig: cp.kubeconfigPath }, createLogger('k8s-fwd', { spec: 'all:ERROR' }));
+    const statuses = await discovery.listStatuses(NS);
+    const gw = statuses.find((s) => s.kind === 'Gateway' && s.metadata.name === 'udp-gateway');
+    assert.equal(gw?.status?.conditions?.find((c) => c.type === 'Programmed')?.status, 'True');
+    const route = statuses.find((s) => s.kind === 'UDPRoute' && s.metadata.name === 'media-plane');
+    assert.equal(route?.status?.conditions?.find((c) => c.type === 'Accepted')?.status, 'True');
+  });
+
   it('no CDS pod, or two: a discovery error that says how to choose', async () => {
     const none = await stunnerctl(['config', ...kube, '--cds-server-namespace', NS]);
     assert.ok(oneLineError(none, 'STUNNERCTL_ERR_DISCOVERY'), none.stderr);

@@ -9,7 +9,8 @@ export type StunnerctlErrorCode =
   | 'STUNNERCTL_ERR_NOT_FOUND'
   | 'STUNNERCTL_ERR_STATUS'
   | 'STUNNERCTL_ERR_AUTH'
-  | 'STUNNERCTL_ERR_ICETEST';
+  | 'STUNNERCTL_ERR_ICETEST'
+  | 'STUNNERCTL_ERR_DASHBOARD';
 
 export class StunnerctlError extends Error {
   readonly code: StunnerctlErrorCode;
