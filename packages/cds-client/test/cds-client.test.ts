@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
+import { zeroConfig } from '@stunner/api';
 import { WebSocketServer } from 'ws';
 import { type CdsError, CdsWatch, cdsUrl, fetchConfigs, selectorOf } from '../src/index.ts';
 
@@ -84,17 +85,7 @@ describe('cds-client', () => {
   it('watches every namespace; zero configs are delivered or skipped as asked', async (t) => {
     const cds = await cdsServer();
     t.after(cds.stop);
-    const zero = JSON.stringify({
-      version: 'v1',
-      admin: { name: 'ns1/a' },
-      auth: {
-        type: 'static',
-        realm: 'stunner.l7mp.io',
-        credentials: { username: 'dummy-username', password: 'dummy-password' },
-      },
-      listeners: [],
-      clusters: [],
-    });
+    const zero = JSON.stringify(zeroConfig('ns1/a'));
     for (const zeroConfigs of ['deliver', 'skip'] as const) {
       const watch = new CdsWatch({
         base: cds.base,

@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { DEFAULT_CONTROLLER_NAME } from '@stunner/api';
 import { fetchIceConfig, type IceConfig } from '@stunner/auth';
 import type { RunningOperator } from '@stunner/operator/runtime';
 import {
@@ -15,7 +14,7 @@ import {
   waitUntil,
 } from '@stunner/testing';
 import { startAuthd } from '../../auth/test/support/authd-process.ts';
-import { startTestOperator } from './support/harness.ts';
+import { startTestOperator, stunnerClass } from './support/harness.ts';
 
 const GW = 'gateway.networking.k8s.io';
 const NS = 'stunner';
@@ -39,32 +38,7 @@ describe('authd following the operator CDS on a real apiserver', { timeout: 120_
     authd = await startAuthd([`--cds-server-address=127.0.0.1:${op.cdsAddress.port}`, '--probes']);
     await cp.apply([
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } },
-      {
-        apiVersion: `${GW}/v1`,
-        kind: 'GatewayClass',
-        metadata: { name: 'stunner-gatewayclass' },
-        spec: {
-          controllerName: DEFAULT_CONTROLLER_NAME,
-          parametersRef: {
-            group: 'stunner.l7mp.io',
-            kind: 'GatewayConfig',
-            name: 'stunner-gatewayconfig',
-            namespace: NS,
-          },
-        },
-      },
-      {
-        apiVersion: 'stunner.l7mp.io/v1',
-        kind: 'GatewayConfig',
-        metadata: { name: 'stunner-gatewayconfig', namespace: NS },
-        spec: { authType: 'ephemeral', sharedSecret: SECRET },
-      },
-      {
-        apiVersion: 'stunner.l7mp.io/v1',
-        kind: 'Dataplane',
-        metadata: { name: 'default' },
-        spec: { image: 'l7mp/stunnerd:latest', disableHealthCheck: true },
-      },
+      ...stunnerClass(NS, { authType: 'ephemeral', sharedSecret: SECRET }),
       gateway('udp-gateway', 'UDP', 3478),
     ]);
   });

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_CONTROLLER_NAME, type StunnerConfig } from '@stunner/api';
+import type { StunnerConfig } from '@stunner/api';
 import { CdsClient, Discovery } from '@stunner/cli/stunnerctl';
 import { createLogger } from '@stunner/log';
 import type { RunningOperator } from '@stunner/operator/runtime';
@@ -24,7 +24,7 @@ import {
   watchProcess,
 } from '@stunner/testing';
 import { oneLineError, startStunnerd, stunnerctl } from '../../cli/test/stunnerctl-harness.ts';
-import { startTestOperator, turncat } from './support/harness.ts';
+import { startTestOperator, stunnerClass, turncat } from './support/harness.ts';
 
 const AUTHD = fileURLToPath(new URL('./main.ts', import.meta.resolve('@stunner/auth')));
 const GW = 'gateway.networking.k8s.io';
@@ -69,33 +69,7 @@ describe('stunnerctl finds the CDS, stunnerd and authd through a real kube-apise
     await cp.apply([
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } },
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: SYSTEM } },
-      {
-        apiVersion: `${GW}/v1`,
-        kind: 'GatewayClass',
-        metadata: { name: 'stunner-gatewayclass' },
-        spec: {
-          controllerName: DEFAULT_CONTROLLER_NAME,
-          parametersRef: {
-            group: 'stunner.l7mp.io',
-            kind: 'GatewayConfig',
-            name: 'stunner-gatewayconfig',
-            namespace: NS,
-          },
-        },
-      },
-      {
-        apiVersion: 'stunner.l7mp.io/v1',
-        kind: 'GatewayConfig',
-        metadata: { name: 'stunner-gatewayconfig', namespace: NS },
-        spec: { realm: 'stunner.l7mp.io', authType: 'static', userName: 'user-1', password: 'pass-1' },
-      },
-      // No health server: port 8086 is not ours to take on a shared machine.
-      {
-        apiVersion: 'stunner.l7mp.io/v1',
-        kind: 'Dataplane',
-        metadata: { name: 'default' },
-        spec: { image: 'l7mp/stunnerd:latest', disableHealthCheck: true },
-      },
+      ...stunnerClass(NS, { realm: 'stunner.l7mp.io', authType: 'static', userName: 'user-1', password: 'pass-1' }),
       {
         apiVersion: `${GW}/v1`,
         kind: 'Gateway',
