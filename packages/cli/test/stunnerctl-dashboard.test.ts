@@ -4,14 +4,12 @@
 // reads; off loopback it needs a token, and with a token its data needs it.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { StunnerConfig } from '@stunner/api';
-import { CdsServer } from '@stunner/operator/runtime';
-import { freePort, makeSelfSignedCert, type WatchedProcess } from '@stunner/testing';
+import { makeSelfSignedCert, type WatchedProcess } from '@stunner/testing';
 import {
+  type CdsGateway,
   type GatewayPorts,
-  gatewayConfig,
   oneLineError,
-  startStunnerd,
+  startCdsGateway,
   stunnerctl,
   stunnerctlProcess,
 } from './stunnerctl-harness.ts';
@@ -52,26 +50,19 @@ async function feedUntil(url: string, pred: (s: FeedState) => boolean, timeoutMs
 }
 
 describe('stunnerctl dashboard against a CDS server and stunnerd', () => {
-  const cds = new CdsServer();
-  const cert = makeSelfSignedCert();
   const running: WatchedProcess[] = [];
+  let gateway: CdsGateway;
   let cdsAddr: string;
   let ports: GatewayPorts;
   let metricsPort: number;
 
   before(async () => {
-    const a = await cds.listen(0, '127.0.0.1');
-    cdsAddr = `127.0.0.1:${a.port}`;
-    ports = { udp: await freePort(), tcp: await freePort(), tls: await freePort(), health: await freePort() };
-    metricsPort = await freePort();
-    const config: StunnerConfig = gatewayConfig('stunner/udp-gateway', ports, cert);
-    config.admin.metrics_endpoint = `http://127.0.0.1:${metricsPort}/metrics`;
-    cds.update([config]);
-    running.push(await startStunnerd(a.port, 'stunner/udp-gateway'));
+    gateway = await startCdsGateway('stunner/udp-gateway', makeSelfSignedCert());
+    ({ cdsAddr, ports, metricsPort } = gateway);
   });
   after(async () => {
     await Promise.all(running.map((p) => p.stop()));
-    await cds.close();
+    await gateway?.stop();
   });
 
   const serve = async (extra: string[] = []): Promise<{ p: WatchedProcess; url: string }> => {

@@ -14,7 +14,7 @@ import {
   waitUntil,
 } from '@stunner/testing';
 import { startAuthd } from '../../auth/test/support/authd-process.ts';
-import { startTestOperator, stunnerClass } from './support/harness.ts';
+import { exposeGateway, startTestOperator, stunnerClass } from './support/harness.ts';
 
 const GW = 'gateway.networking.k8s.io';
 const NS = 'stunner';
@@ -59,17 +59,7 @@ describe('authd following the operator CDS on a real apiserver', { timeout: 120_
 
   it("a new Gateway's listener appears in /ice with ephemeral credentials from the GatewayConfig", async () => {
     // The test plays the cloud's load balancer: the public address comes from the Service status.
-    await waitUntil(
-      'the Gateway Service',
-      () => cp.request('GET', `/api/v1/namespaces/${NS}/services/udp-gateway`),
-      15_000,
-    );
-    await cp.request(
-      'PATCH',
-      `/api/v1/namespaces/${NS}/services/udp-gateway/status`,
-      { status: { loadBalancer: { ingress: [{ ip: '192.0.2.10' }] } } },
-      'application/merge-patch+json',
-    );
+    await exposeGateway(cp, NS, 'udp-gateway', '192.0.2.10');
     const config = await waitUntil(
       'udp-gateway in /ice with its public address',
       async () => {

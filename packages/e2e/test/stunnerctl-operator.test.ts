@@ -24,7 +24,7 @@ import {
   watchProcess,
 } from '@stunner/testing';
 import { oneLineError, startStunnerd, stunnerctl } from '../../cli/test/stunnerctl-harness.ts';
-import { startTestOperator, stunnerClass, turncat } from './support/harness.ts';
+import { exposeGateway, startTestOperator, stunnerClass, turncat } from './support/harness.ts';
 
 const AUTHD = fileURLToPath(new URL('./main.ts', import.meta.resolve('@stunner/auth')));
 const GW = 'gateway.networking.k8s.io';
@@ -96,18 +96,8 @@ describe('stunnerctl finds the CDS, stunnerd and authd through a real kube-apise
         },
       },
     ]);
-    await waitUntil(
-      'the Gateway Service',
-      () => cp.request('GET', `/api/v1/namespaces/${NS}/services/udp-gateway`),
-      15_000,
-    );
     // The test plays the cloud's load balancer: stunnerd is reached at 127.0.0.1.
-    await cp.request(
-      'PATCH',
-      `/api/v1/namespaces/${NS}/services/udp-gateway/status`,
-      { status: { loadBalancer: { ingress: [{ ip: '127.0.0.1' }] } } },
-      'application/merge-patch+json',
-    );
+    await exposeGateway(cp, NS, 'udp-gateway', '127.0.0.1');
     await waitUntil(
       'the public address in the CDS',
       () =>
