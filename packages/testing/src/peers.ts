@@ -38,6 +38,9 @@ export const EXTERNAL_PEERS: readonly ExternalPeer[] = [
     packages: ['playwright-core'],
     debianPackage: 'chromium',
   },
+  // OCI tooling that checks and unpacks the images `npm run image` writes (packages/release).
+  { name: 'skopeo', commands: ['skopeo'], harnessModules: [], debianPackage: 'skopeo' },
+  { name: 'umoci', commands: ['umoci'], harnessModules: [], debianPackage: 'umoci' },
   // kube-apiserver and etcd, built once with Go by kube/build-kube-apiserver.sh.
   {
     name: 'kube-apiserver',
