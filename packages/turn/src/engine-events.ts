@@ -29,6 +29,8 @@ export interface TurnEngineStats {
   malformed: number;
   /** 401/438 challenges not sent because the source was over `challengeRateLimit`. */
   challengesDropped: number;
+  /** Requests with credentials that did not verify, left unanswered: the source was over `authFailureRateLimit`. */
+  authFailuresDropped: number;
   /** Exceptions thrown by event listeners (caught so that relaying goes on). */
   listenerErrors: number;
 }

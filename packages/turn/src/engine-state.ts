@@ -2,12 +2,12 @@ import type { EventEmitter } from 'node:events';
 import type { TransportAddress } from '@stunner/stun';
 import type { Allocation } from './allocation.ts';
 import { Authenticator } from './auth.ts';
-import { ChallengeLimiter } from './challenge-limiter.ts';
 import { ClientTable } from './client-table.ts';
 import type { TurnEngineSink } from './endpoint.ts';
 import type { AllocationEndReason, TurnEngineEvents, TurnEngineStats } from './engine-events.ts';
 import { NonceIssuer } from './nonce.ts';
 import type { PeerAdmission, ResolvedOptions, TurnEngineOptions } from './options.ts';
+import { SourceRateLimiter } from './source-rate-limiter.ts';
 import { TransactionCache } from './transaction-cache.ts';
 
 /** An EVEN-PORT R=1 reserved port, held until an Allocate claims it by token (RFC 8656 §14.9). */
@@ -32,13 +32,17 @@ export class EngineState {
     droppedPackets: 0,
     malformed: 0,
     challengesDropped: 0,
+    authFailuresDropped: 0,
     listenerErrors: 0,
   };
   readonly admitPeer: PeerAdmission | undefined;
   readonly admitAllocation: TurnEngineOptions['admitAllocation'];
   auth: Authenticator;
   readonly nonces: NonceIssuer;
-  readonly challenges: ChallengeLimiter;
+  /** 401/438 challenges per source (`challengeRateLimit`). */
+  readonly challenges: SourceRateLimiter;
+  /** Failed authentications per source (`authFailureRateLimit`). */
+  readonly authFailures: SourceRateLimiter;
   /** Allocations by client 5-tuple. */
   readonly clients = new ClientTable();
   /** Allocations by relay id, pending ones included. */
@@ -62,7 +66,8 @@ export class EngineState {
     this.admitAllocation = raw.admitAllocation;
     this.auth = new Authenticator(raw.auth);
     this.nonces = new NonceIssuer(options.nonceSecret, options.nonceLifetime);
-    this.challenges = new ChallengeLimiter(options.challengeRateLimit);
+    this.challenges = new SourceRateLimiter(options.challengeRateLimit);
+    this.authFailures = new SourceRateLimiter(options.authFailureRateLimit, options.authFailureBurst);
     this.transactions = new TransactionCache(options.transactionCacheSize, options.transactionCacheTtl);
     this.#events = events;
   }

@@ -69,10 +69,21 @@ export interface TurnEngineOptions {
   /** How long a response is kept for retransmits, ms (RFC 8489 §6.2.1: Rc × RTO ≈ 39.5 s). Default 40000. */
   transactionCacheTtl?: number;
   /**
-   * 401/438 challenges per second per client IP; requests beyond it get no answer (turn.md §5.4:
-   * bounds reflection and brute force). 0 disables. Default 50.
+   * 401/438 challenges per second per client IP (a token bucket holding one second's worth); requests
+   * beyond it get no answer (turn.md §5.4: bounds the reflection a spoofed source can draw; the 401 is
+   * at most ~2× the request). Every new client needs one 401, and clients behind one NAT or behind a
+   * Kubernetes node's SNAT share an IP, so this is set well above what one address legitimately needs:
+   * 2,000 allocations/s from one address pass with the default. 0 disables. Default 5000.
    */
   challengeRateLimit?: number;
+  /**
+   * Failed authentications (credentials that do not verify: wrong password, unknown or expired user,
+   * wrong realm) per second per client IP; beyond it such requests get no answer, which slows password
+   * guessing (turn.md §5.4). 0 disables. Default 20.
+   */
+  authFailureRateLimit?: number;
+  /** Failed authentications a client IP may make at once before `authFailureRateLimit` applies. Default 40. */
+  authFailureBurst?: number;
   /** Attributes accepted per message before it is dropped as malformed. Default 32. */
   maxAttributes?: number;
   /**
@@ -107,6 +118,8 @@ export interface ResolvedOptions {
   readonly transactionCacheSize: number;
   readonly transactionCacheTtl: number;
   readonly challengeRateLimit: number;
+  readonly authFailureRateLimit: number;
+  readonly authFailureBurst: number;
   readonly maxAttributes: number;
   readonly software: string | undefined;
 }
@@ -155,7 +168,9 @@ export function resolveOptions(o: TurnEngineOptions): ResolvedOptions {
     maxChannelNumber: o.legacyChannelNumbers === true ? 0x7fff : 0x4fff,
     transactionCacheSize: count('transactionCacheSize', o.transactionCacheSize, 4096),
     transactionCacheTtl: count('transactionCacheTtl', o.transactionCacheTtl, 40_000, 1),
-    challengeRateLimit: count('challengeRateLimit', o.challengeRateLimit, 50),
+    challengeRateLimit: count('challengeRateLimit', o.challengeRateLimit, 5000),
+    authFailureRateLimit: count('authFailureRateLimit', o.authFailureRateLimit, 20),
+    authFailureBurst: count('authFailureBurst', o.authFailureBurst, 40, 1),
     maxAttributes: count('maxAttributes', o.maxAttributes, 32, 1),
     software: o.software,
   };

@@ -5,7 +5,11 @@ import type { ClientEndpoint } from './endpoint.ts';
 import type { EngineState } from './engine-state.ts';
 import { type AuthenticatedRequest, refuseUnauthenticated, respondError } from './response.ts';
 
-/** Checks credentials; on failure sends the 400/401/438 and returns undefined (no state kept). */
+/**
+ * Checks credentials; on failure sends the 400/401/438 and returns undefined (no state kept). A failed
+ * authentication (credentials that do not verify) first takes a token of the per-source failure limit,
+ * then, like any challenge, one of the challenge limit; over either the request goes unanswered.
+ */
 export function authenticate(
   s: EngineState,
   msg: StunMessage,
@@ -13,9 +17,14 @@ export function authenticate(
   now: number,
 ): AuthContext | undefined {
   const result = checkCredentials(msg, client.address, now, s.auth, s.nonces);
-  if (typeof result !== 'number') return result;
-  if (result === 400) refuseUnauthenticated(s, msg, client, 400);
-  else challenge(s, msg, client, result, now);
+  if (typeof result !== 'string') return result;
+  if (result === 'malformed') {
+    refuseUnauthenticated(s, msg, client, 400);
+  } else if (result === 'rejected' && !s.authFailures.allow(client.address, now)) {
+    s.stats.authFailuresDropped++;
+  } else {
+    challenge(s, msg, client, result === 'stale' ? 438 : 401, now);
+  }
   return undefined;
 }
 
