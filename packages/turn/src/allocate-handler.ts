@@ -103,22 +103,28 @@ export function handleAllocate(s: EngineState, req: AuthenticatedRequest): void 
     reserveId,
   };
   s.track(a);
-  s.sink.openRelay({ id, client, families, evenPort: evenPort !== undefined, reserveId });
+  s.sink.openRelay({ id, client, userId: req.userId, families, evenPort: evenPort !== undefined, reserveId });
 }
 
-/** Quota (486) and capacity (508) checks before a relay is asked for. */
+/**
+ * Capacity (508), the admission hook, then quota (486) before a relay is asked for. The quota unit is
+ * taken last, so a refusal leaves nothing to give back; `untrack` gives it back.
+ */
 function admit(s: EngineState, req: AuthenticatedRequest, families: readonly Family[]): true | 486 | 508 {
   const o = s.options;
   if (o.maxAllocations > 0 && s.relays.size >= o.maxAllocations) return 508;
-  if (o.userQuota > 0 && (s.perUser.get(req.userId) ?? 0) >= o.userQuota) return 486;
-  if (s.admitAllocation === undefined) return true;
-  return s.admitAllocation({
-    client: req.client,
-    username: req.username,
-    userId: req.userId,
-    realm: s.auth.realm,
-    families,
-  });
+  if (s.admitAllocation !== undefined) {
+    const hook = s.admitAllocation({
+      client: req.client,
+      username: req.username,
+      userId: req.userId,
+      realm: s.auth.realm,
+      families,
+    });
+    if (hook !== true) return hook;
+  }
+  if (s.quota !== undefined && !s.quota.acquire(req.userId)) return 486;
+  return true;
 }
 
 /**
@@ -171,8 +177,11 @@ export function handleRelayOpened(s: EngineState, relayId: number, bound: RelayB
   });
 }
 
-/** The adapter could not bind the relay: the Allocate fails with 508, or 440 for an unbindable family. */
-export function handleRelayFailed(s: EngineState, relayId: number, code: 440 | 508, now: number): void {
+/**
+ * The adapter could not bind the relay: the Allocate fails with 508, 440 for an unbindable family, or
+ * 486 when a quota kept outside the engine (another thread's) refused the user.
+ */
+export function handleRelayFailed(s: EngineState, relayId: number, code: 440 | 486 | 508, now: number): void {
   const a = s.relays.get(relayId);
   const pending = a?.pending;
   if (a === undefined || pending === undefined) return;

@@ -29,6 +29,12 @@ export interface RelayRequest {
   /** Relay id the engine chose; used by `handleRelay`, `sendToPeer` and `closeRelay`. */
   readonly id: number;
   readonly client: ClientEndpoint;
+  /**
+   * Who the allocation counts against (the username, or the user part of an ephemeral one): an adapter
+   * that keeps the quota elsewhere (another thread) takes a unit for it before binding, answers
+   * `relayFailed(id, 486)` when refused, and gives it back when the relay closes.
+   */
+  readonly userId: string;
   /** One family, or IPv4 then IPv6 for a dual allocation (RFC 8656 §7.2 ADDITIONAL-ADDRESS-FAMILY). */
   readonly families: readonly Family[];
   /** RFC 8656 §14.6 EVEN-PORT: the relayed port must be even. */

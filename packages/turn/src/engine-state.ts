@@ -9,6 +9,7 @@ import { NonceIssuer } from './nonce.ts';
 import type { PeerAdmission, ResolvedOptions, TurnEngineOptions } from './options.ts';
 import { SourceRateLimiter } from './source-rate-limiter.ts';
 import { TransactionCache } from './transaction-cache.ts';
+import { type AllocationQuota, UserQuotaCounter } from './user-quota.ts';
 
 /** An EVEN-PORT R=1 reserved port, held until an Allocate claims it by token (RFC 8656 §14.9). */
 export interface Reservation {
@@ -49,8 +50,8 @@ export class EngineState {
   readonly relays = new Map<number, Allocation>();
   /** Reservations by RESERVATION-TOKEN in hex. */
   readonly reservations = new Map<string, Reservation>();
-  /** Allocations held per user id, for `userQuota`. */
-  readonly perUser = new Map<string, number>();
+  /** Allocations per user id: `options.quota`, else a counter of this engine's for `userQuota`. */
+  readonly quota: AllocationQuota | undefined;
   readonly transactions: TransactionCache;
   /** Pending allocations deleted before the adapter answered: relay id → reserved relay id. */
   readonly abandoned = new Map<number, number | undefined>();
@@ -64,6 +65,7 @@ export class EngineState {
     this.sink = raw.sink;
     this.admitPeer = raw.admitPeer;
     this.admitAllocation = raw.admitAllocation;
+    this.quota = raw.quota ?? (options.userQuota > 0 ? new UserQuotaCounter(options.userQuota) : undefined);
     this.auth = new Authenticator(raw.auth);
     this.nonces = new NonceIssuer(options.nonceSecret, options.nonceLifetime);
     this.challenges = new SourceRateLimiter(options.challengeRateLimit);
@@ -85,19 +87,18 @@ export class EngineState {
     }
   }
 
+  /** Starts tracking an admitted allocation (its quota unit already taken, see `admit`). */
   track(a: Allocation): void {
     this.scheduleAt(a.expires);
     this.clients.set(a.client, a);
     this.relays.set(a.id, a);
-    this.perUser.set(a.userId, (this.perUser.get(a.userId) ?? 0) + 1);
   }
 
+  /** Stops tracking `a` and gives back its quota unit. */
   untrack(a: Allocation): void {
     this.clients.delete(a.client);
     this.relays.delete(a.id);
-    const n = (this.perUser.get(a.userId) ?? 1) - 1;
-    if (n <= 0) this.perUser.delete(a.userId);
-    else this.perUser.set(a.userId, n);
+    this.quota?.release(a.userId);
   }
 
   deleteAllocation(a: Allocation, reason: AllocationEndReason): void {

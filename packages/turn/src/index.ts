@@ -12,3 +12,4 @@ export type { AllocationEndReason, TurnEngineEvents, TurnEngineStats } from './e
 export { TurnEngineError, type TurnEngineErrorCode } from './errors.ts';
 export type { AllocationRequestInfo, PeerAdmission, TurnEngineOptions } from './options.ts';
 export { TurnEngine } from './turn-engine.ts';
+export { type AllocationQuota, UserQuotaCounter } from './user-quota.ts';

@@ -3,6 +3,7 @@ import type { AllocationInfo } from './allocation.ts';
 import type { AuthOptions } from './auth.ts';
 import type { ClientEndpoint, Family, TurnEngineSink } from './endpoint.ts';
 import { TurnEngineError } from './errors.ts';
+import type { AllocationQuota } from './user-quota.ts';
 
 /** What the allocation-admission hook is asked about (before the relay is bound). */
 export interface AllocationRequestInfo {
@@ -54,6 +55,11 @@ export interface TurnEngineOptions {
   maxAllocations?: number;
   /** Allocations per user id; beyond it Allocate gets 486 (stunner-v1.md §1.9). 0 = no limit. Default 0. */
   userQuota?: number;
+  /**
+   * A quota counter shared with other engines (every listener of a daemon), used instead of a counter
+   * of this engine's for `userQuota`. Default none.
+   */
+  quota?: AllocationQuota;
   /** Permissions per allocation; beyond it CreatePermission gets 508 (turn.md §5.4). Default 64. */
   maxPermissions?: number;
   /** Channels per allocation; beyond it ChannelBind gets 508. Default 256. */

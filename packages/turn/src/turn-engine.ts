@@ -238,8 +238,11 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
     handleRelayOpened(this.#state, relayId, bound, now);
   }
 
-  /** The adapter could not bind the relay: the Allocate fails with 508, or 440 for an unbindable family. */
-  relayFailed(relayId: number, code: 440 | 508, now: number): void {
+  /**
+   * The adapter could not bind the relay: the Allocate fails with 508, 440 for an unbindable family, or
+   * 486 when a quota the adapter keeps (e.g. across threads) refused the request's `userId`.
+   */
+  relayFailed(relayId: number, code: 440 | 486 | 508, now: number): void {
     handleRelayFailed(this.#state, relayId, code, now);
   }
 

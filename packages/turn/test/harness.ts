@@ -48,7 +48,7 @@ export interface PeerSend {
 export class RecordingSink implements TurnEngineSink {
   engine!: TurnEngine;
   clock!: { now: number };
-  autoBind: boolean | ((req: RelayRequest) => RelayBound | 440 | 508) = true;
+  autoBind: boolean | ((req: RelayRequest) => RelayBound | 440 | 486 | 508) = true;
   readonly toClient: Array<{ client: ClientEndpoint; message: Buffer }> = [];
   readonly channelData: Array<{ client: ClientEndpoint; channel: number; payload: Buffer }> = [];
   readonly toPeer: PeerSend[] = [];
