@@ -197,7 +197,10 @@ function openAllocation(
   r: AllocateReply,
 ): void {
   a.relayed = addresses;
-  a.expires = now + r.lifetimeMs;
+  // A dual allocation whose IPv6 side could not be bound holds IPv4 only (RFC 8656 §7.2).
+  if (addresses.length < a.families.length)
+    a.families = a.families.filter((f) => addresses.some((x) => x.family === f));
+  a.setExpires(now + r.lifetimeMs);
   s.scheduleAt(a.expires);
   const b = new StunMessageBuilder(Method.Allocate, MessageClass.SuccessResponse, r.transactionId);
   for (const addr of addresses) b.add(XorRelayedAddress, addr);

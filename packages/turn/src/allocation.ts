@@ -66,9 +66,16 @@ export class Allocation implements AllocationInfo {
   readonly client: ClientEndpoint;
   readonly username: string;
   readonly userId: string;
-  readonly families: readonly Family[];
+  /** Families held: a dual allocation loses one when it is refreshed away or expires (RFC 8656 §7.3). */
+  families: readonly Family[];
   relayed: readonly TransportAddress[] = [];
+  /** When the allocation expires: the later of its families' expiries on a dual allocation. */
   expires: number;
+  /**
+   * A dual allocation's expiry per family, in `families` order (RFC 8656 §7.3: a Refresh with
+   * REQUESTED-ADDRESS-FAMILY refreshes or deletes that family only); undefined for one family.
+   */
+  familyExpires: number[] | undefined;
   pending: PendingAllocate | undefined;
   readonly stats: RelayStats = {
     toPeerPackets: 0,
@@ -100,6 +107,52 @@ export class Allocation implements AllocationInfo {
 
   hasFamily(family: Family): boolean {
     return this.families.includes(family);
+  }
+
+  /** Sets every family's expiry (a Refresh without REQUESTED-ADDRESS-FAMILY, or the Allocate). */
+  setExpires(at: number): void {
+    this.expires = at;
+    this.familyExpires = this.families.length > 1 ? this.families.map(() => at) : undefined;
+  }
+
+  /** Sets one family's expiry on a dual allocation; the allocation lives as long as its last family. */
+  setFamilyExpires(family: Family, at: number): void {
+    const per = this.familyExpires;
+    if (per === undefined) {
+      this.expires = at;
+      return;
+    }
+    per[this.families.indexOf(family)] = at;
+    this.expires = Math.max(...per);
+  }
+
+  /** The first family of a dual allocation whose own lifetime is over by `now` (undefined if none). */
+  expiredFamily(now: number): Family | undefined {
+    const per = this.familyExpires;
+    if (per === undefined) return undefined;
+    const i = per.findIndex((t) => t <= now);
+    return i < 0 ? undefined : this.families[i];
+  }
+
+  /**
+   * Drops `family` from a dual allocation: its relayed address, and the permissions and channels of
+   * its peers (whose data the engine then drops). The allocation goes on with the other family.
+   */
+  dropFamily(family: Family): void {
+    const i = this.families.indexOf(family);
+    if (i < 0 || this.families.length < 2) return;
+    this.families = this.families.filter((f) => f !== family);
+    this.relayed = this.relayed.filter((r) => r.family !== family);
+    const left = this.familyExpires?.filter((_, j) => j !== i);
+    this.familyExpires = undefined;
+    if (left !== undefined) this.expires = Math.max(...left);
+    const v6 = family === 'IPv6';
+    for (const address of [...this.permissions.keys()]) {
+      if (address.includes(':') === v6) this.permissions.delete(address);
+    }
+    for (const ch of [...this.channels.values()]) {
+      if (ch.address.includes(':') === v6) this.removeChannel(ch);
+    }
   }
 
   /** RFC 8656 §9: whether a permission for the peer IP is installed and not yet expired. */

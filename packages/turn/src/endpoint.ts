@@ -72,4 +72,10 @@ export interface TurnEngineSink {
   openRelay(request: RelayRequest): void;
   /** Closes the relay sockets of `relayId` (an allocation's, or an unused reservation's). */
   closeRelay(relayId: number): void;
+  /**
+   * Closes one family's relay socket of a dual allocation that goes on with the other (RFC 8656 §7.3:
+   * Refresh with REQUESTED-ADDRESS-FAMILY, or that family's lifetime over). The engine drops that
+   * family's traffic either way; without this the socket stays open until `closeRelay`.
+   */
+  closeRelayFamily?(relayId: number, family: Family): void;
 }

@@ -30,7 +30,7 @@ import { TurnEngineError } from './errors.ts';
 import { KNOWN_ATTRIBUTES } from './known-attributes.ts';
 import { type PeerAdmission, resolveOptions, type TurnEngineOptions } from './options.ts';
 import { handleCreatePermission } from './permission-handler.ts';
-import { handleRefresh } from './refresh-handler.ts';
+import { dropFamily, handleRefresh } from './refresh-handler.ts';
 import { authenticate } from './request-auth.ts';
 import { type AuthenticatedRequest, refuseUnauthenticated, respondError } from './response.ts';
 import { handleSendIndication } from './send-indication-handler.ts';
@@ -313,8 +313,14 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
         s.deleteAllocation(a, 'expired');
         continue;
       }
-      if (a.expires < next) next = a.expires;
-      if (a.pending !== undefined) continue;
+      if (a.pending !== undefined) {
+        if (a.expires < next) next = a.expires;
+        continue;
+      }
+      // RFC 8656 §7.3: one family of a dual allocation may end before the other.
+      for (let f = a.expiredFamily(now); f !== undefined; f = a.expiredFamily(now)) dropFamily(s, a, f);
+      const familyDue = a.familyExpires === undefined ? a.expires : Math.min(...a.familyExpires);
+      if (familyDue < next) next = familyDue;
       const due = a.sweep(now, s.options.channelReuseDelayMs, this.#onPermissionExpired, this.#onChannelExpired);
       if (due < next) next = due;
     }

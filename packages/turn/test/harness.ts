@@ -18,6 +18,7 @@ import {
 } from '@stunner/stun';
 import {
   type ClientEndpoint,
+  type Family,
   type RelayBound,
   type RelayRequest,
   TurnEngine,
@@ -54,6 +55,7 @@ export class RecordingSink implements TurnEngineSink {
   readonly toPeer: PeerSend[] = [];
   readonly opened: RelayRequest[] = [];
   readonly closed: number[] = [];
+  readonly closedFamilies: Array<{ relayId: number; family: Family }> = [];
   #port = 50000;
 
   sendToClient(client: ClientEndpoint, message: Buffer): void {
@@ -78,6 +80,10 @@ export class RecordingSink implements TurnEngineSink {
 
   closeRelay(relayId: number): void {
     this.closed.push(relayId);
+  }
+
+  closeRelayFamily(relayId: number, family: Family): void {
+    this.closedFamilies.push({ relayId, family });
   }
 
   /** What a successful adapter reports for `request`. */
