@@ -1,8 +1,9 @@
 import type { EventEmitter } from 'node:events';
-import type { TransportAddress } from '@stunner/stun';
+import { nonceCookie, SecurityFeature, type TransportAddress } from '@stunner/stun';
 import type { Allocation } from './allocation.ts';
-import { Authenticator } from './auth.ts';
+import { Authenticator, type AuthOptions } from './auth.ts';
 import { ClientTable } from './client-table.ts';
+import type { SecurityFeatures } from './credential-check.ts';
 import type { TurnEngineSink } from './endpoint.ts';
 import type { AllocationEndReason, TurnEngineEvents, TurnEngineStats } from './engine-events.ts';
 import { NonceIssuer } from './nonce.ts';
@@ -38,8 +39,10 @@ export class EngineState {
   };
   readonly admitPeer: PeerAdmission | undefined;
   readonly admitAllocation: TurnEngineOptions['admitAllocation'];
-  auth: Authenticator;
-  readonly nonces: NonceIssuer;
+  auth!: Authenticator;
+  /** RFC 8489 §9.2 features offered: they follow the auth mode (USERHASH needs static credentials). */
+  features!: SecurityFeatures;
+  nonces!: NonceIssuer;
   /** 401/438 challenges per source (`challengeRateLimit`). */
   readonly challenges: SourceRateLimiter;
   /** Failed authentications per source (`authFailureRateLimit`). */
@@ -66,12 +69,22 @@ export class EngineState {
     this.admitPeer = raw.admitPeer;
     this.admitAllocation = raw.admitAllocation;
     this.quota = raw.quota ?? (options.userQuota > 0 ? new UserQuotaCounter(options.userQuota) : undefined);
-    this.auth = new Authenticator(raw.auth);
-    this.nonces = new NonceIssuer(options.nonceSecret, options.nonceLifetime);
+    this.setAuth(raw.auth);
     this.challenges = new SourceRateLimiter(options.challengeRateLimit);
     this.authFailures = new SourceRateLimiter(options.authFailureRateLimit, options.authFailureBurst);
     this.transactions = new TransactionCache(options.transactionCacheSize, options.transactionCacheTtl);
     this.#events = events;
+  }
+
+  /** Swaps credentials; the nonce cookie follows the features the new mode offers (RFC 8489 §9.2). */
+  setAuth(auth: AuthOptions): void {
+    this.auth = new Authenticator(auth);
+    const offer = this.options.passwordAlgorithms && auth.type !== 'none';
+    this.features = { passwordAlgorithms: offer, userhash: offer && this.auth.userHashes };
+    const bits =
+      (this.features.passwordAlgorithms ? SecurityFeature.PasswordAlgorithms : 0) |
+      (this.features.userhash ? SecurityFeature.UsernameAnonymity : 0);
+    this.nonces = new NonceIssuer(this.options.nonceSecret, this.options.nonceLifetime, bits ? nonceCookie(bits) : '');
   }
 
   scheduleAt(at: number): void {

@@ -17,6 +17,7 @@ export const KNOWN_ATTRIBUTES: ReadonlySet<number> = new Set([
   Attr.DontFragment,
   Attr.ReservationToken,
   Attr.PasswordAlgorithm,
+  Attr.Userhash,
   // ICE (RFC 8445 §16.1) attributes, harmless on a Binding request.
   Attr.Priority,
   Attr.UseCandidate,

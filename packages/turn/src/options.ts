@@ -93,6 +93,15 @@ export interface TurnEngineOptions {
   /** Attributes accepted per message before it is dropped as malformed. Default 32. */
   maxAttributes?: number;
   /**
+   * RFC 8489 §9.2 security features: the 401 offers PASSWORD-ALGORITHMS (MD5, SHA-256) under a nonce
+   * cookie whose feature bits the nonce's check covers (a bid-down fails as a stale nonce), a request
+   * may choose SHA-256 long-term keys, and, with static credentials, name the user by USERHASH.
+   * Clients that know none of it (browsers, coturn) go on with MD5 as before. The cost is 28 more
+   * bytes in every 401 (the nonce cookie and the attribute), beyond turn.md §5.4's 2× target for the
+   * smallest requests. Default false.
+   */
+  passwordAlgorithms?: boolean;
+  /**
    * SOFTWARE attribute for responses to authenticated requests; never sent unauthenticated (turn.md
    * §5.4, amplification). Default none.
    */
@@ -127,6 +136,7 @@ export interface ResolvedOptions {
   readonly authFailureRateLimit: number;
   readonly authFailureBurst: number;
   readonly maxAttributes: number;
+  readonly passwordAlgorithms: boolean;
   readonly software: string | undefined;
 }
 
@@ -178,6 +188,7 @@ export function resolveOptions(o: TurnEngineOptions): ResolvedOptions {
     authFailureRateLimit: count('authFailureRateLimit', o.authFailureRateLimit, 20),
     authFailureBurst: count('authFailureBurst', o.authFailureBurst, 40, 1),
     maxAttributes: count('maxAttributes', o.maxAttributes, 32, 1),
+    passwordAlgorithms: o.passwordAlgorithms === true,
     software: o.software,
   };
 }

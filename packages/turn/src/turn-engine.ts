@@ -19,7 +19,6 @@ import {
   handleRelayOpened,
 } from './allocate-handler.ts';
 import type { Allocation, AllocationInfo, Channel } from './allocation.ts';
-import { Authenticator } from './auth.ts';
 import { handleBinding } from './binding-handler.ts';
 import { handleChannelBind } from './channel-bind-handler.ts';
 import type { ClientTable } from './client-table.ts';
@@ -78,7 +77,7 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
 
   /** Swaps credentials (config reconcile); existing allocations keep theirs until they next authenticate. */
   setAuth(auth: TurnEngineOptions['auth']): void {
-    this.#state.auth = new Authenticator(auth);
+    this.#state.setAuth(auth);
   }
 
   /** Engine time (ms) at which `handleTimeout` is next due; Infinity when nothing is scheduled. */
