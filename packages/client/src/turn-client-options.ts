@@ -18,6 +18,11 @@ export interface TurnClientOptions extends RetransmitOptions {
    * `username`/`password` the client makes time-windowed ones (draft-uberti-behave-turn-rest-00).
    */
   authSecret?: string;
+  /**
+   * Send USERHASH instead of USERNAME where the server offers username anonymity (RFC 8489 §9.2.1).
+   * SHA-256 keys are used whenever the server offers them. Default false.
+   */
+  userhash?: boolean;
   /** With `authSecret`: the user id after the expiry, `<expiry>:<id>`. Default none (the username is `<expiry>`). */
   ephemeralUserId?: string;
   /** With `authSecret`: how long the made credentials stay valid. Default 3600 s. */

@@ -73,7 +73,9 @@ export class TurnClient extends EventEmitter<TurnClientEvents> {
     });
     this.#requester = new SignedRequester({
       server: this.#server,
-      credentials: new LongTermCredentials(this.#options.username, this.#options.password),
+      credentials: new LongTermCredentials(this.#options.username, this.#options.password, {
+        userhash: this.#options.userhash === true,
+      }),
       transactions: this.#transactions,
       transport: () => (this.#state === 'closed' ? undefined : this.#transport),
       software: this.#options.software,
