@@ -1,24 +1,25 @@
 // The stunnerd side of the side-by-side benchmarks, as a child process of its own (so /proc and
-// `--cpu-prof` see only the server): the stunnerd daemon with one TURN-UDP listener, static auth and
+// `--cpu-prof` see only the server): the stunnerd program itself (packages/stunnerd/src/main.ts, run
+// in this process with its command line) on a config file with one TURN-UDP listener, static auth and
 // a STATIC cluster whose endpoint names 127.0.0.1/32, which opens loopback for the benchmark's echo
-// peer (stunner-v1.md §1.10). `threads` > 0 serves the listener from that many worker threads
-// (`--udp-thread-num`).
+// peer (stunner-v1.md §1.10). `threads` is passed as `--udp-thread-num`: above 1 the listener is
+// served by that many worker threads.
 //
 // usage: node bench/_stunnerd-server.ts <port> <user> <password> <realm> [threads]
 // Prints "stunnerd-bench ready udp <port>" once bound; exits 0 on SIGTERM/SIGINT (which also lets
 // `node --cpu-prof` write its profile).
-import { validateStunnerConfig } from '@stunner/api';
-import { LoggerFactory, Stunnerd } from '@stunner/stunnerd';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const [portText = '0', username = 'bench', password = 'benchpass', realm = 'bench.local', threads = '0'] =
   process.argv.slice(2);
-const daemon = new Stunnerd({
-  logger: new LoggerFactory({ spec: 'all:ERROR', write: (l) => process.stderr.write(l) }),
-  ipv6: false,
-  udpThreads: Number(threads),
-});
-await daemon.apply(
-  validateStunnerConfig({
+const dir = mkdtempSync(join(tmpdir(), 'bench-stunnerd-config-'));
+process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+const configPath = join(dir, 'stunnerd.json');
+writeFileSync(
+  configPath,
+  JSON.stringify({
     version: 'v1',
     admin: { name: 'bench/stunnerd', healthcheck_endpoint: '' },
     auth: { type: 'static', realm, credentials: { username, password } },
@@ -28,9 +29,20 @@ await daemon.apply(
     clusters: [{ name: 'bench/peer', type: 'STATIC', endpoints: ['127.0.0.1/32'] }],
   }),
 );
+
+// uclient leaves allocations behind, so stunnerd's graceful drain on the first signal (§1.14) would
+// outlast the bench's stop; the signal is raised once more, which stunnerd takes as "close now".
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.kill(process.pid, signal));
+
+process.argv.splice(
+  2,
+  process.argv.length,
+  '-l',
+  'all:ERROR',
+  `--udp-thread-num=${threads}`,
+  '-c',
+  `file://${configPath}`,
+);
+// main.ts applies the config before its module evaluation ends (it exits non-zero when it cannot).
+await import(new URL('../packages/stunnerd/src/main.ts', import.meta.url).href);
 process.stdout.write(`stunnerd-bench ready udp ${portText}\n`);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    void daemon.close().then(() => process.exit(0));
-  });
-}

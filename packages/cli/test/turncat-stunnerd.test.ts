@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import type { Socket } from 'node:dgram';
 import { after, before, describe, it } from 'node:test';
 import { validateStunnerConfig } from '@stunner/api';
-import { LoggerFactory, Stunnerd } from '@stunner/stunnerd';
+import { LoggerFactory } from '@stunner/log';
+import { Stunnerd } from '@stunner/stunnerd';
 import { freeUdpPortPair, makeSelfSignedCert, type WatchedProcess } from '@stunner/testing';
 import { startUdpGreeter } from '../src/udp-greeter.ts';
 import { greet, turncat } from './turncat-process.ts';
@@ -12,7 +13,7 @@ describe('turncat through our stunnerd to the UDP greeter', { timeout: 120_000 }
   let peer: string;
   let port: number;
   let securePort: number;
-  const daemon = new Stunnerd({ logger: new LoggerFactory({ spec: 'all:ERROR', write: () => {} }), ipv6: false });
+  const daemon = new Stunnerd({ logger: new LoggerFactory({ spec: 'all:ERROR', output: () => {} }), ipv6: false });
   const running: WatchedProcess[] = [];
 
   before(async () => {

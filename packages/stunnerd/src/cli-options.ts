@@ -1,12 +1,14 @@
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
+import { LogError, type LogFormat, logSpecFromFlags, parseLogFormat, parseLogSpec } from '@stunner/log';
+import { StunnerdError } from './errors.ts';
 
 /** stunnerd's command line (stunner-v1.md §1.4). */
 export interface StunnerdCli {
   configOrigin: string;
   /** Log spec from -l/-v; undefined lets the config's admin.loglevel decide. */
   logSpec: string | undefined;
-  logFormat: 'text' | 'json';
+  logFormat: LogFormat;
   id: string;
   watch: boolean;
   udpThreadNum: number;
@@ -23,13 +25,13 @@ export const STUNNERD_USAGE = `usage: stunnerd [flags] [turn://user:pass@addr:po
   -l, --log <spec>            log levels, e.g. all:INFO,turn:DEBUG
   -v, --verbose               same as -l all:DEBUG
       --log-format text|json
-  -u, --udp-thread-num <n>    read loops per TURN-UDP listener (SO_REUSEPORT)
+  -u, --udp-thread-num <n>    worker threads per TURN-UDP listener, one SO_REUSEPORT socket each (0, 1: main thread)
   -d, --dry-run               validate the config and show the plan; open no sockets
       --force-ready-status    /ready answers 200 whatever the state
       --cds-server-address, --cds-server-namespace, --cds-server-port   accepted for compatibility
 `;
 
-/** Parses argv; throws an Error whose message says what is wrong. */
+/** Parses argv; throws a StunnerdError whose message says what is wrong (its usage text for -h). */
 export function parseStunnerdCli(argv: string[], env: Readonly<Record<string, string | undefined>>): StunnerdCli {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -50,23 +52,47 @@ export function parseStunnerdCli(argv: string[], env: Readonly<Record<string, st
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  if (values.help) throw new Error(STUNNERD_USAGE);
-  const format = values['log-format'];
-  if (format !== 'text' && format !== 'json') throw new Error(`--log-format ${format}: use text or json`);
+  if (values.help) throw new StunnerdError('STUNNERD_ERR_USAGE', STUNNERD_USAGE);
+  let format: LogFormat;
+  try {
+    format = parseLogFormat(values['log-format']);
+  } catch (err) {
+    if (!(err instanceof LogError)) throw err;
+    throw new StunnerdError('STUNNERD_ERR_LOG_FORMAT', `--log-format ${values['log-format']}: use text or json`, {
+      cause: err,
+    });
+  }
+  // -l is typed by a person: a malformed spec is refused (a config's admin.loglevel is read leniently).
+  const logSpec = logSpecFromFlags(values);
+  if (logSpec !== undefined) {
+    try {
+      parseLogSpec(logSpec);
+    } catch (err) {
+      if (!(err instanceof LogError)) throw err;
+      throw new StunnerdError('STUNNERD_ERR_LOG_SPEC', `-l: ${err.message}`, { cause: err });
+    }
+  }
   const threads = Number(values['udp-thread-num']);
   if (!Number.isInteger(threads) || threads < 0 || threads > 256) {
-    throw new Error(`--udp-thread-num ${values['udp-thread-num']}: use a whole number from 0 to 256`);
+    throw new StunnerdError(
+      'STUNNERD_ERR_UDP_THREAD_NUM',
+      `--udp-thread-num ${values['udp-thread-num']}: use a whole number from 0 to 256 (0 or 1: one thread)`,
+    );
   }
-  if (positionals.length > 1) throw new Error(`one quick-mode URI at most; got ${positionals.join(' ')}`);
+  if (positionals.length > 1)
+    throw new StunnerdError(
+      'STUNNERD_ERR_ARGUMENTS',
+      `one quick-mode URI at most; got ${positionals.join(' ')} (quote a URI that holds spaces)`,
+    );
   const defaultId =
     env.STUNNER_NAMESPACE && env.STUNNER_NAME
       ? `${env.STUNNER_NAMESPACE}/${env.STUNNER_NAME}`
       : `default/stunnerd-${hostname()}`;
   const id = values.id ?? defaultId;
-  if (!/^[^/\s]+\/[^/\s]+$/.test(id)) throw new Error(`--id ${id}: use <namespace>/<name>`);
+  if (!/^[^/\s]+\/[^/\s]+$/.test(id)) throw new StunnerdError('STUNNERD_ERR_ID', `--id ${id}: use <namespace>/<name>`);
   return {
     configOrigin: values.config ?? env.STUNNER_CONFIG_ORIGIN ?? '',
-    logSpec: values.verbose ? 'all:DEBUG' : values.log,
+    logSpec,
     logFormat: format,
     id,
     watch: values.watch,

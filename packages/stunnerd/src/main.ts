@@ -1,13 +1,13 @@
 // stunnerd (stunner-v1.md §1.4): `npm run stunnerd -- [flags] [turn://user:pass@addr:port?transport=...]`.
 import { readFile } from 'node:fs/promises';
 import { parseStunnerConfig, type StunnerConfig } from '@stunner/api';
+import { LoggerFactory } from '@stunner/log';
 import { parseStunnerdCli, type StunnerdCli } from './cli-options.ts';
 import { CdsConfigClient, fetchCdsConfig } from './config/cds-config-client.ts';
 import { parseConfigOrigin } from './config/config-origin.ts';
 import { FileConfigWatcher } from './config/file-config-watcher.ts';
-import { quickConfig } from './daemon/quick-config.ts';
+import { quickConfig } from './config/quick-config.ts';
 import { Stunnerd } from './daemon/stunnerd.ts';
-import { LoggerFactory } from './logging/logger.ts';
 import { planReconcile } from './reconcile/plan-reconcile.ts';
 
 function fail(message: string, code = 1): never {
@@ -15,26 +15,32 @@ function fail(message: string, code = 1): never {
   process.exit(code);
 }
 
+/** An error's message, followed by its stable code when it has one (the usage text goes as it is). */
+function explain(err: unknown): string {
+  const { message, code } = err as Error & { code?: unknown };
+  return typeof code === 'string' && code !== 'STUNNERD_ERR_USAGE' ? `${message} (${code})` : message;
+}
+
 let cli: StunnerdCli;
 try {
   cli = parseStunnerdCli(process.argv.slice(2), process.env);
 } catch (err) {
-  fail((err as Error).message, 2);
+  fail(explain(err), 2);
 }
 
 // Logs go to stderr; stdout carries only the lines a user or script reads (listening, TURN URIs).
 const logger = new LoggerFactory({
   spec: cli.logSpec ?? 'all:INFO',
   format: cli.logFormat,
-  write: (line) => process.stderr.write(line),
+  output: process.stderr,
 });
 const log = logger.getLogger('stunnerd');
-if (cli.udpThreadNum > 1)
-  log.warn(`--udp-thread-num ${cli.udpThreadNum}: this build serves each TURN-UDP listener from one socket`);
 
 const daemon = new Stunnerd({
   logger,
   forceReady: cli.forceReady,
+  // -u N > 1: each TURN-UDP listener is served by N worker threads on one SO_REUSEPORT port group.
+  udpThreads: cli.udpThreadNum,
   ...(cli.logSpec ? { logSpecOverride: cli.logSpec } : {}),
 });
 let stopWatching: () => void = () => {};
@@ -57,7 +63,7 @@ async function apply(config: StunnerConfig): Promise<boolean> {
     announce(config);
     return true;
   } catch (err) {
-    log.error((err as Error).message);
+    log.error(explain(err));
     return false;
   }
 }
@@ -96,7 +102,7 @@ try {
   if (cli.quickUri) config = await quickConfig(cli.quickUri);
   else if (!cli.watch || cli.dryRun) config = await loadOnce();
 } catch (err) {
-  fail((err as Error).message, cli.quickUri ? 2 : 1);
+  fail(explain(err), cli.quickUri ? 2 : 1);
 }
 
 if (cli.dryRun) {

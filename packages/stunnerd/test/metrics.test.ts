@@ -12,6 +12,10 @@ describe('dataplane metrics (stunner-v1.md §1.12)', () => {
         connectionsTotal: 1,
         rx: { packets: 10, bytes: 1000 },
         tx: { packets: 9, bytes: 900 },
+        threads: [
+          { allocations: 1, rx: { packets: 6, bytes: 600 }, tx: { packets: 5, bytes: 500 } },
+          { allocations: 1, rx: { packets: 4, bytes: 400 }, tx: { packets: 4, bytes: 400 } },
+        ],
       },
     ],
     clusters: [{ name: 'ns/media', rx: { packets: 9, bytes: 720 }, tx: { packets: 10, bytes: 800 } }],
@@ -43,6 +47,11 @@ describe('dataplane metrics (stunner-v1.md §1.12)', () => {
       'stunner_listener_bytes_total{name="ns/gw/udp",direction="rx"} 1000',
       'stunner_cluster_packets_total{name="ns/media",direction="rx"} 9',
       'stunner_cluster_bytes_total{name="ns/media",direction="tx"} 800',
+      '# TYPE stunner_listener_thread_allocations_active gauge',
+      'stunner_listener_thread_allocations_active{name="ns/gw/udp",thread="0"} 1',
+      'stunner_listener_thread_allocations_active{name="ns/gw/udp",thread="1"} 1',
+      'stunner_listener_thread_packets_total{name="ns/gw/udp",thread="0",direction="rx"} 6',
+      'stunner_listener_thread_packets_total{name="ns/gw/udp",thread="1",direction="tx"} 4',
       '# TYPE process_cpu_seconds_total counter',
     ];
     for (const line of expected) assert.ok(text.includes(`${line}\n`), `missing "${line}"`);

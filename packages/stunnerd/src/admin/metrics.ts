@@ -6,6 +6,13 @@ export interface TrafficStats {
   bytes: number;
 }
 
+/** One serving thread's share of a listener: a worker thread of `--udp-thread-num`, or thread 0. */
+export interface ThreadStats {
+  allocations: number;
+  rx: TrafficStats;
+  tx: TrafficStats;
+}
+
 /** What `/metrics` shows, gathered at scrape time (from every worker thread, where there are several). */
 export interface MetricsSnapshot {
   allocations: number;
@@ -16,6 +23,8 @@ export interface MetricsSnapshot {
     connectionsTotal: number;
     rx: TrafficStats;
     tx: TrafficStats;
+    /** Per serving thread, in thread order (stunner_listener_thread_*); omitted: not shown. */
+    threads?: readonly ThreadStats[];
   }>;
   /** Per admitting cluster; rx is traffic from peers, tx traffic to peers. */
   clusters: ReadonlyArray<{ name: string; rx: TrafficStats; tx: TrafficStats }>;
@@ -83,6 +92,35 @@ export function createMetricsRegistry(snapshot: () => Promise<MetricsSnapshot>):
         }
       },
     });
+  // Not in STUNner (its Go listener has no threads to tell apart): how `--udp-thread-num` spreads
+  // the load, labelled by the thread's index.
+  new Gauge({
+    name: 'stunner_listener_thread_allocations_active',
+    help: 'Number of active allocations per listener and serving thread.',
+    labelNames: ['name', 'thread'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const l of (await take()).listeners) {
+        for (const [i, t] of (l.threads ?? []).entries()) this.set({ name: l.name, thread: String(i) }, t.allocations);
+      }
+    },
+  });
+  new Counter({
+    name: 'stunner_listener_thread_packets_total',
+    help: 'Number of packets received (rx) and sent (tx) per listener and serving thread.',
+    labelNames: ['name', 'thread', 'direction'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const l of (await take()).listeners) {
+        for (const [i, t] of (l.threads ?? []).entries()) {
+          this.inc({ name: l.name, thread: String(i), direction: 'rx' }, t.rx.packets);
+          this.inc({ name: l.name, thread: String(i), direction: 'tx' }, t.tx.packets);
+        }
+      }
+    },
+  });
   traffic('packets', 'listener');
   traffic('bytes', 'listener');
   traffic('packets', 'cluster');

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { isZeroStunnerConfig, parseStunnerConfig, type StunnerConfig, StunnerConfigError } from '@stunner/api';
 import WebSocket from 'ws';
+import { StunnerdError } from '../errors.ts';
 import { cdsConfigUrl } from './config-origin.ts';
 import type { ConfigSourceEvents } from './file-config-watcher.ts';
 
@@ -133,6 +134,11 @@ export async function fetchCdsConfig(base: URL, id: string, node?: string): Prom
   const url = cdsConfigUrl(base, id, { watch: false, ...(node ? { node } : {}) });
   const res = await fetch(url);
   const body = await res.text();
-  if (res.status !== 200) throw new Error(`CDS ${url} answered ${res.status}: ${body.slice(0, 200)}`);
+  if (res.status !== 200) {
+    throw new StunnerdError(
+      'STUNNERD_ERR_CDS_STATUS',
+      `CDS ${url} answered ${res.status}: ${body.slice(0, 200)}; check -i (the Gateway's <namespace>/<name>) and that the operator serves a config for it`,
+    );
+  }
   return parseStunnerConfig(body);
 }

@@ -1,4 +1,3 @@
-import { networkInterfaces } from 'node:os';
 import {
   type ClusterConfig,
   DEFAULT_CDS_PORT,
@@ -6,19 +5,23 @@ import {
   type ListenerConfig,
   type StunnerConfig,
 } from '@stunner/api';
+import type { Logger, LoggerFactory } from '@stunner/log';
 import type { AuthOptions } from '@stunner/turn';
 import { parseHttpEndpoint } from '../admin/endpoint-url.ts';
 import { HealthServer } from '../admin/health-server.ts';
 import { createMetricsRegistry, type MetricsSnapshot } from '../admin/metrics.ts';
 import { MetricsServer } from '../admin/metrics-server.ts';
 import { redactConfig } from '../admin/redact-config.ts';
-import type { Logger, LoggerFactory } from '../logging/logger.ts';
+import { authOptions } from '../config/auth-options.ts';
+import { StunnerdError } from '../errors.ts';
+import { createTurnListener } from '../listeners/create-turn-listener.ts';
+import { hostAddresses, relayAddress } from '../listeners/host-addresses.ts';
+import { type ListenerSnapshot, mergeClusters } from '../listeners/listener-snapshot.ts';
+import type { TurnListener } from '../listeners/turn-listener.ts';
+import { WorkerUdpListener } from '../listeners/worker-udp-listener.ts';
+import { DnsClusters, type Resolve } from '../peer-filter/dns-clusters.ts';
 import type { PeerFilterOptions } from '../peer-filter/peer-filter.ts';
 import { listenerRestartReason } from '../reconcile/plan-reconcile.ts';
-import { authOptions } from './auth-options.ts';
-import { DnsClusters, type Resolve } from './dns-clusters.ts';
-import { createTurnListener, type ListenerSnapshot, type TurnListener } from './turn-listener.ts';
-import { mergeClusters, WorkerUdpListener } from './worker-udp-listener.ts';
 
 export interface StunnerdOptions {
   logger: LoggerFactory;
@@ -119,9 +122,14 @@ export class Stunnerd {
   }
 
   async #reconcile(config: StunnerConfig): Promise<void> {
-    const logSpec = this.#options.logSpecOverride ?? config.admin.loglevel;
-    const unknown = this.#options.logger.setSpec(logSpec);
-    if (unknown.length > 0) this.#log.warn(`log spec items not understood: ${unknown.join(', ')}`);
+    // -l/-v win over the config; a config's admin.loglevel is applied as far as it is understood.
+    if (this.#options.logSpecOverride !== undefined) this.#options.logger.setSpec(this.#options.logSpecOverride);
+    else {
+      const problems = this.#options.logger.setSpecLenient(config.admin.loglevel);
+      if (problems.length > 0) {
+        this.#log.warn(`admin.loglevel items ignored: ${problems.map((p) => p.reason).join('; ')}`);
+      }
+    }
 
     await this.#dns.set(config.clusters.filter((c) => c.type === 'STRICT_DNS'));
     const auth = authOptions(config.auth);
@@ -172,8 +180,10 @@ export class Stunnerd {
       await listener.start();
     } catch (err) {
       await listener.close().catch(() => {});
-      throw new Error(
+      throw new StunnerdError(
+        'STUNNERD_ERR_LISTEN',
         `listener ${config.name} cannot listen on ${config.protocol} port ${config.port}: ${(err as Error).message}`,
+        { cause: err },
       );
     }
     this.#running.set(config.name, { config, realm, listener });
@@ -189,7 +199,7 @@ export class Stunnerd {
         const resolved = c.type === 'STRICT_DNS' ? { resolved: [...this.#dns.addresses(c.name)] } : {};
         return [{ name: c.name, type: c.type, endpoints: c.endpoints, ...resolved }];
       }),
-      ownAddresses: ownAddresses(),
+      ownAddresses: hostAddresses(),
       ownPorts,
     };
   }
@@ -220,7 +230,8 @@ export class Stunnerd {
     this.#health = undefined;
     if (endpoint === '') return;
     const parsed = parseHttpEndpoint(endpoint, 8086);
-    if (typeof parsed === 'string') throw new Error(`admin.healthcheck_endpoint: ${parsed}`);
+    if (typeof parsed === 'string')
+      throw new StunnerdError('STUNNERD_ERR_ADMIN_ENDPOINT', `admin.healthcheck_endpoint: ${parsed}`);
     const server = new HealthServer(
       { isReady: () => this.#status === 'READY', status: () => this.statusDocument() },
       { forceReady: this.#options.forceReady ?? false },
@@ -237,7 +248,8 @@ export class Stunnerd {
     this.#metrics = undefined;
     if (endpoint === '') return;
     const parsed = parseHttpEndpoint(endpoint, 8080);
-    if (typeof parsed === 'string') throw new Error(`admin.metrics_endpoint: ${parsed}`);
+    if (typeof parsed === 'string')
+      throw new StunnerdError('STUNNERD_ERR_ADMIN_ENDPOINT', `admin.metrics_endpoint: ${parsed}`);
     const server = new MetricsServer(
       createMetricsRegistry(async () => this.metricsSnapshot()),
       parsed.path,
@@ -287,19 +299,4 @@ export class Stunnerd {
     this.#health = undefined;
     this.#metrics = undefined;
   }
-}
-
-/** The relayed address a listener advertises: its `address`, with `localhost` and wildcards resolved. */
-export function relayAddress(address: string): string {
-  if (address === 'localhost') return '127.0.0.1';
-  if (address !== '0.0.0.0' && address !== '::') return address;
-  const v6 = address === '::';
-  for (const list of Object.values(networkInterfaces())) {
-    for (const i of list ?? []) if (!i.internal && (i.family === 'IPv6') === v6) return i.address;
-  }
-  return v6 ? '::1' : '127.0.0.1';
-}
-
-function ownAddresses(): string[] {
-  return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address));
 }

@@ -31,7 +31,8 @@ export interface PeerFilterOptions {
 }
 
 interface Opening {
-  readonly cluster: string;
+  /** Index of the admitting cluster in `clusterNames`. */
+  readonly cluster: number;
   readonly minPort: number;
   readonly maxPort: number;
 }
@@ -45,31 +46,35 @@ const NONE: readonly Opening[] = [];
  * gateway's own ports. Unlike STUNner, which checks the port only against the first cluster whose
  * prefixes hold the IP, every cluster holding the IP is tried for the port.
  *
- * The per-packet path is `admit()`: a Map lookup by the address string and a port compare.
+ * The per-packet path is `admitIndex()`: a Map lookup by the address string and a port compare; it
+ * answers with the admitting cluster's index, so a caller can charge traffic without a second lookup.
  */
 export class PeerFilter {
-  readonly #static: Array<{ cluster: string; endpoint: ClusterEndpoint }> = [];
+  readonly #static: Array<{ cluster: number; endpoint: ClusterEndpoint }> = [];
   readonly #dns = new Map<string, ReadonlySet<string>>();
-  readonly #dnsOrder: string[] = [];
+  readonly #dnsOrder: Array<{ cluster: number; name: string }> = [];
   readonly #ownAddresses: Buffer[];
   readonly #ownPorts: ReadonlySet<number>;
   readonly #cacheSize: number;
   readonly #cache = new Map<string, readonly Opening[]>();
   /** Endpoint errors found while building the filter; such endpoints match nothing. */
   readonly errors: readonly string[];
+  /** The clusters' names in option order: what an index from `admitIndex` names. */
+  readonly clusterNames: readonly string[];
 
   constructor(options: PeerFilterOptions) {
     const errors: string[] = [];
-    for (const c of options.clusters) {
+    this.clusterNames = options.clusters.map((c) => c.name);
+    for (const [cluster, c] of options.clusters.entries()) {
       if (c.type === 'STRICT_DNS') {
-        this.#dnsOrder.push(c.name);
+        this.#dnsOrder.push({ cluster, name: c.name });
         if (c.resolved) this.#dns.set(c.name, new Set(c.resolved));
         continue;
       }
       for (const text of c.endpoints) {
         const e = parseClusterEndpoint(text);
         if (typeof e === 'string') errors.push(`cluster ${c.name}: ${e}`);
-        else this.#static.push({ cluster: c.name, endpoint: e });
+        else this.#static.push({ cluster, endpoint: e });
       }
     }
     this.errors = errors;
@@ -89,11 +94,17 @@ export class PeerFilter {
 
   /** Whether the peer may be reached or heard from. `port` 0 checks the IP only (permissions are per IP). */
   admit(address: string, port: number): boolean {
-    return this.clusterFor(address, port) !== undefined;
+    return this.admitIndex(address, port) >= 0;
   }
 
   /** The admitting cluster's name (the metrics label of relayed traffic), or undefined when refused. */
   clusterFor(address: string, port: number): string | undefined {
+    const index = this.admitIndex(address, port);
+    return index >= 0 ? this.clusterNames[index] : undefined;
+  }
+
+  /** The admitting cluster's index in `clusterNames`, or -1 when the peer is refused. */
+  admitIndex(address: string, port: number): number {
     let openings = this.#cache.get(address);
     if (openings === undefined) {
       openings = this.#decide(address);
@@ -104,7 +115,7 @@ export class PeerFilter {
       const o = openings[i]!;
       if (port === 0 || (port >= o.minPort && port <= o.maxPort)) return o.cluster;
     }
-    return undefined;
+    return -1;
   }
 
   #decide(address: string): readonly Opening[] {
@@ -117,8 +128,8 @@ export class PeerFilter {
       if (peer.embedded && !this.#embeddedAllowed(peer.embedded)) continue;
       openings.push({ cluster, minPort: endpoint.minPort, maxPort: endpoint.maxPort });
     }
-    for (const cluster of this.#dnsOrder) {
-      if (!this.#dnsHas(cluster, address, peer.bytes)) continue;
+    for (const { cluster, name } of this.#dnsOrder) {
+      if (!this.#dnsHas(name, address, peer.bytes)) continue;
       if (HARD_DENIED_PREFIXES.some((d) => prefixContains(d, peer.bytes))) continue;
       if (peer.embedded && !this.#embeddedAllowed(peer.embedded)) continue;
       openings.push({ cluster, minPort: 1, maxPort: 65535 });

@@ -1,0 +1,14 @@
+import { LocalTurnListener } from './local-turn-listener.ts';
+import { createProtocolListener } from './protocol-listener.ts';
+import type { ListenerSetup, TurnListener } from './turn-listener.ts';
+import { WorkerUdpListener } from './worker-udp-listener.ts';
+
+/**
+ * Builds the listener a config entry asks for (stunner-v1.md §1.8): with `udpThreads` > 1 a TURN-UDP
+ * listener runs that many worker threads, each with its own SO_REUSEPORT socket, engine and relays;
+ * 0 and 1 serve it on the calling thread.
+ */
+export function createTurnListener(setup: ListenerSetup, udpThreads = 0): TurnListener {
+  if (setup.config.protocol === 'TURN-UDP' && udpThreads > 1) return new WorkerUdpListener(setup, udpThreads);
+  return new LocalTurnListener(setup, createProtocolListener);
+}

@@ -1,0 +1,82 @@
+import type { TransportAddress } from '@stunner/stun';
+import type { TurnEngine } from '@stunner/turn';
+import { PeerFilter } from '../peer-filter/peer-filter.ts';
+import { ClusterAdmission } from './cluster-admission.ts';
+import type { ListenerCoreOptions } from './listener-core.ts';
+import type { ListenerSnapshot } from './listener-snapshot.ts';
+import type { ListenerSetup, ListenerUpdate, TurnListener } from './turn-listener.ts';
+
+/** A UDP, stream or DTLS TURN listener as LocalTurnListener drives it. */
+export interface ProtocolListener {
+  readonly engine: TurnEngine;
+  start(): Promise<TransportAddress[]>;
+  close(): Promise<void>;
+  /** Client connections open now and accepted since start (TCP, TLS, DTLS); a UDP listener has none. */
+  readonly connections?: number;
+  readonly connectionsTotal?: number;
+}
+
+/** Builds the protocol listener of a setup from the options every listener shares. */
+export type ProtocolListenerFactory = (
+  setup: ListenerSetup,
+  common: ListenerCoreOptions & { port: number },
+) => ProtocolListener;
+
+/**
+ * A listener served on this thread: the protocol listener, the peer filter its engine admits peers
+ * with (stunner-v1.md §1.10), and the per-cluster counters of the traffic it relays.
+ */
+export class LocalTurnListener implements TurnListener {
+  readonly inner: ProtocolListener;
+  readonly #admission: ClusterAdmission;
+
+  constructor(setup: ListenerSetup, create: ProtocolListenerFactory) {
+    this.#admission = new ClusterAdmission(new PeerFilter(setup.peers));
+    const relay = setup.relayAddress.includes(':')
+      ? { relayAddress6: setup.relayAddress }
+      : { relayAddress: setup.relayAddress };
+    this.inner = create(setup, {
+      port: setup.config.port,
+      ...relay,
+      auth: setup.auth,
+      admitPeer: this.#admission.admit,
+      countPeerTraffic: this.#admission.count,
+      // RFC 5766 clients (coturn 4.6's turnutils_uclient among them) still bind channels up to 0x7FFF.
+      engine: { legacyChannelNumbers: true },
+    });
+  }
+
+  start(): Promise<TransportAddress[]> {
+    return this.inner.start();
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  configure(update: ListenerUpdate): void {
+    if (update.auth) this.inner.engine.setAuth(update.auth);
+    if (update.peers) this.#admission.setFilter(new PeerFilter(update.peers));
+  }
+
+  /** Synchronous, for the worker thread that reports it. */
+  snapshotNow(): ListenerSnapshot {
+    const s = this.inner.engine.stats;
+    const allocations = this.inner.engine.allocationCount;
+    const rx = { packets: s.toPeerPackets, bytes: s.toPeerBytes };
+    const tx = { packets: s.toClientPackets, bytes: s.toClientBytes };
+    return {
+      allocations,
+      connections: this.inner.connections ?? 1,
+      connectionsTotal: this.inner.connectionsTotal ?? 1,
+      rx,
+      tx,
+      threads: [{ allocations, rx: { ...rx }, tx: { ...tx } }],
+      clusters: this.#admission.snapshot(),
+    };
+  }
+
+  async snapshot(): Promise<ListenerSnapshot> {
+    return this.snapshotNow();
+  }
+}

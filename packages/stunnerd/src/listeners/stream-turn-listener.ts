@@ -1,0 +1,175 @@
+import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import type { TransportAddress } from '@stunner/stun';
+import { StreamFramer, writeChannelDataHeader } from '@stunner/stun';
+import type { ClientEndpoint, TurnEngine } from '@stunner/turn';
+import { StunnerdError } from '../errors.ts';
+import { type ClientSide, ListenerCore, type ListenerCoreOptions } from './listener-core.ts';
+
+export interface StreamTurnListenerOptions extends ListenerCoreOptions {
+  /** 'tcp' for TURN-TCP, 'tls' for TURN-TLS (RFC 8656 §3.1 over TCP, RFC 5246 over it). */
+  transport: 'tcp' | 'tls';
+  /** Port bound on the wildcard (stunner-v1.md §1.8). 0 lets the OS pick (tests). Required. */
+  port: number;
+  /** PEM certificate chain and key; required for 'tls'. */
+  cert?: string;
+  key?: string;
+  /** Client connections held at once; more are closed on accept. Default 10000. */
+  maxConnections?: number;
+  /** A connection that holds no allocation this long is closed, ms. Default 30000. */
+  idleTimeout?: number;
+  /** Bytes queued for a slow client beyond which ChannelData to it is dropped, as UDP would. Default 1 MiB. */
+  maxWriteBuffer?: number;
+  /** Largest STUN or ChannelData frame accepted from a client. Default 65556. */
+  maxFrameSize?: number;
+}
+
+/** A client connection, handed to the engine as the ClientEndpoint of its allocation. */
+interface StreamClient extends ClientEndpoint {
+  readonly socket: Socket;
+}
+
+const PADDING = Buffer.alloc(3);
+
+/**
+ * A TURN-TCP or TURN-TLS listener (stunner-v1.md §1.8): each connection is one client 5-tuple; its
+ * byte stream is cut into STUN messages and ChannelData frames (RFC 8656 §12.5) and fed to the engine;
+ * relays are UDP as for every listener. A closed connection ends its allocation (RFC 8656 §3.1).
+ */
+export class StreamTurnListener implements ClientSide {
+  /** Connections accepted since start and open now (stunner_listener_connections[_total]). */
+  connectionsTotal = 0;
+  readonly #options: StreamTurnListenerOptions;
+  readonly #core: ListenerCore;
+  readonly #servers: Server[] = [];
+  readonly #clients = new Set<StreamClient>();
+  #closed = false;
+
+  get engine(): TurnEngine {
+    return this.#core.engine;
+  }
+
+  constructor(options: StreamTurnListenerOptions) {
+    if (options.transport === 'tls' && (!options.cert || !options.key)) {
+      throw new StunnerdError('STUNNERD_ERR_CERTIFICATE', 'a TURN-TLS listener needs cert and key (PEM)');
+    }
+    this.#options = options;
+    this.#core = new ListenerCore(options, this);
+  }
+
+  get connections(): number {
+    return this.#clients.size;
+  }
+
+  async start(): Promise<TransportAddress[]> {
+    const bound: TransportAddress[] = [];
+    let port = this.#options.port;
+    for (const host of ['0.0.0.0', '::']) {
+      const server = this.#createServer();
+      try {
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen({ port, host, ipv6Only: host === '::' }, () => {
+            server.off('error', reject);
+            resolve();
+          });
+        });
+      } catch (err) {
+        if (host === '::' && (err as NodeJS.ErrnoException).code === 'EADDRNOTAVAIL') continue;
+        await this.close();
+        throw err;
+      }
+      server.on('error', () => {});
+      this.#servers.push(server);
+      const addr = server.address() as { address: string; port: number };
+      port = addr.port;
+      bound.push({ family: host === '::' ? 'IPv6' : 'IPv4', address: addr.address, port: addr.port });
+    }
+    this.#core.startClock();
+    return bound;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#core.close();
+    for (const c of this.#clients) c.socket.destroy();
+    this.#clients.clear();
+    await Promise.all(this.#servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  }
+
+  #createServer(): Server {
+    const onConnection = (socket: Socket) => this.#accept(socket);
+    if (this.#options.transport === 'tcp') return createTcpServer({ noDelay: true }, onConnection);
+    const server = createTlsServer(
+      { cert: this.#options.cert, key: this.#options.key, minVersion: 'TLSv1.2', handshakeTimeout: 10_000 },
+      onConnection,
+    );
+    // A failed handshake concerns one client; the listener goes on.
+    server.on('tlsClientError', (_err, socket) => socket.destroy());
+    return server;
+  }
+
+  #accept(socket: Socket): void {
+    if (this.#closed || this.#clients.size >= (this.#options.maxConnections ?? 10_000)) {
+      socket.destroy();
+      return;
+    }
+    const address = socket.remoteAddress;
+    const port = socket.remotePort;
+    if (address === undefined || port === undefined) {
+      socket.destroy();
+      return;
+    }
+    const client: StreamClient = { listener: 0, transport: this.#options.transport, address, port, socket };
+    this.#clients.add(client);
+    this.connectionsTotal++;
+    socket.setNoDelay(true);
+    const idle = this.#options.idleTimeout ?? 30_000;
+    // Without an allocation a connection is only overhead; with one the allocation's lifetime rules.
+    socket.setTimeout(idle, () => {
+      if (!this.#holdsAllocation(client)) socket.destroy();
+    });
+    const framer = new StreamFramer((frame) => this.engine.handleClient(frame, client, Date.now()), {
+      maxFrameSize: this.#options.maxFrameSize ?? 65556,
+      legacyChannelNumbers: this.#options.engine?.legacyChannelNumbers === true,
+    });
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        framer.push(chunk);
+      } catch {
+        // RFC 8656 §12.5: a stream that stops framing cannot be resynchronised.
+        socket.destroy();
+      }
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      this.#clients.delete(client);
+      if (!this.#closed) this.engine.clientClosed(client);
+    });
+  }
+
+  #holdsAllocation(client: StreamClient): boolean {
+    for (const a of this.engine.allocations()) if (a.client === client) return true;
+    return false;
+  }
+
+  // The engine's client side --------------------------------------------------------------------
+
+  sendToClient(client: ClientEndpoint, message: Buffer): void {
+    const socket = (client as StreamClient).socket;
+    if (!socket.destroyed) socket.write(message);
+  }
+
+  sendChannelData(client: ClientEndpoint, channel: number, data: Buffer, offset: number, length: number): void {
+    const socket = (client as StreamClient).socket;
+    if (socket.destroyed || socket.writableLength > (this.#options.maxWriteBuffer ?? 1024 * 1024)) return;
+    // RFC 8656 §12.5: over TCP and TLS ChannelData is padded to a multiple of 4.
+    const pad = (4 - (length % 4)) % 4;
+    const out = Buffer.allocUnsafe(4 + length + pad);
+    writeChannelDataHeader(out, 0, channel, length);
+    data.copy(out, 4, offset, offset + length);
+    if (pad > 0) PADDING.copy(out, 4 + length, 0, pad);
+    socket.write(out);
+  }
+}

@@ -1,0 +1,30 @@
+import type { ListenerConfig } from '@stunner/api';
+import type { TransportAddress } from '@stunner/stun';
+import type { AuthOptions } from '@stunner/turn';
+import type { PeerFilterOptions } from '../peer-filter/peer-filter.ts';
+import type { ListenerSnapshot } from './listener-snapshot.ts';
+
+/** What a running listener takes in place, without new sockets (stunner-v1.md §1.7). */
+export interface ListenerUpdate {
+  auth?: AuthOptions;
+  peers?: PeerFilterOptions;
+}
+
+/** What the daemon needs of a listener, whatever its protocol and threading. */
+export interface TurnListener {
+  start(): Promise<TransportAddress[]>;
+  close(): Promise<void>;
+  configure(update: ListenerUpdate): void;
+  snapshot(): Promise<ListenerSnapshot>;
+}
+
+/** What a listener is built from; plain data, so it can cross to a worker thread. */
+export interface ListenerSetup {
+  config: ListenerConfig;
+  /** The address advertised as XOR-RELAYED-ADDRESS, after `address` is resolved. */
+  relayAddress: string;
+  auth: AuthOptions;
+  peers: PeerFilterOptions;
+  /** Bind on IPv6 too. */
+  ipv6: boolean;
+}

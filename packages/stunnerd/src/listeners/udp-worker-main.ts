@@ -1,0 +1,44 @@
+// Worker thread of a multi-threaded TURN-UDP listener: one SO_REUSEPORT socket, its own engine and
+// the relay sockets of its allocations (DESIGN.md §6). Config arrives from the main thread. Only the
+// UDP listener is imported, so each thread starts without the stream and DTLS code.
+import { parentPort, workerData } from 'node:worker_threads';
+import { StunnerdError } from '../errors.ts';
+import { LocalTurnListener } from './local-turn-listener.ts';
+import type { ListenerSetup } from './turn-listener.ts';
+import { UdpTurnListener } from './udp-turn-listener.ts';
+import type { WorkerRequest, WorkerResponse } from './worker-messages.ts';
+
+const port = parentPort;
+if (!port) {
+  throw new StunnerdError(
+    'STUNNERD_ERR_WORKER',
+    'udp-worker-main.ts runs only as a worker thread of WorkerUdpListener',
+  );
+}
+const listener = new LocalTurnListener(
+  workerData as ListenerSetup,
+  (setup, common) => new UdpTurnListener({ ...common, ipv6: setup.ipv6, reusePort: true }),
+);
+const reply = (message: WorkerResponse) => port.postMessage(message);
+
+port.on('message', (message: WorkerRequest) => {
+  switch (message.type) {
+    case 'configure':
+      listener.configure(message.update);
+      break;
+    case 'snapshot':
+      reply({ type: 'snapshot', id: message.id, snapshot: listener.snapshotNow() });
+      break;
+    case 'close':
+      void listener.close().then(() => {
+        reply({ type: 'closed' });
+        port.close();
+      });
+      break;
+  }
+});
+
+listener.start().then(
+  (bound) => reply({ type: 'started', bound }),
+  (err: Error) => reply({ type: 'start-failed', message: err.message }),
+);

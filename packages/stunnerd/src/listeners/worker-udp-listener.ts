@@ -1,0 +1,155 @@
+import { EventEmitter } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import type { TransportAddress } from '@stunner/stun';
+import { StunnerdError } from '../errors.ts';
+import { emptySnapshot, type ListenerSnapshot, mergeClusters } from './listener-snapshot.ts';
+import type { ListenerSetup, ListenerUpdate, TurnListener } from './turn-listener.ts';
+import type { WorkerRequest, WorkerResponse } from './worker-messages.ts';
+
+const WORKER_MAIN = new URL('./udp-worker-main.ts', import.meta.url);
+/** A crashed worker is started again after this long, ms, so a crash loop does not spin. */
+const RESTART_DELAY_MS = 200;
+/** A worker that does not answer a snapshot within this long counts as empty, ms. */
+const SNAPSHOT_TIMEOUT_MS = 1000;
+
+export interface WorkerUdpListenerEvents {
+  /** A worker died unexpectedly and is being replaced; its allocations are lost. */
+  'worker-restart': [index: number, reason: string];
+  /** A worker bound its socket and serves. */
+  'worker-started': [index: number];
+}
+
+/**
+ * A TURN-UDP listener served by N worker threads (stunnerd `--udp-thread-num`), each binding the port
+ * with SO_REUSEPORT: the kernel hashes a 5-tuple to one socket, so an allocation's packets always
+ * reach the thread that holds it. Config goes out by message; counters come back at scrape time and
+ * are summed. A crashed worker is restarted in place with the current config (only its allocations
+ * are lost; adding a socket to the group rehashes some flows, ts-stack.md §3).
+ */
+export class WorkerUdpListener extends EventEmitter<WorkerUdpListenerEvents> implements TurnListener {
+  readonly #threads: number;
+  #setup: ListenerSetup;
+  readonly #workers: Array<Worker | undefined>;
+  #nextId = 0;
+  readonly #pending = new Map<number, (s: ListenerSnapshot) => void>();
+  #closing = false;
+
+  constructor(setup: ListenerSetup, threads: number) {
+    super();
+    this.#setup = setup;
+    this.#threads = threads;
+    this.#workers = new Array(threads).fill(undefined);
+  }
+
+  get threads(): number {
+    return this.#threads;
+  }
+
+  async start(): Promise<TransportAddress[]> {
+    const bound = await Promise.all(Array.from({ length: this.#threads }, (_, i) => this.#spawn(i)));
+    return bound[0]!;
+  }
+
+  /** Stops worker `index` as if it crashed (for tests and fault drills). */
+  async crash(index: number): Promise<void> {
+    await this.#workers[index]?.terminate();
+  }
+
+  configure(update: ListenerUpdate): void {
+    this.#setup = {
+      ...this.#setup,
+      ...(update.auth ? { auth: update.auth } : {}),
+      ...(update.peers ? { peers: update.peers } : {}),
+    };
+    for (const w of this.#workers) w?.postMessage({ type: 'configure', update } satisfies WorkerRequest);
+  }
+
+  async snapshot(): Promise<ListenerSnapshot> {
+    const parts = await this.#snapshots();
+    const sum = parts.reduce((sum, p) => ({
+      allocations: sum.allocations + p.allocations,
+      connections: sum.connections + p.connections,
+      connectionsTotal: sum.connectionsTotal + p.connectionsTotal,
+      rx: { packets: sum.rx.packets + p.rx.packets, bytes: sum.rx.bytes + p.rx.bytes },
+      tx: { packets: sum.tx.packets + p.tx.packets, bytes: sum.tx.bytes + p.tx.bytes },
+      clusters: mergeClusters(sum.clusters, p.clusters),
+      threads: [],
+    }));
+    // A thread that did not answer (restarting) shows as zero rather than vanishing from /metrics.
+    sum.threads = parts.map((p) => ({ allocations: p.allocations, rx: p.rx, tx: p.tx }));
+    return sum;
+  }
+
+  /** Allocations held by each thread, in thread order. */
+  async perThreadAllocations(): Promise<number[]> {
+    return (await this.#snapshots()).map((s) => s.allocations);
+  }
+
+  #snapshots(): Promise<ListenerSnapshot[]> {
+    return Promise.all(
+      this.#workers.map(
+        (w) =>
+          new Promise<ListenerSnapshot>((resolve) => {
+            if (!w) return resolve(emptySnapshot());
+            const id = this.#nextId++;
+            const timer = setTimeout(() => {
+              this.#pending.delete(id);
+              resolve(emptySnapshot());
+            }, SNAPSHOT_TIMEOUT_MS);
+            this.#pending.set(id, (s) => {
+              clearTimeout(timer);
+              resolve(s);
+            });
+            w.postMessage({ type: 'snapshot', id } satisfies WorkerRequest);
+          }),
+      ),
+    );
+  }
+
+  async close(): Promise<void> {
+    this.#closing = true;
+    await Promise.all(
+      this.#workers.map(async (w) => {
+        if (!w) return;
+        const exited = new Promise((resolve) => w.once('exit', resolve));
+        w.postMessage({ type: 'close' } satisfies WorkerRequest);
+        const timer = setTimeout(() => void w.terminate(), 2000);
+        await exited;
+        clearTimeout(timer);
+      }),
+    );
+  }
+
+  #spawn(index: number): Promise<TransportAddress[]> {
+    const worker = new Worker(WORKER_MAIN, { workerData: this.#setup });
+    this.#workers[index] = worker;
+    return new Promise((resolve, reject) => {
+      let started = false;
+      worker.on('message', (message: WorkerResponse) => {
+        if (message.type === 'started') {
+          started = true;
+          this.emit('worker-started', index);
+          resolve(message.bound);
+        } else if (message.type === 'start-failed') {
+          reject(new StunnerdError('STUNNERD_ERR_WORKER', `worker thread ${index}: ${message.message}`));
+          void worker.terminate();
+        } else if (message.type === 'snapshot') {
+          const done = this.#pending.get(message.id);
+          this.#pending.delete(message.id);
+          done?.(message.snapshot);
+        }
+      });
+      worker.on('error', (err) => {
+        if (!started) reject(err);
+      });
+      worker.on('exit', (code) => {
+        if (this.#workers[index] === worker) this.#workers[index] = undefined;
+        if (!started || this.#closing) return;
+        this.emit('worker-restart', index, `worker ${index} exited with code ${code}`);
+        setTimeout(() => {
+          if (!this.#closing) this.#spawn(index).catch(() => {});
+        }, RESTART_DELAY_MS).unref();
+      });
+    });
+  }
+}

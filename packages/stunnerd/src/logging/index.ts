@@ -1,2 +1,0 @@
-export * from './log-spec.ts';
-export * from './logger.ts';
