@@ -16,6 +16,11 @@ export interface StunnerdCli {
   forceReady: boolean;
   /** The positional quick-mode URI. */
   quickUri: string | undefined;
+  /**
+   * Health endpoint of the zero config watch mode starts from, served before the first config arrives
+   * (env STUNNER_HEALTHCHECK_ENDPOINT; default http://:8086, where the operator's probes look).
+   */
+  bootstrapHealthEndpoint: string | undefined;
 }
 
 export const STUNNERD_USAGE = `usage: stunnerd [flags] [turn://user:pass@addr:port?transport=udp|tcp|tls|dtls]
@@ -29,6 +34,8 @@ export const STUNNERD_USAGE = `usage: stunnerd [flags] [turn://user:pass@addr:po
   -d, --dry-run               validate the config and show the plan; open no sockets
       --force-ready-status    /ready answers 200 whatever the state
       --cds-server-address, --cds-server-namespace, --cds-server-port   accepted for compatibility
+With -w, /live answers 200 (and /ready 503) at once, before the first config arrives: on
+$STUNNER_HEALTHCHECK_ENDPOINT if set, else http://:8086.
 `;
 
 /** Parses argv; throws a StunnerdError whose message says what is wrong (its usage text for -h). */
@@ -100,5 +107,6 @@ export function parseStunnerdCli(argv: string[], env: Readonly<Record<string, st
     dryRun: values['dry-run'],
     forceReady: values['force-ready-status'],
     quickUri: positionals[0],
+    bootstrapHealthEndpoint: env.STUNNER_HEALTHCHECK_ENDPOINT || undefined,
   };
 }

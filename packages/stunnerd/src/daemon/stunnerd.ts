@@ -2,6 +2,7 @@ import {
   type ClusterConfig,
   DEFAULT_CDS_PORT,
   effectiveHealthcheckEndpoint,
+  isZeroStunnerConfig,
   type ListenerConfig,
   type StunnerConfig,
 } from '@stunner/api';
@@ -87,14 +88,18 @@ export class Stunnerd {
     return this.#running.get(name)?.listener;
   }
 
-  /** Applies a config; concurrent calls are serialised. Rejects (after rolling back) when it cannot be applied. */
-  apply(config: StunnerConfig): Promise<void> {
-    const run = this.#applying.then(() => this.#applyWithRollback(config));
+  /**
+   * Applies a config; concurrent calls are serialised. Rejects (after rolling back) when it cannot be
+   * applied. `bootstrap`: the config watch mode starts from, which brings up the health server but
+   * does not make the daemon ready.
+   */
+  apply(config: StunnerConfig, options: { bootstrap?: boolean } = {}): Promise<void> {
+    const run = this.#applying.then(() => this.#applyWithRollback(config, options.bootstrap === true));
     this.#applying = run.catch(() => {});
     return run;
   }
 
-  async #applyWithRollback(config: StunnerConfig): Promise<void> {
+  async #applyWithRollback(config: StunnerConfig, bootstrap: boolean): Promise<void> {
     if (this.#status === 'TERMINATING') {
       this.#log.info('terminating: config update ignored');
       return;
@@ -103,13 +108,16 @@ export class Stunnerd {
     try {
       await this.#reconcile(config);
       this.#config = config;
-      this.#status = 'READY';
+      // stunner-v1.md §1.7: ready after the first non-zero config; the zero config watch mode starts
+      // from only brings up the health server (live, not ready).
+      if (this.#status === 'NOT-READY' && !bootstrap && !isZeroStunnerConfig(config)) this.#status = 'READY';
       this.#log.info('config applied', {
         name: config.admin.name,
         listeners: config.listeners.map((l) => `${l.name}:${l.protocol}:${l.port}`),
       });
     } catch (err) {
-      this.#log.error(`config rejected: ${(err as Error).message}; keeping the previous config`);
+      // Without a previous config the caller reports the error (the first config of a one-shot start exits).
+      if (previous) this.#log.error(`config rejected: ${(err as Error).message}; keeping the previous config`);
       if (previous) {
         try {
           await this.#reconcile(previous);
