@@ -184,7 +184,11 @@ export function handleRelayOpened(s: EngineState, relayId: number, bound: RelayB
 export function handleRelayFailed(s: EngineState, relayId: number, code: 440 | 486 | 508, now: number): void {
   const a = s.relays.get(relayId);
   const pending = a?.pending;
-  if (a === undefined || pending === undefined) return;
+  if (a === undefined || pending === undefined) {
+    // Deleted while pending: nothing was bound, nothing is left to close.
+    s.abandoned.delete(relayId);
+    return;
+  }
   s.untrack(a);
   sendError(s, a.client, Method.Allocate, pending.transactionId, pending, code, now);
 }

@@ -7,7 +7,7 @@ import {
   type StunnerConfig,
 } from '@stunner/api';
 import type { Logger, LoggerFactory } from '@stunner/log';
-import type { AuthOptions } from '@stunner/turn';
+import { type AuthOptions, UserQuotaCounter } from '@stunner/turn';
 import { parseHttpEndpoint } from '../admin/endpoint-url.ts';
 import { HealthServer } from '../admin/health-server.ts';
 import { createMetricsRegistry, type MetricsSnapshot } from '../admin/metrics.ts';
@@ -57,6 +57,8 @@ export class Stunnerd {
   readonly #log: Logger;
   readonly #running = new Map<string, RunningListener>();
   readonly #dns: DnsClusters;
+  /** `admin.user_quota` (stunner-v1.md §1.9), counted over every listener and worker thread. */
+  readonly #quota = new UserQuotaCounter(0);
   #config: StunnerConfig | undefined;
   #health: { server: HealthServer; endpoint: string } | undefined;
   #metrics: { server: MetricsServer; endpoint: string } | undefined;
@@ -140,6 +142,8 @@ export class Stunnerd {
     }
 
     await this.#dns.set(config.clusters.filter((c) => c.type === 'STRICT_DNS'));
+    // In place (§1.7); allocations over a lowered quota stay until they end.
+    this.#quota.setLimit(config.admin.user_quota ?? 0);
     const auth = authOptions(config.auth);
     const ports = this.#ownPorts(config);
     const wanted = new Set(config.listeners.map((l) => l.name));
@@ -178,6 +182,7 @@ export class Stunnerd {
     const listener = createTurnListener(
       { config, relayAddress: relayAddress(config.address), auth, peers, ipv6: this.#options.ipv6 ?? true },
       this.#options.udpThreads ?? 0,
+      this.#quota,
     );
     if (listener instanceof WorkerUdpListener) {
       listener.on('worker-restart', (_i, reason) =>

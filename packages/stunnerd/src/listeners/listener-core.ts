@@ -24,6 +24,17 @@ export interface ListenerCoreOptions {
   engine?: Omit<Partial<TurnEngineOptions>, 'sink' | 'auth' | 'admitPeer' | 'relayFamilies'>;
   /** Counts relayed traffic per peer (stunner_cluster_* metrics). Default none. */
   countPeerTraffic?: PeerTrafficCounter;
+  /**
+   * The user quota kept on another thread (`admin.user_quota` across worker threads): a unit is taken
+   * before a relay is bound (refused: 486) and given back when the relay closes. Default none.
+   */
+  remoteQuota?: RemoteQuota;
+}
+
+/** An allocation quota reached by message (see `ListenerCoreOptions.remoteQuota`). */
+export interface RemoteQuota {
+  acquire(userId: string): Promise<boolean>;
+  release(userId: string): void;
 }
 
 /** How the client side of a listener talks to its clients: the transport-specific half of the sink. */
@@ -55,7 +66,33 @@ export class ListenerCore {
       sendToPeer: (id, address, port, data, offset, length) => relays.send(id, address, port, data, offset, length),
       openRelay: (request) => relays.open(request),
       closeRelay: (id) => relays.close(id),
+      closeRelayFamily: (id, family) => relays.closeFamily(id, family),
     };
+    const remote = options.remoteQuota;
+    if (remote !== undefined) {
+      const held = new Map<number, string>();
+      sink.openRelay = (request) => {
+        remote.acquire(request.userId).then(
+          (ok) => {
+            if (!ok) {
+              this.engine.relayFailed(request.id, 486, Date.now());
+              return;
+            }
+            held.set(request.id, request.userId);
+            relays.open(request);
+          },
+          () => this.engine.relayFailed(request.id, 508, Date.now()),
+        );
+      };
+      sink.closeRelay = (id) => {
+        const userId = held.get(id);
+        if (userId !== undefined) {
+          held.delete(id);
+          remote.release(userId);
+        }
+        relays.close(id);
+      };
+    }
     this.engine = new TurnEngine({
       ...options.engine,
       auth: options.auth,

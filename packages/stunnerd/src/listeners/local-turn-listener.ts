@@ -1,8 +1,8 @@
 import type { TransportAddress } from '@stunner/stun';
-import type { TurnEngine } from '@stunner/turn';
+import type { AllocationQuota, TurnEngine } from '@stunner/turn';
 import { PeerFilter } from '../peer-filter/peer-filter.ts';
 import { ClusterAdmission } from './cluster-admission.ts';
-import type { ListenerCoreOptions } from './listener-core.ts';
+import type { ListenerCoreOptions, RemoteQuota } from './listener-core.ts';
 import type { ListenerSnapshot } from './listener-snapshot.ts';
 import type { ListenerSetup, ListenerUpdate, TurnListener } from './turn-listener.ts';
 
@@ -22,6 +22,14 @@ export type ProtocolListenerFactory = (
   common: ListenerCoreOptions & { port: number },
 ) => ProtocolListener;
 
+/** What the listeners of one daemon share: the user quota (`admin.user_quota`), here or on the main thread. */
+export interface SharedListenerState {
+  /** The daemon's quota counter, when this listener runs on its thread. */
+  quota?: AllocationQuota;
+  /** The daemon's quota counter reached by message, when this listener runs in a worker thread. */
+  remoteQuota?: RemoteQuota;
+}
+
 /**
  * A listener served on this thread: the protocol listener, the peer filter its engine admits peers
  * with (stunner-v1.md §1.10), and the per-cluster counters of the traffic it relays.
@@ -30,7 +38,7 @@ export class LocalTurnListener implements TurnListener {
   readonly inner: ProtocolListener;
   readonly #admission: ClusterAdmission;
 
-  constructor(setup: ListenerSetup, create: ProtocolListenerFactory) {
+  constructor(setup: ListenerSetup, create: ProtocolListenerFactory, shared: SharedListenerState = {}) {
     this.#admission = new ClusterAdmission(new PeerFilter(setup.peers));
     const relay = setup.relayAddress.includes(':')
       ? { relayAddress6: setup.relayAddress }
@@ -42,7 +50,8 @@ export class LocalTurnListener implements TurnListener {
       admitPeer: this.#admission.admit,
       countPeerTraffic: this.#admission.count,
       // RFC 5766 clients (coturn 4.6's turnutils_uclient among them) still bind channels up to 0x7FFF.
-      engine: { legacyChannelNumbers: true },
+      engine: { legacyChannelNumbers: true, ...(shared.quota ? { quota: shared.quota } : {}) },
+      ...(shared.remoteQuota ? { remoteQuota: shared.remoteQuota } : {}),
     });
   }
 
