@@ -49,8 +49,14 @@ export class LocalTurnListener implements TurnListener {
       auth: setup.auth,
       admitPeer: this.#admission.admit,
       countPeerTraffic: this.#admission.count,
-      // RFC 5766 clients (coturn 4.6's turnutils_uclient among them) still bind channels up to 0x7FFF.
-      engine: { legacyChannelNumbers: true, ...(shared.quota ? { quota: shared.quota } : {}) },
+      engine: {
+        // RFC 5766 clients (coturn 4.6's turnutils_uclient among them) still bind channels up to 0x7FFF.
+        legacyChannelNumbers: true,
+        // RFC 8489 §9.2: SHA-256 keys and USERHASH for clients that know them; others see an opaque
+        // nonce and an attribute they ignore, at 28 bytes more per 401.
+        passwordAlgorithms: true,
+        ...(shared.quota ? { quota: shared.quota } : {}),
+      },
       ...(shared.remoteQuota ? { remoteQuota: shared.remoteQuota } : {}),
     });
   }
