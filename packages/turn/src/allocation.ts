@@ -1,5 +1,6 @@
 import type { TransportAddress } from '@stunner/stun';
 import type { ClientEndpoint, Family } from './endpoint.ts';
+import { TokenBucket } from './token-bucket.ts';
 
 /** RFC 8656 §9: a permission is per peer IP; the port is ignored. */
 export interface Permission {
@@ -86,6 +87,9 @@ export class Allocation implements AllocationInfo {
   };
   readonly permissions = new Map<string, Permission>();
   readonly channels = new Map<number, Channel>();
+  /** The bandwidth limit's buckets, one each way (`bandwidthLimit`). */
+  readonly toPeerBucket = new TokenBucket();
+  readonly toClientBucket = new TokenBucket();
   /** Channels by peer IP then port, for the relay-to-client direction. */
   readonly #peerChannels = new Map<string, Map<number, Channel>>();
 

@@ -27,6 +27,11 @@ export interface TurnEngineStats {
   toClientPackets: number;
   toClientBytes: number;
   droppedPackets: number;
+  /** Data packets and bytes dropped by the bandwidth limit (`bandwidthLimit`), client → peer and peer → client. */
+  bandwidthDroppedToPeerPackets: number;
+  bandwidthDroppedToPeerBytes: number;
+  bandwidthDroppedToClientPackets: number;
+  bandwidthDroppedToClientBytes: number;
   /** Datagrams that were neither a decodable STUN message nor valid ChannelData. */
   malformed: number;
   /** 401/438 challenges not sent because the source was over `challengeRateLimit`. */

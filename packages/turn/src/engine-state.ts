@@ -32,6 +32,10 @@ export class EngineState {
     toClientPackets: 0,
     toClientBytes: 0,
     droppedPackets: 0,
+    bandwidthDroppedToPeerPackets: 0,
+    bandwidthDroppedToPeerBytes: 0,
+    bandwidthDroppedToClientPackets: 0,
+    bandwidthDroppedToClientBytes: 0,
     malformed: 0,
     challengesDropped: 0,
     authFailuresDropped: 0,
@@ -59,6 +63,9 @@ export class EngineState {
   /** Pending allocations deleted before the adapter answered: relay id → reserved relay id. */
   readonly abandoned = new Map<number, number | undefined>();
   nextRelayId = 1;
+  /** The bandwidth limit per allocation and direction, bytes per ms (0: none), and its burst in bytes. */
+  bandwidthPerMs = 0;
+  bandwidthBurst = 0;
   /** Engine time (ms) at which the timer sweep is next due. */
   nextTimeout = Number.POSITIVE_INFINITY;
   readonly #events: EventEmitter<TurnEngineEvents>;
@@ -70,6 +77,7 @@ export class EngineState {
     this.admitAllocation = raw.admitAllocation;
     this.quota = raw.quota ?? (options.userQuota > 0 ? new UserQuotaCounter(options.userQuota) : undefined);
     this.setAuth(raw.auth);
+    this.setBandwidthLimit(options.bandwidthLimit, options.bandwidthBurst);
     this.challenges = new SourceRateLimiter(options.challengeRateLimit);
     this.authFailures = new SourceRateLimiter(options.authFailureRateLimit, options.authFailureBurst);
     this.transactions = new TransactionCache(options.transactionCacheSize, options.transactionCacheTtl);
@@ -85,6 +93,12 @@ export class EngineState {
       (this.features.passwordAlgorithms ? SecurityFeature.PasswordAlgorithms : 0) |
       (this.features.userhash ? SecurityFeature.UsernameAnonymity : 0);
     this.nonces = new NonceIssuer(this.options.nonceSecret, this.options.nonceLifetime, bits ? nonceCookie(bits) : '');
+  }
+
+  /** Bytes per second per allocation and direction (0: none); burst 0 picks a quarter second's worth, at least 16 KiB. */
+  setBandwidthLimit(bytesPerSecond: number, burst: number): void {
+    this.bandwidthPerMs = bytesPerSecond / 1000;
+    this.bandwidthBurst = burst > 0 ? burst : Math.max(Math.ceil(bytesPerSecond / 4), 16_384);
   }
 
   scheduleAt(at: number): void {

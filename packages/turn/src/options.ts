@@ -93,6 +93,17 @@ export interface TurnEngineOptions {
   /** Attributes accepted per message before it is dropped as malformed. Default 32. */
   maxAttributes?: number;
   /**
+   * Relayed application data per allocation, bytes per second, each way on its own (turn.md §5.4;
+   * coturn `max-bps`): a token bucket per direction; a packet beyond it is dropped and counted
+   * (`stats.bandwidthDropped*`). 0 = no limit. Default 0.
+   */
+  bandwidthLimit?: number;
+  /**
+   * The bucket's size, bytes: what may pass at once after a quiet spell. A packet larger than it never
+   * passes. 0 = a quarter second at `bandwidthLimit`, at least 16384. Default 0.
+   */
+  bandwidthBurst?: number;
+  /**
    * RFC 8489 §9.2 security features: the 401 offers PASSWORD-ALGORITHMS (MD5, SHA-256) under a nonce
    * cookie whose feature bits the nonce's check covers (a bid-down fails as a stale nonce), a request
    * may choose SHA-256 long-term keys, and, with static credentials, name the user by USERHASH.
@@ -136,6 +147,8 @@ export interface ResolvedOptions {
   readonly authFailureRateLimit: number;
   readonly authFailureBurst: number;
   readonly maxAttributes: number;
+  readonly bandwidthLimit: number;
+  readonly bandwidthBurst: number;
   readonly passwordAlgorithms: boolean;
   readonly software: string | undefined;
 }
@@ -188,6 +201,8 @@ export function resolveOptions(o: TurnEngineOptions): ResolvedOptions {
     authFailureRateLimit: count('authFailureRateLimit', o.authFailureRateLimit, 20),
     authFailureBurst: count('authFailureBurst', o.authFailureBurst, 40, 1),
     maxAttributes: count('maxAttributes', o.maxAttributes, 32, 1),
+    bandwidthLimit: count('bandwidthLimit', o.bandwidthLimit, 0),
+    bandwidthBurst: count('bandwidthBurst', o.bandwidthBurst, 0),
     passwordAlgorithms: o.passwordAlgorithms === true,
     software: o.software,
   };

@@ -27,6 +27,14 @@ export function handleSendIndication(s: EngineState, msg: StunMessage, client: C
     s.stats.droppedPackets++;
     return;
   }
+  const length = data.value.length;
+  if (s.bandwidthPerMs > 0 && !a.toPeerBucket.take(length, now, s.bandwidthPerMs, s.bandwidthBurst)) {
+    a.stats.droppedPackets++;
+    s.stats.droppedPackets++;
+    s.stats.bandwidthDroppedToPeerPackets++;
+    s.stats.bandwidthDroppedToPeerBytes += length;
+    return;
+  }
   a.stats.toPeerPackets++;
   a.stats.toPeerBytes += data.value.length;
   s.stats.toPeerPackets++;

@@ -80,6 +80,11 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
     this.#state.setAuth(auth);
   }
 
+  /** Changes the bandwidth limit in place (config reconcile): bytes per second per allocation and direction, 0 for none. */
+  setBandwidthLimit(bytesPerSecond: number, burst = 0): void {
+    this.#state.setBandwidthLimit(bytesPerSecond, burst);
+  }
+
   /** Engine time (ms) at which `handleTimeout` is next due; Infinity when nothing is scheduled. */
   nextTimeout(): number {
     return this.#state.nextTimeout;
@@ -144,6 +149,14 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
     ) {
       a.stats.droppedPackets++;
       this.stats.droppedPackets++;
+      return;
+    }
+    const s = this.#state;
+    if (s.bandwidthPerMs > 0 && !a.toPeerBucket.take(length, now, s.bandwidthPerMs, s.bandwidthBurst)) {
+      a.stats.droppedPackets++;
+      this.stats.droppedPackets++;
+      this.stats.bandwidthDroppedToPeerPackets++;
+      this.stats.bandwidthDroppedToPeerBytes += length;
       return;
     }
     a.stats.toPeerPackets++;
@@ -268,6 +281,14 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
     if (!viaChannel && data.length > MAX_DATA_INDICATION_PAYLOAD) {
       a.stats.droppedPackets++;
       this.stats.droppedPackets++;
+      return false;
+    }
+    const s = this.#state;
+    if (s.bandwidthPerMs > 0 && !a.toClientBucket.take(data.length, now, s.bandwidthPerMs, s.bandwidthBurst)) {
+      a.stats.droppedPackets++;
+      this.stats.droppedPackets++;
+      this.stats.bandwidthDroppedToClientPackets++;
+      this.stats.bandwidthDroppedToClientBytes += data.length;
       return false;
     }
     a.stats.toClientPackets++;
