@@ -163,14 +163,14 @@ export class Stunnerd {
         : 'new listener';
       if (running && restart === undefined) {
         running.config = l;
-        running.listener.configure({ auth, peers });
+        running.listener.configure({ auth, peers, bandwidthLimit: config.admin.bandwidth_limit ?? 0 });
         continue;
       }
       if (running) {
         this.#running.delete(l.name);
         await running.listener.close();
       }
-      await this.#start(l, config.auth.realm, auth, peers);
+      await this.#start(l, config.auth.realm, auth, peers, config.admin.bandwidth_limit ?? 0);
       this.#log.info(`listener ${running ? 'restarted' : 'started'}`, { name: l.name, reason: restart });
     }
 
@@ -178,9 +178,22 @@ export class Stunnerd {
     await this.#reconcileMetrics(config);
   }
 
-  async #start(config: ListenerConfig, realm: string, auth: AuthOptions, peers: PeerFilterOptions): Promise<void> {
+  async #start(
+    config: ListenerConfig,
+    realm: string,
+    auth: AuthOptions,
+    peers: PeerFilterOptions,
+    bandwidthLimit: number,
+  ): Promise<void> {
     const listener = createTurnListener(
-      { config, relayAddress: relayAddress(config.address), auth, peers, ipv6: this.#options.ipv6 ?? true },
+      {
+        config,
+        relayAddress: relayAddress(config.address),
+        auth,
+        peers,
+        ipv6: this.#options.ipv6 ?? true,
+        bandwidthLimit,
+      },
       this.#options.udpThreads ?? 0,
       this.#quota,
     );

@@ -55,6 +55,7 @@ export class LocalTurnListener implements TurnListener {
         // RFC 8489 §9.2: SHA-256 keys and USERHASH for clients that know them; others see an opaque
         // nonce and an attribute they ignore, at 28 bytes more per 401.
         passwordAlgorithms: true,
+        bandwidthLimit: setup.bandwidthLimit ?? 0,
         ...(shared.quota ? { quota: shared.quota } : {}),
       },
       ...(shared.remoteQuota ? { remoteQuota: shared.remoteQuota } : {}),
@@ -71,6 +72,7 @@ export class LocalTurnListener implements TurnListener {
 
   configure(update: ListenerUpdate): void {
     if (update.auth) this.inner.engine.setAuth(update.auth);
+    if (update.bandwidthLimit !== undefined) this.inner.engine.setBandwidthLimit(update.bandwidthLimit);
     if (update.peers) this.#admission.setFilter(new PeerFilter(update.peers));
   }
 
@@ -88,6 +90,10 @@ export class LocalTurnListener implements TurnListener {
       tx,
       threads: [{ allocations, rx: { ...rx }, tx: { ...tx } }],
       clusters: this.#admission.snapshot(),
+      bandwidthDropped: {
+        rx: { packets: s.bandwidthDroppedToPeerPackets, bytes: s.bandwidthDroppedToPeerBytes },
+        tx: { packets: s.bandwidthDroppedToClientPackets, bytes: s.bandwidthDroppedToClientBytes },
+      },
     };
   }
 

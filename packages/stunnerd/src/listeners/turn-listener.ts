@@ -8,6 +8,8 @@ import type { ListenerSnapshot } from './listener-snapshot.ts';
 export interface ListenerUpdate {
   auth?: AuthOptions;
   peers?: PeerFilterOptions;
+  /** `admin.bandwidth_limit`: bytes per second per allocation and direction, 0 for none. */
+  bandwidthLimit?: number;
 }
 
 /** What the daemon needs of a listener, whatever its protocol and threading. */
@@ -27,4 +29,6 @@ export interface ListenerSetup {
   peers: PeerFilterOptions;
   /** Bind on IPv6 too. */
   ipv6: boolean;
+  /** `admin.bandwidth_limit`: bytes per second per allocation and direction; 0 or absent for none. */
+  bandwidthLimit?: number;
 }

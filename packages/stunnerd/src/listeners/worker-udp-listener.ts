@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { TransportAddress } from '@stunner/stun';
 import type { AllocationQuota } from '@stunner/turn';
 import { StunnerdError } from '../errors.ts';
-import { emptySnapshot, type ListenerSnapshot, mergeClusters } from './listener-snapshot.ts';
+import { addTraffic, emptySnapshot, type ListenerSnapshot, mergeClusters } from './listener-snapshot.ts';
 import type { ListenerSetup, ListenerUpdate, TurnListener } from './turn-listener.ts';
 import type { WorkerRequest, WorkerResponse } from './worker-messages.ts';
 
@@ -67,6 +67,7 @@ export class WorkerUdpListener extends EventEmitter<WorkerUdpListenerEvents> imp
       ...this.#setup,
       ...(update.auth ? { auth: update.auth } : {}),
       ...(update.peers ? { peers: update.peers } : {}),
+      ...(update.bandwidthLimit !== undefined ? { bandwidthLimit: update.bandwidthLimit } : {}),
     };
     for (const w of this.#workers) w?.postMessage({ type: 'configure', update } satisfies WorkerRequest);
   }
@@ -81,6 +82,10 @@ export class WorkerUdpListener extends EventEmitter<WorkerUdpListenerEvents> imp
       tx: { packets: sum.tx.packets + p.tx.packets, bytes: sum.tx.bytes + p.tx.bytes },
       clusters: mergeClusters(sum.clusters, p.clusters),
       threads: [],
+      bandwidthDropped: {
+        rx: addTraffic(sum.bandwidthDropped.rx, p.bandwidthDropped.rx),
+        tx: addTraffic(sum.bandwidthDropped.tx, p.bandwidthDropped.tx),
+      },
     }));
     // A thread that did not answer (restarting) shows as zero rather than vanishing from /metrics.
     sum.threads = parts.map((p) => ({ allocations: p.allocations, rx: p.rx, tx: p.tx }));
