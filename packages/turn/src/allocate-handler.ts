@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import {
   AddressErrorCode,
   AddressFamily,
+  Attr,
   ERROR_REASONS,
   Lifetime,
   MessageClass,
@@ -9,6 +10,7 @@ import {
   ReservationToken,
   StunMessageBuilder,
   type TransportAddress,
+  UnknownAttributes,
   XorMappedAddress,
   XorRelayedAddress,
 } from '@stunner/stun';
@@ -47,6 +49,11 @@ export function handleAllocate(s: EngineState, req: AuthenticatedRequest): void 
   const plan = planAllocate(msg, s.options.relayFamilies);
   if (typeof plan === 'number') {
     respondError(s, req, plan);
+    return;
+  }
+  if (plan.dontFragment && !s.options.dontFragment) {
+    // RFC 8656 §7.2: a server that cannot set DF treats DONT-FRAGMENT as an unknown comprehension-required attribute.
+    respondError(s, req, 420, (b) => b.add(UnknownAttributes, [Attr.DontFragment]));
     return;
   }
   const { token, evenPort, refusedFamily } = plan;
@@ -103,7 +110,15 @@ export function handleAllocate(s: EngineState, req: AuthenticatedRequest): void 
     reserveId,
   };
   s.track(a);
-  s.sink.openRelay({ id, client, userId: req.userId, families, evenPort: evenPort !== undefined, reserveId });
+  s.sink.openRelay({
+    id,
+    client,
+    userId: req.userId,
+    families,
+    evenPort: evenPort !== undefined,
+    dontFragment: plan.dontFragment,
+    reserveId,
+  });
 }
 
 /**

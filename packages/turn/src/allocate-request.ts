@@ -21,6 +21,8 @@ export interface AllocatePlan {
   readonly evenPort: { reserve: boolean } | undefined;
   /** RESERVATION-TOKEN (RFC 8656 §14.9) of an earlier EVEN-PORT R=1 allocation. */
   readonly token: Buffer | undefined;
+  /** DONT-FRAGMENT (RFC 8656 §14.8): relay with the DF bit set. */
+  readonly dontFragment: boolean;
 }
 
 export function familyOfOctet(v: number | undefined): Family | undefined {
@@ -37,7 +39,7 @@ export function planAllocate(msg: StunMessage, supported: readonly Family[]): Al
   if (transport === undefined) return 400;
   // Only UDP relays are built; RFC 6062 TCP allocations are refused.
   if (transport !== TransportProtocol.UDP) return 442;
-  // DONT-FRAGMENT (RFC 8656 §14.8) is accepted: relayed datagrams are sent as they come.
+  const dontFragment = msg.has(Attr.DontFragment);
   const token = msg.get(ReservationToken);
   const evenPort = msg.get(EvenPort);
   const requested = msg.find(Attr.RequestedAddressFamily);
@@ -47,20 +49,20 @@ export function planAllocate(msg: StunMessage, supported: readonly Family[]): Al
     return 400;
   }
   if (requested !== undefined && additional !== undefined) return 400;
-  if (token !== undefined) return { families: [], refusedFamily: undefined, evenPort: undefined, token };
+  if (token !== undefined) return { families: [], refusedFamily: undefined, evenPort: undefined, token, dontFragment };
   if (additional !== undefined) {
     // ADDITIONAL-ADDRESS-FAMILY asks for IPv4 plus IPv6; IPv4 in it is a bad request.
     if (msg.get(AdditionalAddressFamily) !== AddressFamily.IPv6) return 400;
     if (!supported.includes('IPv4')) return 440;
     // A dual allocation may succeed with IPv4 only, reporting the IPv6 failure.
     return supported.includes('IPv6')
-      ? { families: ['IPv4', 'IPv6'], refusedFamily: undefined, evenPort, token: undefined }
-      : { families: ['IPv4'], refusedFamily: 'IPv6', evenPort, token: undefined };
+      ? { families: ['IPv4', 'IPv6'], refusedFamily: undefined, evenPort, token: undefined, dontFragment }
+      : { families: ['IPv4'], refusedFamily: 'IPv6', evenPort, token: undefined, dontFragment };
   }
   // RFC 6156 §4.2: without REQUESTED-ADDRESS-FAMILY the relay is IPv4.
   const family = requested === undefined ? 'IPv4' : familyOfOctet(msg.get(RequestedAddressFamily));
   if (family === undefined || !supported.includes(family)) return 440;
-  return { families: [family], refusedFamily: undefined, evenPort, token: undefined };
+  return { families: [family], refusedFamily: undefined, evenPort, token: undefined, dontFragment };
 }
 
 /** RFC 8656 §7.2, §7.3: max(default, min(requested, max)); no LIFETIME gets the default. */

@@ -39,6 +39,8 @@ export interface RelayRequest {
   readonly families: readonly Family[];
   /** RFC 8656 §14.6 EVEN-PORT: the relayed port must be even. */
   readonly evenPort: boolean;
+  /** RFC 8656 §14.8 DONT-FRAGMENT: set the DF bit on datagrams relayed to peers (asked only of adapters that can). */
+  readonly dontFragment: boolean;
   /**
    * EVEN-PORT with R=1: also bind the next port (same address) and keep it, idle, under this relay id
    * until the engine either claims it for an Allocate carrying the RESERVATION-TOKEN or closes it.

@@ -93,6 +93,13 @@ export interface TurnEngineOptions {
   /** Attributes accepted per message before it is dropped as malformed. Default 32. */
   maxAttributes?: number;
   /**
+   * Whether the adapter sets the IP DF bit on what it relays for an allocation that asked for it with
+   * DONT-FRAGMENT (RFC 8656 §14.8; `RelayRequest.dontFragment`). When it cannot, an Allocate carrying
+   * DONT-FRAGMENT is answered as RFC 8656 §7.2 prescribes: 420 with DONT-FRAGMENT in
+   * UNKNOWN-ATTRIBUTES, so the client knows and may allocate without it. Default true.
+   */
+  dontFragment?: boolean;
+  /**
    * Relayed application data per allocation, bytes per second, each way on its own (turn.md §5.4;
    * coturn `max-bps`): a token bucket per direction; a packet beyond it is dropped and counted
    * (`stats.bandwidthDropped*`). 0 = no limit. Default 0.
@@ -147,6 +154,7 @@ export interface ResolvedOptions {
   readonly authFailureRateLimit: number;
   readonly authFailureBurst: number;
   readonly maxAttributes: number;
+  readonly dontFragment: boolean;
   readonly bandwidthLimit: number;
   readonly bandwidthBurst: number;
   readonly passwordAlgorithms: boolean;
@@ -201,6 +209,7 @@ export function resolveOptions(o: TurnEngineOptions): ResolvedOptions {
     authFailureRateLimit: count('authFailureRateLimit', o.authFailureRateLimit, 20),
     authFailureBurst: count('authFailureBurst', o.authFailureBurst, 40, 1),
     maxAttributes: count('maxAttributes', o.maxAttributes, 32, 1),
+    dontFragment: o.dontFragment !== false,
     bandwidthLimit: count('bandwidthLimit', o.bandwidthLimit, 0),
     bandwidthBurst: count('bandwidthBurst', o.bandwidthBurst, 0),
     passwordAlgorithms: o.passwordAlgorithms === true,

@@ -94,6 +94,9 @@ export class ListenerCore {
       };
     }
     this.engine = new TurnEngine({
+      // dgram cannot set the DF bit (no IP_MTU_DISCOVER): DONT-FRAGMENT is refused with 420 as RFC 8656
+      // §7.2 prescribes, until a relay path that can set it says otherwise.
+      dontFragment: false,
       ...options.engine,
       auth: options.auth,
       sink,
