@@ -41,6 +41,7 @@ const daemon = new Stunnerd({
   forceReady: cli.forceReady,
   // -u N > 1: each TURN-UDP listener is served by N worker threads on one SO_REUSEPORT port group.
   udpThreads: cli.udpThreadNum,
+  limits: { challengeRateLimit: cli.challengeRateLimit, authFailureRateLimit: cli.authFailureRateLimit },
   ...(cli.logSpec ? { logSpecOverride: cli.logSpec } : {}),
 });
 let stopWatching: () => void = () => {};

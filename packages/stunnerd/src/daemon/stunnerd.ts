@@ -18,7 +18,7 @@ import { StunnerdError } from '../errors.ts';
 import { createTurnListener } from '../listeners/create-turn-listener.ts';
 import { hostAddresses, relayAddress } from '../listeners/host-addresses.ts';
 import { type ListenerSnapshot, mergeClusters } from '../listeners/listener-snapshot.ts';
-import type { TurnListener } from '../listeners/turn-listener.ts';
+import type { SourceLimits, TurnListener } from '../listeners/turn-listener.ts';
 import { WorkerUdpListener } from '../listeners/worker-udp-listener.ts';
 import { DnsClusters, type Resolve } from '../peer-filter/dns-clusters.ts';
 import type { PeerFilterOptions } from '../peer-filter/peer-filter.ts';
@@ -36,6 +36,8 @@ export interface StunnerdOptions {
   ipv6?: boolean;
   /** Worker threads per TURN-UDP listener (`--udp-thread-num`); 0 serves it on the main thread. Default 0. */
   udpThreads?: number;
+  /** Per-source limits on 401s and failed authentications (`--challenge-rate-limit`, ...). Default the engine's. */
+  limits?: SourceLimits;
 }
 
 interface RunningListener {
@@ -193,6 +195,7 @@ export class Stunnerd {
         peers,
         ipv6: this.#options.ipv6 ?? true,
         bandwidthLimit,
+        ...(this.#options.limits ? { limits: this.#options.limits } : {}),
       },
       this.#options.udpThreads ?? 0,
       this.#quota,

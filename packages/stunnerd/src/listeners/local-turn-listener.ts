@@ -56,6 +56,7 @@ export class LocalTurnListener implements TurnListener {
         // nonce and an attribute they ignore, at 28 bytes more per 401.
         passwordAlgorithms: true,
         bandwidthLimit: setup.bandwidthLimit ?? 0,
+        ...setup.limits,
         ...(shared.quota ? { quota: shared.quota } : {}),
       },
       ...(shared.remoteQuota ? { remoteQuota: shared.remoteQuota } : {}),

@@ -31,4 +31,12 @@ export interface ListenerSetup {
   ipv6: boolean;
   /** `admin.bandwidth_limit`: bytes per second per allocation and direction; 0 or absent for none. */
   bandwidthLimit?: number;
+  /** Per-source limits on challenges and failed authentications; absent: the engine's defaults. */
+  limits?: SourceLimits;
+}
+
+/** stunnerd's `--challenge-rate-limit` and `--auth-failure-rate-limit` (see TurnEngineOptions). */
+export interface SourceLimits {
+  challengeRateLimit: number;
+  authFailureRateLimit: number;
 }
