@@ -46,7 +46,10 @@ export function handleAllocate(s: EngineState, req: AuthenticatedRequest): void 
     respondError(s, req, 437);
     return;
   }
-  const plan = planAllocate(msg, s.options.relayFamilies);
+  const plan = planAllocate(msg, s.options.relayFamilies, {
+    enabled: s.options.tcpRelays,
+    overStream: client.transport === 'tcp' || client.transport === 'tls',
+  });
   if (typeof plan === 'number') {
     respondError(s, req, plan);
     return;
@@ -98,7 +101,7 @@ export function handleAllocate(s: EngineState, req: AuthenticatedRequest): void 
 
   const id = s.nextRelayId++;
   const reserveId = evenPort?.reserve === true ? s.nextRelayId++ : undefined;
-  const a = new Allocation(id, client, req.username, req.userId, families, now + lifetimeMs);
+  const a = new Allocation(id, client, req.username, req.userId, families, now + lifetimeMs, plan.transport);
   a.pending = {
     transactionId: Buffer.from(msg.transactionId),
     cacheKey: req.cacheKey,
@@ -115,6 +118,7 @@ export function handleAllocate(s: EngineState, req: AuthenticatedRequest): void 
     client,
     userId: req.userId,
     families,
+    transport: plan.transport,
     evenPort: evenPort !== undefined,
     dontFragment: plan.dontFragment,
     reserveId,

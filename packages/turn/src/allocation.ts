@@ -1,5 +1,6 @@
 import type { TransportAddress } from '@stunner/stun';
 import type { ClientEndpoint, Family } from './endpoint.ts';
+import type { PeerConnection } from './peer-connection.ts';
 import { TokenBucket } from './token-bucket.ts';
 
 /** RFC 8656 §9: a permission is per peer IP; the port is ignored. */
@@ -54,12 +55,16 @@ export interface AllocationInfo {
   /** Who the quota counts against: the username, or its user part for ephemeral `<expiry>:<user>`. */
   readonly userId: string;
   readonly families: readonly Family[];
+  /** The relay's transport: UDP (RFC 8656), or TCP (RFC 6062), whose data the adapter pipes per peer connection. */
+  readonly transport: RelayTransport;
   /** Relayed transport addresses; empty while the relay is being bound. */
   readonly relayed: readonly TransportAddress[];
   /** Engine time (ms) when the allocation expires unless refreshed. */
   readonly expires: number;
   readonly stats: Readonly<RelayStats>;
 }
+
+export type RelayTransport = 'udp' | 'tcp';
 
 /** One allocation (RFC 8656 §2.2): its relay, 5-tuple, credentials, permissions and channels. */
 export class Allocation implements AllocationInfo {
@@ -90,6 +95,9 @@ export class Allocation implements AllocationInfo {
   /** The bandwidth limit's buckets, one each way (`bandwidthLimit`). */
   readonly toPeerBucket = new TokenBucket();
   readonly toClientBucket = new TokenBucket();
+  /** A TCP allocation's peer connections by CONNECTION-ID (RFC 6062). */
+  readonly connections = new Map<number, PeerConnection>();
+  readonly transport: RelayTransport;
   /** Channels by peer IP then port, for the relay-to-client direction. */
   readonly #peerChannels = new Map<string, Map<number, Channel>>();
 
@@ -100,7 +108,9 @@ export class Allocation implements AllocationInfo {
     userId: string,
     families: readonly Family[],
     expires: number,
+    transport: RelayTransport = 'udp',
   ) {
+    this.transport = transport;
     this.id = id;
     this.client = client;
     this.username = username;

@@ -37,6 +37,8 @@ export interface RelayRequest {
   readonly userId: string;
   /** One family, or IPv4 then IPv6 for a dual allocation (RFC 8656 §7.2 ADDITIONAL-ADDRESS-FAMILY). */
   readonly families: readonly Family[];
+  /** UDP (RFC 8656), or TCP (RFC 6062): a listening socket on the relayed address that also dials out. */
+  readonly transport: 'udp' | 'tcp';
   /** RFC 8656 §14.6 EVEN-PORT: the relayed port must be even. */
   readonly evenPort: boolean;
   /** RFC 8656 §14.8 DONT-FRAGMENT: set the DF bit on datagrams relayed to peers (asked only of adapters that can). */
@@ -46,6 +48,14 @@ export interface RelayRequest {
    * until the engine either claims it for an Allocate carrying the RESERVATION-TOKEN or closes it.
    */
   readonly reserveId: number | undefined;
+}
+
+/** The engine's request to open a TCP connection from a TCP relay to a peer (RFC 6062 §5.2). */
+export interface PeerConnectRequest {
+  readonly connectionId: number;
+  readonly relayId: number;
+  readonly address: string;
+  readonly port: number;
 }
 
 /** What the adapter reports once the relay sockets are bound. */
@@ -80,4 +90,16 @@ export interface TurnEngineSink {
    * family's traffic either way; without this the socket stays open until `closeRelay`.
    */
   closeRelayFamily?(relayId: number, family: Family): void;
+  /**
+   * RFC 6062 (`tcpRelays`): connects relay `relayId` to the peer; answer with `peerConnected` or
+   * `peerConnectFailed`. The connection is closed with its relay, or by `closePeerConnection`.
+   */
+  connectPeer?(request: PeerConnectRequest): void;
+  /** Closes a peer connection (and its data connection, if bound). */
+  closePeerConnection?(connectionId: number): void;
+  /**
+   * The client connection `dataClient` is bound to peer connection `connectionId` (RFC 6062 §5.4): the
+   * ConnectionBind response has been sent on it; from now on the adapter pipes raw bytes both ways.
+   */
+  bindDataConnection?(connectionId: number, dataClient: ClientEndpoint): void;
 }

@@ -8,6 +8,7 @@ import type { TurnEngineSink } from './endpoint.ts';
 import type { AllocationEndReason, TurnEngineEvents, TurnEngineStats } from './engine-events.ts';
 import { NonceIssuer } from './nonce.ts';
 import type { PeerAdmission, ResolvedOptions, TurnEngineOptions } from './options.ts';
+import type { PeerConnection } from './peer-connection.ts';
 import { SourceRateLimiter } from './source-rate-limiter.ts';
 import { TransactionCache } from './transaction-cache.ts';
 import { type AllocationQuota, UserQuotaCounter } from './user-quota.ts';
@@ -60,6 +61,8 @@ export class EngineState {
   /** Allocations per user id: `options.quota`, else a counter of this engine's for `userQuota`. */
   readonly quota: AllocationQuota | undefined;
   readonly transactions: TransactionCache;
+  /** TCP allocations' peer connections by CONNECTION-ID (RFC 6062). */
+  readonly connections = new Map<number, PeerConnection>();
   /** Pending allocations deleted before the adapter answered: relay id → reserved relay id. */
   readonly abandoned = new Map<number, number | undefined>();
   nextRelayId = 1;
@@ -125,6 +128,9 @@ export class EngineState {
   untrack(a: Allocation): void {
     this.clients.delete(a.client);
     this.relays.delete(a.id);
+    // The adapter closes a TCP relay's peer and data connections with the relay.
+    for (const c of a.connections.values()) this.connections.delete(c.id);
+    a.connections.clear();
     this.quota?.release(a.userId);
   }
 

@@ -1,9 +1,10 @@
-export type { AllocationInfo, RelayStats } from './allocation.ts';
+export type { AllocationInfo, RelayStats, RelayTransport } from './allocation.ts';
 export type { AuthOptions } from './auth.ts';
 export type {
   ClientEndpoint,
   ClientTransport,
   Family,
+  PeerConnectRequest,
   RelayBound,
   RelayRequest,
   TurnEngineSink,

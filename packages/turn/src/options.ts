@@ -124,6 +124,18 @@ export interface TurnEngineOptions {
    * §5.4, amplification). Default none.
    */
   software?: string;
+  /**
+   * RFC 6062 TCP allocations (REQUESTED-TRANSPORT TCP over TCP/TLS client connections): Connect,
+   * ConnectionBind, ConnectionAttempt. The sink must implement `connectPeer`, `closePeerConnection`
+   * and `bindDataConnection`. Off, TCP allocations get 442 (turn.md §5.4: off by default). Default false.
+   */
+  tcpRelays?: boolean;
+  /** How long a Connect may take before it fails with 447 (RFC 6062 §5.2), seconds. Default 30. */
+  connectTimeout?: number;
+  /** Peer connections per TCP allocation; beyond it Connect gets 508 and peers are refused. Default 64. */
+  maxConnectionsPerAllocation?: number;
+  /** Peer connections over all TCP allocations. Default 4096. */
+  maxConnections?: number;
   /** Peer admission; see `PeerAdmission`. Default: every peer admitted (the daemon must set one). */
   admitPeer?: PeerAdmission;
   /**
@@ -154,6 +166,10 @@ export interface ResolvedOptions {
   readonly authFailureRateLimit: number;
   readonly authFailureBurst: number;
   readonly maxAttributes: number;
+  readonly tcpRelays: boolean;
+  readonly connectTimeoutMs: number;
+  readonly maxConnectionsPerAllocation: number;
+  readonly maxConnections: number;
   readonly dontFragment: boolean;
   readonly bandwidthLimit: number;
   readonly bandwidthBurst: number;
@@ -210,6 +226,10 @@ export function resolveOptions(o: TurnEngineOptions): ResolvedOptions {
     authFailureBurst: count('authFailureBurst', o.authFailureBurst, 40, 1),
     maxAttributes: count('maxAttributes', o.maxAttributes, 32, 1),
     dontFragment: o.dontFragment !== false,
+    tcpRelays: o.tcpRelays === true,
+    connectTimeoutMs: count('connectTimeout', o.connectTimeout, 30, 1) * 1000,
+    maxConnectionsPerAllocation: count('maxConnectionsPerAllocation', o.maxConnectionsPerAllocation, 64, 1),
+    maxConnections: count('maxConnections', o.maxConnections, 4096, 1),
     bandwidthLimit: count('bandwidthLimit', o.bandwidthLimit, 0),
     bandwidthBurst: count('bandwidthBurst', o.bandwidthBurst, 0),
     passwordAlgorithms: o.passwordAlgorithms === true,

@@ -22,6 +22,15 @@ import type { Allocation, AllocationInfo, Channel } from './allocation.ts';
 import { handleBinding } from './binding-handler.ts';
 import { handleChannelBind } from './channel-bind-handler.ts';
 import type { ClientTable } from './client-table.ts';
+import {
+  expireConnections,
+  handleConnect,
+  handleConnectionBind,
+  handlePeerConnected,
+  handlePeerConnectFailed,
+  handlePeerConnection,
+  handlePeerConnectionClosed,
+} from './connect-handler.ts';
 import type { ClientEndpoint, RelayBound, TurnEngineSink } from './endpoint.ts';
 import type { TurnEngineEvents, TurnEngineStats } from './engine-events.ts';
 import { EngineState } from './engine-state.ts';
@@ -61,6 +70,13 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
   constructor(options: TurnEngineOptions) {
     super();
     if (!options?.sink) throw new TurnEngineError('TURN_ERR_INVALID_OPTION', 'sink is required');
+    const sink = options.sink;
+    if (options.tcpRelays && (!sink.connectPeer || !sink.closePeerConnection || !sink.bindDataConnection)) {
+      throw new TurnEngineError(
+        'TURN_ERR_INVALID_OPTION',
+        'tcpRelays needs a sink with connectPeer, closePeerConnection and bindDataConnection',
+      );
+    }
     const state = new EngineState(resolveOptions(options), options, this);
     this.#state = state;
     this.stats = state.stats;
@@ -177,9 +193,10 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
       msg.method === Method.Allocate ||
       msg.method === Method.Refresh ||
       msg.method === Method.CreatePermission ||
-      msg.method === Method.ChannelBind;
+      msg.method === Method.ChannelBind ||
+      (s.options.tcpRelays && (msg.method === Method.Connect || msg.method === Method.ConnectionBind));
     if (!turnMethod) {
-      // RFC 8489 §6.3.1: a method the server does not know gets 400; RFC 6062 is not built.
+      // RFC 8489 §6.3.1: a method the server does not know (RFC 6062's, with TCP relays off) gets 400.
       refuseUnauthenticated(s, msg, client, 400);
       return;
     }
@@ -232,6 +249,12 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
         case Method.CreatePermission:
           handleCreatePermission(s, req);
           break;
+        case Method.Connect:
+          handleConnect(s, req);
+          break;
+        case Method.ConnectionBind:
+          handleConnectionBind(s, req);
+          break;
         default:
           handleChannelBind(s, req);
       }
@@ -256,6 +279,32 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
    */
   relayFailed(relayId: number, code: 440 | 486 | 508, now: number): void {
     handleRelayFailed(this.#state, relayId, code, now);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // RFC 6062 TCP relays (`tcpRelays`): the adapter's reports on peer connections
+
+  /** The connection asked for by `connectPeer` is up: Connect succeeds with its CONNECTION-ID. */
+  peerConnected(connectionId: number, now: number): void {
+    handlePeerConnected(this.#state, connectionId, now);
+  }
+
+  /** The connection asked for by `connectPeer` failed: Connect gets 447. */
+  peerConnectFailed(connectionId: number, now: number): void {
+    handlePeerConnectFailed(this.#state, connectionId, now);
+  }
+
+  /**
+   * A peer connected to TCP relay `relayId` (RFC 6062 §5.3). Returns the CONNECTION-ID the client is
+   * told of in a ConnectionAttempt, or undefined when the peer is not admitted: close the connection.
+   */
+  peerConnection(relayId: number, address: string, port: number, now: number): number | undefined {
+    return handlePeerConnection(this.#state, relayId, address, port, now);
+  }
+
+  /** A peer connection (or the data connection bound to it) closed. */
+  peerConnectionClosed(connectionId: number): void {
+    handlePeerConnectionClosed(this.#state, connectionId);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -327,6 +376,10 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
     let next = s.transactions.sweep(now);
     const reservationDue = expireReservations(s, now);
     if (reservationDue < next) next = reservationDue;
+    if (s.connections.size > 0) {
+      const connectionDue = expireConnections(s, now);
+      if (connectionDue < next) next = connectionDue;
+    }
     for (const a of [...this.#relays.values()]) {
       // An adapter that never answers a relay request cannot hold the 5-tuple beyond the lifetime.
       if (a.expires <= now) {

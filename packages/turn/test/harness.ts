@@ -18,7 +18,9 @@ import {
 } from '@stunner/stun';
 import {
   type ClientEndpoint,
+  type ClientTransport,
   type Family,
+  type PeerConnectRequest,
   type RelayBound,
   type RelayRequest,
   TurnEngine,
@@ -56,6 +58,9 @@ export class RecordingSink implements TurnEngineSink {
   readonly opened: RelayRequest[] = [];
   readonly closed: number[] = [];
   readonly closedFamilies: Array<{ relayId: number; family: Family }> = [];
+  readonly connects: PeerConnectRequest[] = [];
+  readonly closedConnections: number[] = [];
+  readonly boundData: Array<{ connectionId: number; client: ClientEndpoint }> = [];
   #port = 50000;
 
   sendToClient(client: ClientEndpoint, message: Buffer): void {
@@ -84,6 +89,18 @@ export class RecordingSink implements TurnEngineSink {
 
   closeRelayFamily(relayId: number, family: Family): void {
     this.closedFamilies.push({ relayId, family });
+  }
+
+  connectPeer(request: PeerConnectRequest): void {
+    this.connects.push(request);
+  }
+
+  closePeerConnection(connectionId: number): void {
+    this.closedConnections.push(connectionId);
+  }
+
+  bindDataConnection(connectionId: number, client: ClientEndpoint): void {
+    this.boundData.push({ connectionId, client });
   }
 
   /** What a successful adapter reports for `request`. */
@@ -154,11 +171,20 @@ export class TestClient {
   nonce: string | undefined;
   realm: string | undefined;
 
-  constructor(h: Harness, options: { address?: string; port?: number; username?: string; password?: string } = {}) {
+  constructor(
+    h: Harness,
+    options: {
+      address?: string;
+      port?: number;
+      username?: string;
+      password?: string;
+      transport?: ClientTransport;
+    } = {},
+  ) {
     this.h = h;
     this.endpoint = {
       listener: 0,
-      transport: 'udp',
+      transport: options.transport ?? 'udp',
       address: options.address ?? '198.51.100.7',
       port: options.port ?? nextClientPort++,
     };
