@@ -47,7 +47,7 @@ export function handleAllocate(s: EngineState, req: AuthenticatedRequest): void 
     return;
   }
   const plan = planAllocate(msg, s.options.relayFamilies, {
-    enabled: s.options.tcpRelays,
+    enabled: s.tcpRelays,
     overStream: client.transport === 'tcp' || client.transport === 'tls',
   });
   if (typeof plan === 'number') {

@@ -67,6 +67,8 @@ export class EngineState {
   readonly abandoned = new Map<number, number | undefined>();
   nextRelayId = 1;
   /** The bandwidth limit per allocation and direction, bytes per ms (0: none), and its burst in bytes. */
+  /** RFC 6062 TCP allocations admitted now (`tcpRelays`, changeable in place). */
+  tcpRelays: boolean;
   bandwidthPerMs = 0;
   bandwidthBurst = 0;
   /** Engine time (ms) at which the timer sweep is next due. */
@@ -79,6 +81,7 @@ export class EngineState {
     this.admitPeer = raw.admitPeer;
     this.admitAllocation = raw.admitAllocation;
     this.quota = raw.quota ?? (options.userQuota > 0 ? new UserQuotaCounter(options.userQuota) : undefined);
+    this.tcpRelays = options.tcpRelays;
     this.setAuth(raw.auth);
     this.setBandwidthLimit(options.bandwidthLimit, options.bandwidthBurst);
     this.challenges = new SourceRateLimiter(options.challengeRateLimit);

@@ -101,6 +101,14 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
     this.#state.setBandwidthLimit(bytesPerSecond, burst);
   }
 
+  /**
+   * Admits new RFC 6062 TCP allocations or not (e.g. while the listener routes to no TCP cluster);
+   * only for an engine made with `tcpRelays`. Existing TCP allocations are not touched.
+   */
+  setTcpRelays(enabled: boolean): void {
+    this.#state.tcpRelays = enabled && this.#state.options.tcpRelays;
+  }
+
   /** Engine time (ms) at which `handleTimeout` is next due; Infinity when nothing is scheduled. */
   nextTimeout(): number {
     return this.#state.nextTimeout;
@@ -195,6 +203,7 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
       msg.method === Method.CreatePermission ||
       msg.method === Method.ChannelBind ||
       (s.options.tcpRelays && (msg.method === Method.Connect || msg.method === Method.ConnectionBind));
+    // (Connect and ConnectionBind stay known while TCP allocations are paused by setTcpRelays(false).)
     if (!turnMethod) {
       // RFC 8489 §6.3.1: a method the server does not know (RFC 6062's, with TCP relays off) gets 400.
       refuseUnauthenticated(s, msg, client, 400);

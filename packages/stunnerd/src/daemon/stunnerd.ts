@@ -158,6 +158,7 @@ export class Stunnerd {
     }
     for (const l of config.listeners) {
       const peers = this.#peers(l, config.clusters, ports);
+      const tcpPeers = this.#tcpPeers(l, config.clusters, ports);
       const running = this.#running.get(l.name);
       const restart = running
         ? (listenerRestartReason(running.config, l) ??
@@ -165,14 +166,14 @@ export class Stunnerd {
         : 'new listener';
       if (running && restart === undefined) {
         running.config = l;
-        running.listener.configure({ auth, peers, bandwidthLimit: config.admin.bandwidth_limit ?? 0 });
+        running.listener.configure({ auth, peers, ...tcpPeers, bandwidthLimit: config.admin.bandwidth_limit ?? 0 });
         continue;
       }
       if (running) {
         this.#running.delete(l.name);
         await running.listener.close();
       }
-      await this.#start(l, config.auth.realm, auth, peers, config.admin.bandwidth_limit ?? 0);
+      await this.#start(l, config.auth.realm, auth, peers, config.admin.bandwidth_limit ?? 0, tcpPeers);
       this.#log.info(`listener ${running ? 'restarted' : 'started'}`, { name: l.name, reason: restart });
     }
 
@@ -186,6 +187,7 @@ export class Stunnerd {
     auth: AuthOptions,
     peers: PeerFilterOptions,
     bandwidthLimit: number,
+    tcpPeers: { tcpPeers?: PeerFilterOptions },
   ): Promise<void> {
     const listener = createTurnListener(
       {
@@ -195,6 +197,7 @@ export class Stunnerd {
         peers,
         ipv6: this.#options.ipv6 ?? true,
         bandwidthLimit,
+        ...tcpPeers,
         ...(this.#options.limits ? { limits: this.#options.limits } : {}),
       },
       this.#options.udpThreads ?? 0,
@@ -218,13 +221,21 @@ export class Stunnerd {
     this.#running.set(config.name, { config, realm, listener });
   }
 
-  /** The peers a listener admits (stunner-v1.md §1.10), as plain data a worker thread can take. */
-  #peers(l: ListenerConfig, clusters: readonly ClusterConfig[], ownPorts: readonly number[]): PeerFilterOptions {
+  /**
+   * The peers a listener admits (stunner-v1.md §1.10), as plain data a worker thread can take: for UDP
+   * allocations the routes' UDP clusters, for RFC 6062 TCP allocations (`protocol` TCP) their TCP ones.
+   */
+  #peers(
+    l: ListenerConfig,
+    clusters: readonly ClusterConfig[],
+    ownPorts: readonly number[],
+    protocol: 'UDP' | 'TCP' = 'UDP',
+  ): PeerFilterOptions {
     const byName = new Map(clusters.map((c) => [c.name, c]));
     return {
       clusters: l.routes.flatMap((r) => {
         const c = byName.get(r);
-        if (!c) return [];
+        if (!c || (c.protocol ?? 'UDP') !== protocol) return [];
         const resolved = c.type === 'STRICT_DNS' ? { resolved: [...this.#dns.addresses(c.name)] } : {};
         return [{ name: c.name, type: c.type, endpoints: c.endpoints, ...resolved }];
       }),
@@ -233,12 +244,25 @@ export class Stunnerd {
     };
   }
 
+  /** TCP-cluster peers, for the listeners that can relay over TCP (TURN-TCP, TURN-TLS). */
+  #tcpPeers(
+    l: ListenerConfig,
+    clusters: readonly ClusterConfig[],
+    ownPorts: readonly number[],
+  ): { tcpPeers?: PeerFilterOptions } {
+    if (l.protocol !== 'TURN-TCP' && l.protocol !== 'TURN-TLS') return {};
+    return { tcpPeers: this.#peers(l, clusters, ownPorts, 'TCP') };
+  }
+
   #rebuildFilters(): void {
     const config = this.#config;
     if (!config) return;
     const ports = this.#ownPorts(config);
     for (const r of this.#running.values())
-      r.listener.configure({ peers: this.#peers(r.config, config.clusters, ports) });
+      r.listener.configure({
+        peers: this.#peers(r.config, config.clusters, ports),
+        ...this.#tcpPeers(r.config, config.clusters, ports),
+      });
   }
 
   /** Ports of this daemon that no allocation may reach (issue 3, peer filtering). */

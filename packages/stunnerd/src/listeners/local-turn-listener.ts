@@ -37,9 +37,12 @@ export interface SharedListenerState {
 export class LocalTurnListener implements TurnListener {
   readonly inner: ProtocolListener;
   readonly #admission: ClusterAdmission;
+  /** Peers of RFC 6062 TCP allocations: only clusters whose `protocol` is TCP admit them. */
+  #tcpFilter: PeerFilter | undefined;
 
   constructor(setup: ListenerSetup, create: ProtocolListenerFactory, shared: SharedListenerState = {}) {
     this.#admission = new ClusterAdmission(new PeerFilter(setup.peers));
+    this.#tcpFilter = setup.tcpPeers ? new PeerFilter(setup.tcpPeers) : undefined;
     const relay = setup.relayAddress.includes(':')
       ? { relayAddress6: setup.relayAddress }
       : { relayAddress: setup.relayAddress };
@@ -47,8 +50,11 @@ export class LocalTurnListener implements TurnListener {
       port: setup.config.port,
       ...relay,
       auth: setup.auth,
-      admitPeer: this.#admission.admit,
+      // UDP clusters admit the peers of UDP allocations, TCP clusters those of TCP allocations.
+      admitPeer: (address, port, transport) =>
+        transport === 'tcp' ? (this.#tcpFilter?.admit(address, port) ?? false) : this.#admission.admit(address, port),
       countPeerTraffic: this.#admission.count,
+      tcpRelays: (setup.tcpPeers?.clusters.length ?? 0) > 0,
       engine: {
         // RFC 5766 clients (coturn 4.6's turnutils_uclient among them) still bind channels up to 0x7FFF.
         legacyChannelNumbers: true,
@@ -75,6 +81,11 @@ export class LocalTurnListener implements TurnListener {
     if (update.auth) this.inner.engine.setAuth(update.auth);
     if (update.bandwidthLimit !== undefined) this.inner.engine.setBandwidthLimit(update.bandwidthLimit);
     if (update.peers) this.#admission.setFilter(new PeerFilter(update.peers));
+    if (update.tcpPeers) {
+      this.#tcpFilter = new PeerFilter(update.tcpPeers);
+      // stunner-v1.md §1.8: a listener that routes to no TCP cluster refuses TCP allocations.
+      this.inner.engine.setTcpRelays(update.tcpPeers.clusters.length > 0);
+    }
   }
 
   /** Synchronous, for the worker thread that reports it. */
