@@ -1,6 +1,5 @@
 import type { TransportAddress } from '@stunner/stun';
 import type { ClientEndpoint, Family } from './endpoint.ts';
-import type { PeerConnection } from './peer-connection.ts';
 import { TokenBucket } from './token-bucket.ts';
 
 /** RFC 8656 §9: a permission is per peer IP; the port is ignored. */
@@ -44,6 +43,33 @@ export interface PendingAllocate {
   /** Families asked for but not supported, reported in ADDRESS-ERROR-CODE (RFC 8656 §7.2). */
   readonly refusedFamily: Family | undefined;
   readonly reserveId: number | undefined;
+}
+
+/**
+ * One TCP connection between a TCP allocation's relay and a peer (RFC 6062 §4): opened by Connect
+ * (`connecting`, until the adapter reports it) or accepted from the peer; then waiting for the
+ * client's ConnectionBind (`pending-bind`, 30 s, §5.3, §5.4); then `bound` to a data connection,
+ * whose bytes the adapter pipes without the engine.
+ */
+export interface PeerConnection {
+  /** CONNECTION-ID (RFC 6062 §6.2.1). */
+  readonly id: number;
+  readonly allocation: Allocation;
+  readonly address: string;
+  readonly port: number;
+  state: 'connecting' | 'pending-bind' | 'bound';
+  /** Engine time (ms) when a `connecting` or `pending-bind` connection is given up. */
+  expires: number;
+  /** The Connect request to answer (sealed as it was signed) once the adapter reports the outcome. */
+  connect:
+    | {
+        readonly transactionId: Buffer;
+        readonly cacheKey: string;
+        readonly key: Buffer;
+        readonly integrity: 'sha1' | 'sha256';
+        readonly fingerprint: boolean;
+      }
+    | undefined;
 }
 
 /** Read-only view of an allocation, given to hooks and events. */

@@ -1,8 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { ConnectionId, MessageClass, Method, StunMessageBuilder, XorPeerAddress } from '@stunner/stun';
-import type { Allocation } from './allocation.ts';
+import type { Allocation, PeerConnection } from './allocation.ts';
 import type { EngineState } from './engine-state.ts';
-import type { PeerConnection } from './peer-connection.ts';
 import { allocationFor } from './request-auth.ts';
 import { type AuthenticatedRequest, respondError, respondSuccess, sealAndSend, sendError } from './response.ts';
 

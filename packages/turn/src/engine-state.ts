@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import { nonceCookie, SecurityFeature, type TransportAddress } from '@stunner/stun';
-import type { Allocation } from './allocation.ts';
+import type { Allocation, PeerConnection } from './allocation.ts';
 import { Authenticator, type AuthOptions } from './auth.ts';
 import { ClientTable } from './client-table.ts';
 import type { SecurityFeatures } from './credential-check.ts';
@@ -8,7 +8,6 @@ import type { TurnEngineSink } from './endpoint.ts';
 import type { AllocationEndReason, TurnEngineEvents, TurnEngineStats } from './engine-events.ts';
 import { NonceIssuer } from './nonce.ts';
 import type { PeerAdmission, ResolvedOptions, TurnEngineOptions } from './options.ts';
-import type { PeerConnection } from './peer-connection.ts';
 import { SourceRateLimiter } from './source-rate-limiter.ts';
 import { TransactionCache } from './transaction-cache.ts';
 import { type AllocationQuota, UserQuotaCounter } from './user-quota.ts';
