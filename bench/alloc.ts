@@ -1,5 +1,5 @@
 // `npm run bench -- alloc [--json] [--quick] [--count=N] [--concurrency=16] [--hold=N]
-//  [--servers=stunnerd,coturn] [--max-seconds=S] [--profile]`
+//  [--servers=stunnerd,stunnerd-2t,coturn] [--max-seconds=S] [--profile]`
 // stunnerd and coturn side by side on loopback (turn.md §4.4, §4.6):
 // - cycles: `count` Allocate+Refresh(0) cycles (401 → authenticated Allocate → Refresh LIFETIME 0),
 //   `concurrency` at a time, each on a fresh UDP socket (a fresh 5-tuple) from source addresses that
@@ -18,7 +18,7 @@ import { longTermKey } from '@stunner/stun';
 import { ensureSystemDeps } from '../scripts/system-deps.ts';
 import { formatSummary, readProfile, summarizeProfile } from './_cpuprofile.ts';
 import { cpuTimes, openFds, rssKiB } from './_proc.ts';
-import { PASS, REALM, type ServerName, startServer, USER } from './_servers.ts';
+import { PASS, REALM, SERVER_NAMES, type ServerName, startServer, USER } from './_servers.ts';
 import { AllocClient, outcome } from './_turn-alloc-client.ts';
 import type { BenchResult } from './run.ts';
 
@@ -181,7 +181,7 @@ export async function run(args: string[]): Promise<BenchResult> {
   const servers = (option(args, 'servers') ?? 'stunnerd,coturn').split(',') as ServerName[];
   const maxSeconds = Number(option(args, 'max-seconds') ?? (quick ? 120 : 600));
   for (const s of servers) {
-    if (s !== 'stunnerd' && s !== 'coturn') throw new Error(`--servers: unknown server ${s}`);
+    if (!SERVER_NAMES.includes(s)) throw new Error(`--servers: unknown server ${s}; use ${SERVER_NAMES.join(', ')}`);
   }
   const deadline = performance.now() + maxSeconds * 1000;
   const result: BenchResult = {};
