@@ -15,7 +15,6 @@ import {
   RequestedTransport,
   type StunMessage,
   StunMessageBuilder,
-  type TransportAddress,
   TransportProtocol,
   XorMappedAddress,
   XorPeerAddress,
@@ -27,11 +26,12 @@ import { TurnClientError } from './errors.ts';
 import { LongTermCredentials } from './long-term-credentials.ts';
 import { formatAddress, type PeerAddress, toTransportAddress } from './peer-address.ts';
 import { PermissionRefresher } from './permission-refresher.ts';
+import { readIndication } from './server-indication.ts';
 import { SignedRequester } from './signed-requester.ts';
 import { openDataConnection } from './tcp-data-connection.ts';
 import { systemTimers, type Timers } from './timers.ts';
 import { TransactionTable } from './transaction-table.ts';
-import type { ClientTransport } from './transport.ts';
+import type { ClientTransport, TransportConnectOptions } from './transport.ts';
 import {
   type Allocation,
   resolveClientOptions,
@@ -131,15 +131,7 @@ export class TurnClient extends EventEmitter<TurnClientEvents> {
     if (this.#state !== 'idle') throw this.#stateError('allocate');
     this.#state = 'allocating';
     try {
-      const transport = await connectTransport({
-        kind: this.#options.transport ?? 'udp',
-        host: this.#options.host,
-        port: this.#options.port,
-        insecure: this.#options.insecure,
-        servername: this.#options.servername,
-        ca: this.#options.ca,
-        connectTimeoutMs: this.#options.connectTimeoutMs,
-      });
+      const transport = await connectTransport(this.#connectOptions());
       if (this.#state !== 'allocating') {
         transport.close();
         throw new TurnClientError('TURN_CLIENT_ERR_CLOSED', 'the client was closed while connecting');
@@ -187,20 +179,20 @@ export class TurnClient extends EventEmitter<TurnClientEvents> {
   /** RFC 6062 §4.4: takes the peer connection announced by a 'connection-attempt' event. */
   accept(connectionId: number): Promise<Socket> {
     this.#requireTcpRelay('accept');
-    return openDataConnection(
-      {
-        kind: this.#options.transport ?? 'tcp',
-        host: this.#options.host,
-        port: this.#options.port,
-        insecure: this.#options.insecure,
-        servername: this.#options.servername,
-        ca: this.#options.ca,
-        connectTimeoutMs: this.#options.connectTimeoutMs,
-      },
-      this.#credentials,
-      connectionId,
-      this.#server,
-    );
+    return openDataConnection(this.#connectOptions(), this.#credentials, connectionId, this.#server);
+  }
+
+  #connectOptions(): TransportConnectOptions {
+    const o = this.#options;
+    return {
+      kind: o.transport ?? 'udp',
+      host: o.host,
+      port: o.port,
+      insecure: o.insecure,
+      servername: o.servername,
+      ca: o.ca,
+      connectTimeoutMs: o.connectTimeoutMs,
+    };
   }
 
   get #tcpRelay(): boolean {
@@ -351,27 +343,10 @@ export class TurnClient extends EventEmitter<TurnClientEvents> {
     }
     if (msg.messageClass === MessageClass.SuccessResponse || msg.messageClass === MessageClass.ErrorResponse) {
       this.#transactions.complete(msg);
-    } else if (msg.messageClass === MessageClass.Indication && msg.method === Method.Data) {
-      // RFC 8656 §10.4: a Data indication carries the peer and the payload.
-      let peer: TransportAddress | undefined;
-      let data: Buffer | undefined;
-      try {
-        peer = msg.get(XorPeerAddress);
-        data = msg.get(Data);
-      } catch {
-        return;
-      }
-      if (peer && data) this.emit('data', data, peer);
-    } else if (msg.messageClass === MessageClass.Indication && msg.method === Method.ConnectionAttempt) {
-      let peer: TransportAddress | undefined;
-      let id: number | undefined;
-      try {
-        peer = msg.get(XorPeerAddress);
-        id = msg.get(ConnectionId);
-      } catch {
-        return;
-      }
-      if (peer && id !== undefined) this.emit('connection-attempt', peer, id);
+    } else if (msg.messageClass === MessageClass.Indication) {
+      const ind = readIndication(msg);
+      if (ind?.kind === 'data') this.emit('data', ind.data, ind.peer);
+      else if (ind?.kind === 'connection-attempt') this.emit('connection-attempt', ind.peer, ind.connectionId);
     }
   }
 

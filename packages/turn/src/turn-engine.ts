@@ -11,19 +11,12 @@ import {
   UnknownAttributes,
   XorPeerAddress,
 } from '@stunner/stun';
-import {
-  closeReservations,
-  expireReservations,
-  handleAllocate,
-  handleRelayFailed,
-  handleRelayOpened,
-} from './allocate-handler.ts';
-import type { Allocation, AllocationInfo, Channel } from './allocation.ts';
+import { closeReservations, handleAllocate, handleRelayFailed, handleRelayOpened } from './allocate-handler.ts';
+import type { Allocation, AllocationInfo } from './allocation.ts';
 import { handleBinding } from './binding-handler.ts';
 import { handleChannelBind } from './channel-bind-handler.ts';
 import type { ClientTable } from './client-table.ts';
 import {
-  expireConnections,
   handleConnect,
   handleConnectionBind,
   handlePeerConnected,
@@ -38,10 +31,11 @@ import { TurnEngineError } from './errors.ts';
 import { KNOWN_ATTRIBUTES } from './known-attributes.ts';
 import { type PeerAdmission, resolveOptions, type TurnEngineOptions } from './options.ts';
 import { handleCreatePermission } from './permission-handler.ts';
-import { dropFamily, handleRefresh } from './refresh-handler.ts';
+import { handleRefresh } from './refresh-handler.ts';
 import { authenticate } from './request-auth.ts';
 import { type AuthenticatedRequest, refuseUnauthenticated, respondError } from './response.ts';
 import { handleSendIndication } from './send-indication-handler.ts';
+import { sweepTimers } from './timer-sweep.ts';
 import { TransactionCache } from './transaction-cache.ts';
 
 export type { AllocationEndReason, TurnEngineEvents, TurnEngineStats } from './engine-events.ts';
@@ -367,46 +361,12 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
   // ---------------------------------------------------------------------------------------------
   // Timers
 
-  readonly #onPermissionExpired = (a: Allocation, address: string): void => {
-    this.#state.emit('permission-expired', a, address);
-  };
-
-  readonly #onChannelExpired = (a: Allocation, ch: Channel): void => {
-    this.#state.emit('channel-expired', a, ch.number, ch.address, ch.port);
-  };
-
   /**
-   * Expires allocations (RFC 8656 §7), permissions (§9), channels (§12), reservations and cached
-   * responses due by `now`. Cost is one pass over the allocations, run only when `nextTimeout()` is due.
+   * Expires allocations (RFC 8656 §7), their families (§7.3), permissions (§9), channels (§12),
+   * reservations, peer connections (RFC 6062) and cached responses due by `now`; see `sweepTimers`.
    */
   handleTimeout(now: number): void {
-    const s = this.#state;
-    if (now < s.nextTimeout) return;
-    let next = s.transactions.sweep(now);
-    const reservationDue = expireReservations(s, now);
-    if (reservationDue < next) next = reservationDue;
-    if (s.connections.size > 0) {
-      const connectionDue = expireConnections(s, now);
-      if (connectionDue < next) next = connectionDue;
-    }
-    for (const a of [...this.#relays.values()]) {
-      // An adapter that never answers a relay request cannot hold the 5-tuple beyond the lifetime.
-      if (a.expires <= now) {
-        s.deleteAllocation(a, 'expired');
-        continue;
-      }
-      if (a.pending !== undefined) {
-        if (a.expires < next) next = a.expires;
-        continue;
-      }
-      // RFC 8656 §7.3: one family of a dual allocation may end before the other.
-      for (let f = a.expiredFamily(now); f !== undefined; f = a.expiredFamily(now)) dropFamily(s, a, f);
-      const familyDue = a.familyExpires === undefined ? a.expires : Math.min(...a.familyExpires);
-      if (familyDue < next) next = familyDue;
-      const due = a.sweep(now, s.options.channelReuseDelayMs, this.#onPermissionExpired, this.#onChannelExpired);
-      if (due < next) next = due;
-    }
-    s.nextTimeout = next;
+    sweepTimers(this.#state, now);
   }
 
   /** Ends every allocation (shutdown): relays are closed and events emitted. */
