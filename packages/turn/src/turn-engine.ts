@@ -44,7 +44,7 @@ export type { AllocationEndReason, TurnEngineEvents, TurnEngineStats } from './e
 const MAX_DATA_INDICATION_PAYLOAD = 0xffff - 3 - 24 - 4;
 
 /**
- * Sans-IO TURN server (RFC 8656, RFC 8489, RFC 6156). Inputs: client packets, relay packets, the
+ * Sans-IO TURN server (RFC 8656, RFC 8489, RFC 6156, RFC 6062). Inputs: client packets, relay packets, the
  * adapter's answer to a relay request, and timer ticks, each with the current time in ms (wall clock:
  * ephemeral usernames and nonces compare it with UNIX time). Outputs: calls on the sink. No sockets,
  * clocks or timers inside.

@@ -45,8 +45,13 @@ export class TcpRelays {
   /** Binds the relay's listening socket (IPv4; TCP allocations are not dual). */
   open(request: RelayRequest): void {
     const server = createServer({ pauseOnConnect: true }, (socket) => this.#accept(request.id, socket));
-    server.on('error', () => {});
+    let listening = false;
+    server.on('error', () => {
+      // A relay that cannot listen (no ports, no descriptors): the Allocate fails with 508.
+      if (!listening) this.#engine?.relayFailed(request.id, 508, Date.now());
+    });
     server.listen({ host: '0.0.0.0', port: 0 }, () => {
+      listening = true;
       const engine = this.#engine;
       if (this.#closed || engine === undefined || this.#relayAddress === undefined) {
         server.close();
