@@ -102,6 +102,15 @@ describe('RFC 6062 TCP relays through stunnerd', { timeout: 120_000 }, () => {
     assert.ok(r.received >= 80, `${r.received} received`);
   });
 
+  it('passes turnutils_uclient -T -S (TCP relays over TURN-TLS) with 0 lost messages', async () => {
+    const r = await runUclient(
+      ['-T', '-S', '-u', 'user', '-w', 'pass', '-p', String(ports.tls), '-m', '2', '-n', '20', '-l', '100'],
+      90_000,
+    );
+    assert.equal(r.lost, 0);
+    assert.ok(r.received >= 40, `${r.received} received`);
+  });
+
   it('announces a peer that connects in, and takes it with accept()', async () => {
     const c = new TurnClient({
       host: '127.0.0.1',
