@@ -20,6 +20,7 @@ import { hostAddresses, relayAddress } from '../listeners/host-addresses.ts';
 import { type ListenerSnapshot, mergeClusters } from '../listeners/listener-snapshot.ts';
 import type { SourceLimits, TurnListener } from '../listeners/turn-listener.ts';
 import { WorkerUdpListener } from '../listeners/worker-udp-listener.ts';
+import { OffloadManager } from '../offload/offload-manager.ts';
 import { DnsClusters, type Resolve } from '../peer-filter/dns-clusters.ts';
 import type { PeerFilterOptions } from '../peer-filter/peer-filter.ts';
 import { listenerRestartReason } from '../reconcile/plan-reconcile.ts';
@@ -61,6 +62,7 @@ export class Stunnerd {
   readonly #dns: DnsClusters;
   /** `admin.user_quota` (stunner-v1.md §1.9), counted over every listener and worker thread. */
   readonly #quota = new UserQuotaCounter(0);
+  readonly #offload: OffloadManager;
   #config: StunnerConfig | undefined;
   #health: { server: HealthServer; endpoint: string } | undefined;
   #metrics: { server: MetricsServer; endpoint: string } | undefined;
@@ -71,6 +73,7 @@ export class Stunnerd {
     this.#options = options;
     this.#log = options.logger.getLogger('stunnerd');
     this.#dns = new DnsClusters(() => this.#rebuildFilters(), options.resolve);
+    this.#offload = new OffloadManager(options.logger.getLogger('offload'));
   }
 
   get status(): DaemonStatus {
@@ -149,6 +152,7 @@ export class Stunnerd {
     const auth = authOptions(config.auth);
     const ports = this.#ownPorts(config);
     const wanted = new Set(config.listeners.map((l) => l.name));
+    this.#offload.configure(config.admin);
 
     for (const [name, r] of [...this.#running]) {
       if (wanted.has(name)) continue;
@@ -189,20 +193,17 @@ export class Stunnerd {
     bandwidthLimit: number,
     tcpPeers: { tcpPeers?: PeerFilterOptions },
   ): Promise<void> {
-    const listener = createTurnListener(
-      {
-        config,
-        relayAddress: relayAddress(config.address),
-        auth,
-        peers,
-        ipv6: this.#options.ipv6 ?? true,
-        bandwidthLimit,
-        ...tcpPeers,
-        ...(this.#options.limits ? { limits: this.#options.limits } : {}),
-      },
-      this.#options.udpThreads ?? 0,
-      this.#quota,
-    );
+    const setup = {
+      config,
+      relayAddress: relayAddress(config.address),
+      auth,
+      peers,
+      ipv6: this.#options.ipv6 ?? true,
+      bandwidthLimit,
+      ...tcpPeers,
+      ...(this.#options.limits ? { limits: this.#options.limits } : {}),
+    };
+    const listener = this.#offload.wrap(createTurnListener(setup, this.#options.udpThreads ?? 0, this.#quota), setup);
     if (listener instanceof WorkerUdpListener) {
       listener.on('worker-restart', (_i, reason) =>
         this.#log.warn(`listener ${config.name}: ${reason}; restarting it`),
@@ -347,6 +348,7 @@ export class Stunnerd {
     this.#dns.close();
     for (const r of this.#running.values()) await r.listener.close();
     this.#running.clear();
+    this.#offload.close();
     await this.#health?.server.close();
     await this.#metrics?.server.close();
     this.#health = undefined;
