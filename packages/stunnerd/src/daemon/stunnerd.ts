@@ -118,6 +118,10 @@ export class Stunnerd {
       // stunner-v1.md §1.7: ready after the first non-zero config; the zero config watch mode starts
       // from only brings up the health server (live, not ready).
       if (this.#status === 'NOT-READY' && !bootstrap && !isZeroStunnerConfig(config)) this.#status = 'READY';
+      if (bootstrap) {
+        this.#log.info('waiting for the first config (live, not ready)');
+        return;
+      }
       this.#log.info('config applied', {
         name: config.admin.name,
         listeners: config.listeners.map((l) => `${l.name}:${l.protocol}:${l.port}`),
