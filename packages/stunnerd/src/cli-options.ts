@@ -16,6 +16,15 @@ export interface StunnerdCli {
   forceReady: boolean;
   /** The positional quick-mode URI. */
   quickUri: string | undefined;
+  /** 401/438 challenges per second per client IP and serving thread (--challenge-rate-limit); 0: none. */
+  challengeRateLimit: number;
+  /** Failed authentications per second per client IP and serving thread (--auth-failure-rate-limit); 0: none. */
+  authFailureRateLimit: number;
+  /**
+   * Health endpoint of the zero config watch mode starts from, served before the first config arrives
+   * (env STUNNER_HEALTHCHECK_ENDPOINT; default http://:8086, where the operator's probes look).
+   */
+  bootstrapHealthEndpoint: string | undefined;
 }
 
 export const STUNNERD_USAGE = `usage: stunnerd [flags] [turn://user:pass@addr:port?transport=udp|tcp|tls|dtls]
@@ -28,7 +37,13 @@ export const STUNNERD_USAGE = `usage: stunnerd [flags] [turn://user:pass@addr:po
   -u, --udp-thread-num <n>    worker threads per TURN-UDP listener, one SO_REUSEPORT socket each (0, 1: main thread)
   -d, --dry-run               validate the config and show the plan; open no sockets
       --force-ready-status    /ready answers 200 whatever the state
+      --challenge-rate-limit <n>    401/438 answers per second per client IP and thread, beyond which
+                                    unauthenticated requests go unanswered (default 5000; 0: no limit)
+      --auth-failure-rate-limit <n> answers to wrong credentials per second per client IP and thread
+                                    (default 20, bursts of 40; 0: no limit)
       --cds-server-address, --cds-server-namespace, --cds-server-port   accepted for compatibility
+With -w, /live answers 200 (and /ready 503) at once, before the first config arrives: on
+$STUNNER_HEALTHCHECK_ENDPOINT if set, else http://:8086.
 `;
 
 /** Parses argv; throws a StunnerdError whose message says what is wrong (its usage text for -h). */
@@ -45,6 +60,8 @@ export function parseStunnerdCli(argv: string[], env: Readonly<Record<string, st
       'udp-thread-num': { type: 'string', short: 'u', default: '0' },
       'dry-run': { type: 'boolean', short: 'd', default: false },
       'force-ready-status': { type: 'boolean', default: false },
+      'challenge-rate-limit': { type: 'string', default: '5000' },
+      'auth-failure-rate-limit': { type: 'string', default: '20' },
       verbose: { type: 'boolean', short: 'v', default: false },
       'cds-server-address': { type: 'string' },
       'cds-server-namespace': { type: 'string' },
@@ -79,6 +96,18 @@ export function parseStunnerdCli(argv: string[], env: Readonly<Record<string, st
       `--udp-thread-num ${values['udp-thread-num']}: use a whole number from 0 to 256 (0 or 1: one thread)`,
     );
   }
+  const rate = (flag: 'challenge-rate-limit' | 'auth-failure-rate-limit'): number => {
+    const n = Number(values[flag]);
+    if (!Number.isInteger(n) || n < 0) {
+      throw new StunnerdError(
+        'STUNNERD_ERR_RATE_LIMIT',
+        `--${flag} ${values[flag]}: use a whole number ≥ 0 (0: no limit)`,
+      );
+    }
+    return n;
+  };
+  const challengeRateLimit = rate('challenge-rate-limit');
+  const authFailureRateLimit = rate('auth-failure-rate-limit');
   if (positionals.length > 1)
     throw new StunnerdError(
       'STUNNERD_ERR_ARGUMENTS',
@@ -100,5 +129,8 @@ export function parseStunnerdCli(argv: string[], env: Readonly<Record<string, st
     dryRun: values['dry-run'],
     forceReady: values['force-ready-status'],
     quickUri: positionals[0],
+    bootstrapHealthEndpoint: env.STUNNER_HEALTHCHECK_ENDPOINT || undefined,
+    challengeRateLimit,
+    authFailureRateLimit,
   };
 }

@@ -15,11 +15,26 @@ if (!port) {
     'udp-worker-main.ts runs only as a worker thread of WorkerUdpListener',
   );
 }
+const reply = (message: WorkerResponse) => port.postMessage(message);
+
+// The daemon's user quota lives on the main thread: every worker and listener counts against it.
+const quotaAnswers = new Map<number, (ok: boolean) => void>();
+let nextQuotaId = 0;
+const remoteQuota = {
+  acquire: (userId: string) =>
+    new Promise<boolean>((resolve) => {
+      const id = nextQuotaId++;
+      quotaAnswers.set(id, resolve);
+      reply({ type: 'quota-acquire', id, userId });
+    }),
+  release: (userId: string) => reply({ type: 'quota-release', userId }),
+};
+
 const listener = new LocalTurnListener(
   workerData as ListenerSetup,
   (setup, common) => new UdpTurnListener({ ...common, ipv6: setup.ipv6, reusePort: true }),
+  { remoteQuota },
 );
-const reply = (message: WorkerResponse) => port.postMessage(message);
 
 port.on('message', (message: WorkerRequest) => {
   switch (message.type) {
@@ -28,6 +43,10 @@ port.on('message', (message: WorkerRequest) => {
       break;
     case 'snapshot':
       reply({ type: 'snapshot', id: message.id, snapshot: listener.snapshotNow() });
+      break;
+    case 'quota':
+      quotaAnswers.get(message.id)?.(message.ok);
+      quotaAnswers.delete(message.id);
       break;
     case 'close':
       void listener.close().then(() => {

@@ -6,6 +6,7 @@ import type { ListenerUpdate } from './turn-listener.ts';
 export type WorkerRequest =
   | { type: 'configure'; update: ListenerUpdate }
   | { type: 'snapshot'; id: number }
+  | { type: 'quota'; id: number; ok: boolean }
   | { type: 'close' };
 
 /** UDP worker → main thread. */
@@ -13,4 +14,7 @@ export type WorkerResponse =
   | { type: 'started'; bound: TransportAddress[] }
   | { type: 'start-failed'; message: string }
   | { type: 'snapshot'; id: number; snapshot: ListenerSnapshot }
+  /** Takes one unit of the daemon's user quota (answered by a 'quota' request with the same id). */
+  | { type: 'quota-acquire'; id: number; userId: string }
+  | { type: 'quota-release'; userId: string }
   | { type: 'closed' };

@@ -85,6 +85,20 @@ export class RelayPool {
     for (const s of relay.sockets) closeQuietly(s);
   }
 
+  /** Closes one family's socket of a dual allocation that goes on with the other (RFC 8656 §7.3). */
+  closeFamily(relayId: number, family: Family): void {
+    const relay = this.#relays.get(relayId);
+    const socket = family === 'IPv4' ? relay?.v4 : relay?.v6;
+    if (relay === undefined || socket === undefined) return;
+    closeQuietly(socket);
+    const sockets = relay.sockets.filter((x) => x !== socket);
+    this.#relays.set(relayId, {
+      sockets,
+      v4: family === 'IPv4' ? undefined : relay.v4,
+      v6: family === 'IPv6' ? undefined : relay.v6,
+    });
+  }
+
   send(relayId: number, address: string, port: number, data: Buffer, offset: number, length: number): void {
     const relay = this.#relays.get(relayId);
     const socket = address.includes(':') ? relay?.v6 : relay?.v4;
