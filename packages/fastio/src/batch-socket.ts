@@ -3,6 +3,7 @@ import { DestinationCache, SourceCache } from './address-cache.ts';
 import type { DatagramHandler, DatagramSocket, UdpSource } from './datagram-socket.ts';
 import { SocketCallError } from './errors.ts';
 import type { Family } from './family.ts';
+import { fdClosed, fdOpened } from './fd-table.ts';
 import { type IoLoop, ioLoop, type LoopSocket } from './io-loop.ts';
 import {
   AF_INET,
@@ -39,6 +40,7 @@ export class BatchUdpSocket implements DatagramSocket, LoopSocket {
   readonly fd: number;
   readonly family: Family;
   readonly port: number;
+  readonly reusesBuffers = true;
   truncated = 0;
   #closed = false;
   #handler: DatagramHandler = dropDatagram;
@@ -60,11 +62,12 @@ export class BatchUdpSocket implements DatagramSocket, LoopSocket {
     const v6 = family === 'IPv6';
     const fd = libc.socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) throw callError('socket');
+    fdOpened(fd);
     const { base, bytes } = loop.control;
     const at = loop.scratch;
     const fail = (syscall: string): SocketCallError => {
       const err = callError(syscall);
-      libc.close(fd);
+      closeFd(fd);
       return err;
     };
     const setInt = (level: number, name: number, value: number, syscall: string): void => {
@@ -88,7 +91,7 @@ export class BatchUdpSocket implements DatagramSocket, LoopSocket {
     try {
       loop.add(socket);
     } catch (err) {
-      libc.close(fd);
+      closeFd(fd);
       throw err;
     }
     return socket;
@@ -121,8 +124,13 @@ export class BatchUdpSocket implements DatagramSocket, LoopSocket {
     if (this.#closed) return;
     this.#closed = true;
     this.#loop.remove(this);
-    this.#loop.libc.close(this.fd);
+    closeFd(this.fd);
   }
+}
+
+function closeFd(fd: number): void {
+  fdClosed(fd);
+  ioLoop().libc.close(fd);
 }
 
 function callError(syscall: string): SocketCallError {

@@ -24,6 +24,8 @@ export type DatagramHandler = (data: Buffer, source: UdpSource) => void;
  */
 export interface DatagramSocket {
   readonly family: Family;
+  /** Whether handed datagrams live in buffers the socket reuses (copy what must outlive the handler). */
+  readonly reusesBuffers: boolean;
   /** The bound local port. */
   readonly port: number;
   onDatagram(handler: DatagramHandler): void;

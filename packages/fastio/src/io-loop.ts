@@ -1,5 +1,6 @@
 import type { Destination } from './address-cache.ts';
 import { FastIoError, SocketCallError } from './errors.ts';
+import { fdOpened } from './fd-table.ts';
 import {
   allocArena,
   EAGAIN,
@@ -164,6 +165,7 @@ export class IoLoop {
       const errno = lastErrno();
       throw new SocketCallError('epoll_create1', errno, errnoCode(errno));
     }
+    fdOpened(this.#epfd);
     this.#poll = pollReadable(this.#epfd, this.#onReady);
     this.#poll.unref();
   }

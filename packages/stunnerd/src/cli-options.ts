@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { LogError, type LogFormat, logSpecFromFlags, parseLogFormat, parseLogSpec } from '@stunner/log';
 import { StunnerdError } from './errors.ts';
+import { parseUdpIo, type UdpIo } from './sockets/udp-io.ts';
 
 /** stunnerd's command line (stunner-v1.md §1.4). */
 export interface StunnerdCli {
@@ -12,6 +13,8 @@ export interface StunnerdCli {
   id: string;
   watch: boolean;
   udpThreadNum: number;
+  /** `--io`: how TURN-UDP datagrams move; undefined lets $STUNNERD_IO or the default (batch) decide. */
+  io: UdpIo | undefined;
   dryRun: boolean;
   forceReady: boolean;
   /** The positional quick-mode URI. */
@@ -26,6 +29,7 @@ export const STUNNERD_USAGE = `usage: stunnerd [flags] [turn://user:pass@addr:po
   -v, --verbose               same as -l all:DEBUG
       --log-format text|json
   -u, --udp-thread-num <n>    worker threads per TURN-UDP listener, one SO_REUSEPORT socket each (0, 1: main thread)
+      --io dgram|batch        UDP I/O: batch (recvmmsg/sendmmsg, one epoll loop; default, falls back to dgram) or dgram
   -d, --dry-run               validate the config and show the plan; open no sockets
       --force-ready-status    /ready answers 200 whatever the state
       --cds-server-address, --cds-server-namespace, --cds-server-port   accepted for compatibility
@@ -43,6 +47,7 @@ export function parseStunnerdCli(argv: string[], env: Readonly<Record<string, st
       id: { type: 'string', short: 'i' },
       watch: { type: 'boolean', short: 'w', default: false },
       'udp-thread-num': { type: 'string', short: 'u', default: '0' },
+      io: { type: 'string' },
       'dry-run': { type: 'boolean', short: 'd', default: false },
       'force-ready-status': { type: 'boolean', default: false },
       verbose: { type: 'boolean', short: 'v', default: false },
@@ -79,6 +84,7 @@ export function parseStunnerdCli(argv: string[], env: Readonly<Record<string, st
       `--udp-thread-num ${values['udp-thread-num']}: use a whole number from 0 to 256 (0 or 1: one thread)`,
     );
   }
+  const io = values.io === undefined ? undefined : parseUdpIo(values.io);
   if (positionals.length > 1)
     throw new StunnerdError(
       'STUNNERD_ERR_ARGUMENTS',
@@ -97,6 +103,7 @@ export function parseStunnerdCli(argv: string[], env: Readonly<Record<string, st
     id,
     watch: values.watch,
     udpThreadNum: threads,
+    io,
     dryRun: values['dry-run'],
     forceReady: values['force-ready-status'],
     quickUri: positionals[0],
