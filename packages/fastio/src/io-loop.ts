@@ -205,11 +205,13 @@ export class IoLoop {
   /** Queues `length` bytes at `data[offset]` to `dest`:`port` on `fd`, in place when `data` is a receive slot. */
   send(fd: number, data: Buffer, offset: number, length: number, dest: Destination, port: number): void {
     if (data.buffer === this.#recvAb) {
+      this.#room(0);
       const i = this.#slot(fd, dest, port);
       this.#setIov(i, this.#recvBase + data.byteOffset + offset, length);
       this.#queuedInPlace = true;
       return;
     }
+    this.#room(length);
     const at = this.#reserve(length);
     data.copy(this.#heapBytes, at, offset, offset + length);
     this.#setIov(this.#slot(fd, dest, port), this.#heapBase + at, length);
@@ -229,8 +231,9 @@ export class IoLoop {
       const start = data.byteOffset;
       const slot = ((start - HEADROOM) / RECV_SLOT) | 0;
       if (start === slot * RECV_SLOT + HEADROOM && this.#slotStamp[slot] !== this.#generation) {
+        this.#room(0);
         const i = this.#slot(fd, dest, port);
-        // After #slot, which may have flushed: the header lives until the next flush.
+        // After #room, which may have flushed: the header lives until the next flush.
         this.#slotStamp[slot] = this.#generation;
         const h = start - 4;
         const r = this.#recvBytes;
@@ -243,6 +246,7 @@ export class IoLoop {
         return;
       }
     }
+    this.#room(length + 4);
     const at = this.#reserve(length + 4);
     const b = this.#heapBytes;
     b[at] = channel >>> 8;
@@ -295,8 +299,13 @@ export class IoLoop {
     }
   }
 
+  /** Flushes when the queue or the heap cannot take one more datagram of `heapBytes`. */
+  #room(heapBytes: number): void {
+    if (this.#queued === SEND_QUEUE || this.#heapTop + heapBytes > SEND_HEAP) this.flush();
+  }
+
+  /** The next queue entry; #room must have made room. */
   #slot(fd: number, dest: Destination, port: number): number {
-    if (this.#queued === SEND_QUEUE) this.flush();
     const i = this.#queued++;
     this.#sendFds[i] = fd;
     const u32 = this.#ctlU32;
@@ -318,9 +327,8 @@ export class IoLoop {
     this.#writePtr(iov + 8, length);
   }
 
-  /** Bytes in the send heap; flushes first when they do not fit. */
+  /** Bytes in the send heap; #room must have made room. */
   #reserve(length: number): number {
-    if (this.#heapTop + length > SEND_HEAP) this.flush();
     const at = this.#heapTop;
     // Keep each copy 8-byte aligned.
     this.#heapTop = (at + length + 7) & ~7;

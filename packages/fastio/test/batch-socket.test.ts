@@ -5,7 +5,13 @@ import { BatchUdpSocket, ioLoop, type UdpSource } from '@stunner/fastio';
 
 function dgramPeer(type: 'udp4' | 'udp6', address: string): Promise<Socket> {
   const s = createSocket(type);
-  return new Promise((resolve) => s.bind(0, address, () => resolve(s)));
+  return new Promise((resolve) =>
+    s.bind(0, address, () => {
+      // Bursts of hundreds of datagrams must not overflow the default receive buffer.
+      s.setRecvBufferSize(4 * 1024 * 1024);
+      resolve(s);
+    }),
+  );
 }
 
 /** Resolves once `n` datagrams have arrived at `socket`. */
@@ -29,7 +35,7 @@ function collectDgram(socket: Socket, n: number): Promise<Array<{ data: Buffer; 
   });
 }
 
-describe('BatchUdpSocket', () => {
+describe('BatchUdpSocket', { timeout: 20_000 }, () => {
   const open: Array<{ close(): void }> = [];
   after(() => {
     for (const s of open) s.close();
@@ -87,6 +93,27 @@ describe('BatchUdpSocket', () => {
       socket.send(Buffer.from(`d${i}`), 0, 2 + String(i).length - 1, a.address().port, '127.0.0.1');
     await got;
     assert.equal(ioLoop().stats.calls - before, 1);
+  });
+
+  it('delivers every copy intact when one synchronous burst overflows the send queue several times', async () => {
+    const socket = BatchUdpSocket.bind('IPv4', 0);
+    const a = await dgramPeer('udp4', '127.0.0.1');
+    open.push(socket, a);
+    const expected: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      expected.push(`burst-${i}`);
+      if (i % 3 === 0) expected.push(`ch:burst-${i}`);
+    }
+    const got = collectDgram(a, expected.length);
+    for (let i = 0; i < 300; i++) {
+      const text = Buffer.from(`burst-${i}`);
+      socket.send(text, 0, text.length, a.address().port, '127.0.0.1');
+      if (i % 3 === 0) socket.sendChannelData(0x4000, text, 0, text.length, a.address().port, '127.0.0.1');
+    }
+    const decoded = (await got).map(({ data }) =>
+      data[0] === 0x40 && data.readUInt16BE(2) === data.length - 4 ? `ch:${data.subarray(4)}` : data.toString(),
+    );
+    assert.deepEqual(decoded, expected);
   });
 
   it('echoes ChannelData built in place from the receive slot, and via a copy from elsewhere', async () => {
