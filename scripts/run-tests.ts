@@ -19,7 +19,8 @@ if (r.status !== 0) process.exit(r.status ?? 1);
 
 // stunnerd's TURN-UDP suites once more on the other UDP I/O path (--io: batch by default, dgram the
 // portable one), so both stay correct; bounded like any CI step.
-const UDP_SUITES = /^packages\/stunnerd\/test\/(udp-turn-listener|worker-udp-listener|main-udp-threads|stunnerd|main)\.test\.ts$/;
+const UDP_SUITES =
+  /^packages\/stunnerd\/test\/(udp-turn-listener|worker-udp-listener|main-udp-threads|stunnerd|main)\.test\.ts$/;
 const udpFiles = files.filter((f) => UDP_SUITES.test(f));
 if (udpFiles.length > 0) {
   const other = process.env.STUNNERD_IO === 'dgram' ? 'batch' : 'dgram';
