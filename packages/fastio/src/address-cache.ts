@@ -9,7 +9,7 @@ class Source implements UdpSource {
   tag: unknown = undefined;
   readonly address: string;
   readonly port: number;
-  /** The address as 32-bit words (IPv6: all four, to confirm a hash hit). */
+  /** The address as 32-bit words, to confirm a hash hit (IPv4: w0, and w1 = -1 so no IPv6 source matches). */
   readonly w0: number;
   readonly w1: number;
   readonly w2: number;
@@ -26,8 +26,9 @@ class Source implements UdpSource {
 }
 
 /**
- * Received sockaddrs → stable UdpSource objects, keyed by number: IPv4 exactly (address × 2¹⁶ +
- * port), IPv6 by a hash of the address confirmed against the stored words. A hit builds nothing.
+ * Received sockaddrs → stable UdpSource objects. The key is a small-integer hash of address and port
+ * (a Map key V8 neither boxes nor hashes again), confirmed against the stored words and port; a
+ * colliding source replaces the entry. A hit builds nothing.
  */
 export class SourceCache {
   readonly #sources = new Map<number, Source>();
@@ -35,14 +36,13 @@ export class SourceCache {
   /** `u32` views the sockaddr at word index `w` (4-byte aligned); `bytes` is the same memory. */
   lookup(u32: Uint32Array, bytes: Buffer, w: number): UdpSource {
     const head = u32[w]!;
-    const family = head & 0xffff;
     const port = ((head >>> 16) & 0xff) * 256 + (head >>> 24);
-    if (family === 2) {
+    if ((head & 0xffff) === 2) {
       const a = u32[w + 1]!;
-      const key = a * 65536 + port;
+      const key = (Math.imul(a ^ (port << 16), 0x9e3779b1) ^ port) & 0x3fffffff;
       let s = this.#sources.get(key);
-      if (s === undefined) {
-        s = new Source(bytesToIp(bytes, w * 4 + 4, 4), port, a, 0, 0, 0);
+      if (s === undefined || s.w0 !== a || s.port !== port || s.w1 !== -1) {
+        s = new Source(bytesToIp(bytes, w * 4 + 4, 4), port, a, -1, 0, 0);
         this.#remember(key, s);
       }
       return s;
@@ -52,9 +52,11 @@ export class SourceCache {
     const b = u32[w + 3]!;
     const c = u32[w + 4]!;
     const d = u32[w + 5]!;
-    const h =
-      Math.imul(a ^ Math.imul(b, 0x9e3779b1) ^ Math.imul(c, 0x85ebca6b) ^ Math.imul(d, 0xc2b2ae35), 0x27d4eb2f) >>> 0;
-    const key = h * 65536 + port;
+    const h = Math.imul(
+      a ^ Math.imul(b, 0x85ebca6b) ^ Math.imul(c, 0xc2b2ae35) ^ Math.imul(d ^ port, 0x27d4eb2f),
+      0x9e3779b1,
+    );
+    const key = (h ^ port) & 0x3fffffff;
     let s = this.#sources.get(key);
     if (s === undefined || s.port !== port || s.w0 !== a || s.w1 !== b || s.w2 !== c || s.w3 !== d) {
       s = new Source(bytesToIp(bytes, w * 4 + 8, 16), port, a, b, c, d);

@@ -60,6 +60,17 @@ describe('BatchUdpSocket', { timeout: 20_000 }, () => {
     );
   });
 
+  it('tells sources apart: one source object per address and port, each with its own port', async () => {
+    const socket = BatchUdpSocket.bind('IPv4', 0);
+    const peers = await Promise.all([1, 2, 3].map(() => dgramPeer('udp4', '127.0.0.1')));
+    open.push(socket, ...peers);
+    const done = collect(socket, 30);
+    for (let i = 0; i < 10; i++) for (const p of peers) p.send(String(p.address().port), socket.port, '127.0.0.1');
+    const got = await done;
+    for (const g of got) assert.equal(String(g.source.port), g.data);
+    assert.equal(new Set(got.map((g) => g.source)).size, 3);
+  });
+
   it('sends a batch to several destinations, each datagram once and in order per destination', async () => {
     const socket = BatchUdpSocket.bind('IPv4', 0);
     const a = await dgramPeer('udp4', '127.0.0.1');
