@@ -75,15 +75,69 @@ function manifestHash() {
   return h.digest('hex');
 }
 
+/**
+ * Runs `fn` holding .tools/install.lock, so that two commands started together on a fresh clone do not
+ * install at once (`npm ci` removes node_modules first). A lock whose holder is gone is taken over.
+ */
+function withInstallLock(fn) {
+  const lock = join(root, '.tools', 'install.lock');
+  mkdirSync(dirname(lock), { recursive: true });
+  const deadline = Date.now() + 15 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
+      break;
+    } catch (err) {
+      if (err.code !== 'EEXIST') throw err;
+    }
+    let holder;
+    try {
+      holder = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+    } catch {}
+    if (holder && !isAlive(holder)) rmSync(lock, { recursive: true, force: true });
+    else if (Date.now() > deadline) fail(`another install holds ${lock}; remove it if no npm is running`);
+    else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+  }
+  try {
+    fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+
 function ensureDependencies(env) {
   const stamp = join(root, 'node_modules', '.bootstrap-stamp');
-  const want = manifestHash();
-  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return;
-  process.stderr.write('bootstrap: installing dependencies\n');
-  // `npm install` follows the lock like `npm ci` would, but npm 11 writes locks that hold only this
-  // platform's optional packages (biome's binaries) and then refuses them in `npm ci`.
-  run('npm', ['install', '--no-audit', '--no-fund'], env);
-  writeFileSync(stamp, manifestHash());
+  const installed = () => existsSync(stamp) && readFileSync(stamp, 'utf8') === manifestHash();
+  if (installed()) return;
+  withInstallLock(() => {
+    if (installed()) return;
+    process.stderr.write('bootstrap: installing dependencies (npm ci)\n');
+    // `npm ci` installs exactly the committed lock and never writes it, so a fresh clone stays clean.
+    // The lock holds every platform's optional packages (biome's binaries); `npm install` keeps them.
+    const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env,
+    });
+    if (r.error) fail(`cannot run npm: ${r.error.message}`);
+    if (r.status !== 0) {
+      fail(
+        `npm ci exited with ${r.status ?? r.signal}. If you changed a package.json, update the lock with ` +
+          '`npm install --no-audit --no-fund` and commit package-lock.json with it.',
+      );
+    }
+    writeFileSync(stamp, manifestHash());
+  });
 }
 
 const [cmd, ...args] = process.argv.slice(2);

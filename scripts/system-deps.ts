@@ -1,14 +1,12 @@
-// Debian packages the test suites drive as real peers (DESIGN.md §5). Installed on first use so a
-// fresh machine passes `npm test`; tests never download anything themselves.
+// Debian packages the test suites drive as real peers (packages/testing/src/peers.ts, DESIGN.md §5).
+// Installed on first use so a fresh machine passes `npm test`; tests never download anything themselves.
 import { spawnSync } from 'node:child_process';
+import { EXTERNAL_PEERS } from '../packages/testing/src/peers.ts';
 
 /** Command that proves the package is present, and the Debian package that provides it. */
-export const SYSTEM_DEPS: ReadonlyArray<{ command: string; pkg: string }> = [
-  { command: 'turnutils_stunclient', pkg: 'coturn' },
-  { command: 'openssl', pkg: 'openssl' },
-  // Headless browser for the WebRTC end-to-end test, driven by playwright-core (never its own download).
-  { command: 'chromium', pkg: 'chromium' },
-];
+export const SYSTEM_DEPS: ReadonlyArray<{ command: string; pkg: string }> = EXTERNAL_PEERS.flatMap((p) =>
+  p.debianPackage === undefined ? [] : [{ command: p.commands[0]!, pkg: p.debianPackage }],
+);
 
 function hasCommand(command: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
@@ -16,7 +14,7 @@ function hasCommand(command: string): boolean {
 
 /** Installs the missing packages with apt-get when running as root; otherwise says what to install. */
 export function ensureSystemDeps(): void {
-  const missing = SYSTEM_DEPS.filter((d) => !hasCommand(d.command)).map((d) => d.pkg);
+  const missing = [...new Set(SYSTEM_DEPS.filter((d) => !hasCommand(d.command)).map((d) => d.pkg))];
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0 || !hasCommand('apt-get')) {
     process.stderr.write(

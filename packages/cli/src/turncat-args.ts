@@ -12,6 +12,8 @@ export interface TurncatArgs {
   cdsServerAddress: string | undefined;
   cdsServerNamespace: string | undefined;
   cdsServerPort: number;
+  /** `--kubeconfig`: for finding the CDS through Kubernetes when no `--cds-server-address` is given. */
+  kubeconfig: string | undefined;
   clientAddr: string;
   server: string;
   peerAddr: string;
@@ -34,9 +36,11 @@ Flags:
   -i, --insecure                   accept self-signed TLS/DTLS certificates
       --sni <name>                 server name for TLS/DTLS (SNI and certificate check)
   -n, --namespace <ns>             namespace for k8s:/// URIs (default "default")
-      --cds-server-address <addr>  config discovery service, host:port or http(s)://… URL
-      --cds-server-namespace <ns>  namespace of the CDS server (for discovery through Kubernetes; not supported yet)
+      --cds-server-address <addr>  config discovery service, host:port or http(s)://… URL; without it the CDS is
+                                   found through Kubernetes (the operator pod, reached by port-forward)
+      --cds-server-namespace <ns>  namespace of the operator pod serving CDS
       --cds-server-port <port>     CDS port when the address has none (default 13478)
+      --kubeconfig <file>          kubeconfig for finding the CDS (default $KUBECONFIG, ~/.kube/config, in-cluster)
   -h, --help                       this help
 
 Environment:
@@ -75,6 +79,7 @@ export function parseTurncatArgs(argv: string[]): TurncatArgs {
     cdsServerAddress: values['cds-server-address'],
     cdsServerNamespace: values['cds-server-namespace'],
     cdsServerPort: cdsPort,
+    kubeconfig: values.kubeconfig,
     clientAddr: positionals[0]!,
     server: positionals[1]!,
     peerAddr: positionals[2]!,
@@ -95,6 +100,7 @@ function parse(argv: string[]) {
       'cds-server-address': { type: 'string' },
       'cds-server-namespace': { type: 'string' },
       'cds-server-port': { type: 'string' },
+      kubeconfig: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -3,17 +3,38 @@ import { isIP } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { LoggerFactory } from '@stunner/log';
 import { fetchStunnerConfig, serverFromConfig } from './stunner-uri.ts';
-import { parseTurncatArgs, TURNCAT_USAGE } from './turncat-args.ts';
+import { parseTurncatArgs, TURNCAT_USAGE, type TurncatArgs } from './turncat-args.ts';
 import { TurncatError } from './turncat-errors.ts';
 import { Turncat } from './turncat-tunnel.ts';
 import {
   formatServer,
+  type K8sServerRef,
   parseClientAddress,
   parseK8sUri,
   parsePeerAddress,
   parseTurnUri,
   type TurnServerSpec,
 } from './turncat-uri.ts';
+
+/** The CDS found as stunnerctl finds it (the labelled operator pod, by port-forward), then the config. */
+async function fetchThroughKubernetes(ref: K8sServerRef, args: TurncatArgs, loggers: LoggerFactory) {
+  const { Discovery } = await import('./stunnerctl/discovery.ts');
+  const discovery = new Discovery(args.kubeconfig ? { kubeconfig: args.kubeconfig } : {}, loggers.getLogger('k8s-fwd'));
+  try {
+    const pod = await discovery.findCds(args.cdsServerNamespace);
+    const reached = await discovery.reach(pod, args.cdsServerPort);
+    return await fetchStunnerConfig(ref, { address: reached.address });
+  } catch (cause) {
+    if (cause instanceof TurncatError) throw cause;
+    throw new TurncatError(
+      'TURNCAT_ERR_CDS',
+      `${(cause as Error).message} (k8s:// URIs read the listener from the config discovery service; --cds-server-address <host:port> names it)`,
+      { cause },
+    );
+  } finally {
+    await discovery.close();
+  }
+}
 
 export interface TurncatIo {
   stdin: Readable;
@@ -41,7 +62,9 @@ export async function runTurncat(argv: string[], io: TurncatIo): Promise<Turncat
   let server: TurnServerSpec;
   if (args.server.startsWith('k8s:')) {
     const ref = parseK8sUri(args.server, args.namespace);
-    const config = await fetchStunnerConfig(ref, { address: args.cdsServerAddress, port: args.cdsServerPort });
+    const config = args.cdsServerAddress
+      ? await fetchStunnerConfig(ref, { address: args.cdsServerAddress, port: args.cdsServerPort })
+      : await fetchThroughKubernetes(ref, args, loggers);
     server = serverFromConfig(config, ref, Date.now() / 1000);
     log.debug(`${args.server}: listener at ${formatServer(server)}`);
   } else {

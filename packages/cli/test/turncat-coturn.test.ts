@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Coturn, freePort, startCoturn, type WatchedProcess } from '@stunner/testing';
-import { startUdpGreeter } from '../src/udp-greeter.ts';
+import { GREETING, startUdpGreeter } from '../src/udp-greeter.ts';
 import { greet, turncat } from './turncat-process.ts';
 
 describe('turncat through coturn to the UDP greeter', () => {
@@ -44,9 +44,9 @@ describe('turncat through coturn to the UDP greeter', () => {
         new RegExp(
           `turncat INFO: Turncat client listening on -, TURN server: ${transport}://127\\.0\\.0\\.1:\\d+, peer: ${peer}`,
         ),
-        { stream: 'stderr' },
+        { stream: 'stderr', what: `turncat to connect over TURN-${transport.toUpperCase()}` },
       );
-      await greet(p);
+      assert.equal(await greet(p), GREETING);
       await greet(p, 2);
       assert.equal(p.stdout(), 'Greetings from STUNner!\n'.repeat(2));
       const since = coturn.log().length;
@@ -59,13 +59,16 @@ describe('turncat through coturn to the UDP greeter', () => {
 
   it('accepts the turns: form for TLS', async () => {
     const p = run(['-i', '-', `turns://${coturn.username}:${coturn.password}@127.0.0.1:${coturn.tlsPort}`, peer]);
-    await greet(p);
+    assert.equal(await greet(p), GREETING, 'the greeting through the turns: server');
   });
 
   it('gives each UDP client 5-tuple its own allocation', async () => {
     const port = await freePort();
     const p = run(['-l', 'all:INFO', `udp://127.0.0.1:${port}`, server('udp'), peer]);
-    await p.waitFor(/Turncat client listening on udp:\/\/127\.0\.0\.1:\d+/, { stream: 'stderr' });
+    await p.waitFor(/Turncat client listening on udp:\/\/127\.0\.0\.1:\d+/, {
+      stream: 'stderr',
+      what: 'turncat to listen for UDP clients',
+    });
     const clients = await Promise.all([0, 1].map(() => udpClient()));
     try {
       const before = greeted.length;
@@ -73,7 +76,7 @@ describe('turncat through coturn to the UDP greeter', () => {
         for (const c of clients) {
           c.socket.send('Hello STUNner', port, '127.0.0.1');
           const [msg] = await once(c.socket, 'message', { signal: AbortSignal.timeout(5000) });
-          assert.equal(msg.toString(), 'Greetings from STUNner!\n');
+          assert.equal(msg.toString(), GREETING);
         }
       }
       // Four datagrams reached the greeter from exactly two relayed addresses, one per client.
@@ -89,7 +92,10 @@ describe('turncat through coturn to the UDP greeter', () => {
   it('gives each TCP connection its own allocation', async () => {
     const port = await freePort();
     const p = run(['-l', 'all:INFO', `tcp://127.0.0.1:${port}`, server('tcp'), peer]);
-    await p.waitFor(/Turncat client listening on tcp:\/\/127\.0\.0\.1:\d+/, { stream: 'stderr' });
+    await p.waitFor(/Turncat client listening on tcp:\/\/127\.0\.0\.1:\d+/, {
+      stream: 'stderr',
+      what: 'turncat to listen for TCP clients',
+    });
     const before = greeted.length;
     for (let i = 0; i < 2; i++) {
       const conn = connect(port, '127.0.0.1');
@@ -106,7 +112,10 @@ describe('turncat through coturn to the UDP greeter', () => {
   it('serves clients on a unix socket', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'turncat-')), 'turncat.sock');
     const p = run(['-l', 'all:INFO', `unix://${path}`, server('tcp'), peer]);
-    await p.waitFor(/Turncat client listening on unix:\/\//, { stream: 'stderr' });
+    await p.waitFor(/Turncat client listening on unix:\/\//, {
+      stream: 'stderr',
+      what: 'turncat to listen on the socket',
+    });
     const conn = connect(path);
     await once(conn, 'connect');
     conn.write('Hello STUNner');
@@ -132,7 +141,7 @@ describe('turncat through coturn to the UDP greeter', () => {
     const own = await startCoturn();
     try {
       const p = run(['-', `turn://${own.username}:${own.password}@127.0.0.1:${own.port}?transport=tcp`, peer]);
-      await greet(p);
+      assert.equal(await greet(p), GREETING);
       await own.stop();
       assert.equal(await p.exited(), 1);
       assert.match(

@@ -3,7 +3,7 @@ import type { Socket } from 'node:dgram';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { type Coturn, startCoturn, type WatchedProcess } from '@stunner/testing';
-import { startUdpGreeter } from '../src/udp-greeter.ts';
+import { GREETING, startUdpGreeter } from '../src/udp-greeter.ts';
 import { greet, turncat } from './turncat-process.ts';
 
 /**
@@ -100,8 +100,9 @@ describe('turncat k8s:// URIs through the CDS API, to coturn', () => {
     ]);
     await p.waitFor(new RegExp(`TURN server: udp://127\\.0\\.0\\.1:${staticTurn.port}, peer: ${peer}`), {
       stream: 'stderr',
+      what: "turncat to resolve the listener to the config's public address",
     });
-    await greet(p);
+    assert.equal(await greet(p), GREETING);
   });
 
   it('connects through a TLS listener with -i', async () => {
@@ -115,8 +116,11 @@ describe('turncat k8s:// URIs through the CDS API, to coturn', () => {
       'k8s://stunner/udp-gateway:tls-listener',
       peer,
     ]);
-    await p.waitFor(new RegExp(`TURN server: tls://127\\.0\\.0\\.1:${staticTurn.tlsPort}`), { stream: 'stderr' });
-    await greet(p);
+    await p.waitFor(new RegExp(`TURN server: tls://127\\.0\\.0\\.1:${staticTurn.tlsPort}`), {
+      stream: 'stderr',
+      what: 'turncat to resolve the TLS listener',
+    });
+    assert.equal(await greet(p), GREETING);
   });
 
   it('generates ephemeral credentials from the shared secret, namespace from -n', async () => {
@@ -129,7 +133,7 @@ describe('turncat k8s:// URIs through the CDS API, to coturn', () => {
       'k8s:///ephemeral-gateway:udp-listener',
       peer,
     ]);
-    await greet(p);
+    assert.equal(await greet(p), GREETING, 'the greeting with credentials made from the shared secret');
   });
 
   it('says which config or listener is missing', async () => {

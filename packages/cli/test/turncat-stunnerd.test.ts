@@ -19,7 +19,8 @@ describe('turncat through our stunnerd to the UDP greeter', { timeout: 120_000 }
   before(async () => {
     greeter = await startUdpGreeter('127.0.0.1', 0);
     peer = `udp://127.0.0.1:${greeter.address().port}`;
-    [port, securePort] = [await freeUdpPortPair(), await freeUdpPortPair()];
+    // TURN-TCP and TURN-TLS listen on the same ports as TURN-UDP and TURN-DTLS.
+    [port, securePort] = [await freeUdpPortPair({ tcp: true }), await freeUdpPortPair({ tcp: true })];
     const cert = makeSelfSignedCert();
     const material = { cert: Buffer.from(cert.cert).toString('base64'), key: Buffer.from(cert.key).toString('base64') };
     const listener = (name: string, protocol: string, p: number, tls = false) => ({

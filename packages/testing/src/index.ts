@@ -5,7 +5,7 @@ export * from './kube/admin-client.ts';
 export * from './kube/control-plane.ts';
 export * from './kube/gateway-api-crds.ts';
 export * from './kube/kube-binaries.ts';
-export * from './kube/wait-until.ts';
 export * from './process-output.ts';
 export * from './self-signed-cert.ts';
 export * from './turnutils.ts';
+export * from './wait-until.ts';

@@ -13,7 +13,7 @@ import {
   TransportProtocol,
   XorMappedAddress,
 } from '@stunner/stun';
-import { type Coturn, freePort, makeSelfSignedCert, startCoturn, watchProcess } from '@stunner/testing';
+import { type Coturn, startCoturn } from '@stunner/testing';
 
 function udpRequest(port: number, request: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -78,25 +78,5 @@ describe('startCoturn', () => {
     });
     assert.equal(socket.authorized, true);
     socket.destroy();
-  });
-});
-
-describe('freePort and makeSelfSignedCert', () => {
-  it('gives a port that UDP can bind on 127.0.0.1', async () => {
-    const a = await freePort();
-    const b = await freePort();
-    assert.ok(a > 0 && b > 0);
-    const socket = createSocket('udp4');
-    await new Promise<void>((resolve) => socket.bind(a, '127.0.0.1', resolve));
-    socket.close();
-  });
-
-  it('makes a certificate for localhost and 127.0.0.1', async () => {
-    const cert = makeSelfSignedCert();
-    assert.match(cert.cert, /BEGIN CERTIFICATE/);
-    assert.match(cert.key, /PRIVATE KEY/);
-    const p = watchProcess('openssl', ['x509', '-noout', '-ext', 'subjectAltName', '-in', cert.certPath]);
-    await p.waitFor(/IP Address:127\.0\.0\.1/);
-    assert.equal(await p.exited(), 0);
   });
 });

@@ -10,12 +10,12 @@ import { fileURLToPath } from 'node:url';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { freePort } from '../free-port.ts';
+import { waitUntil } from '../wait-until.ts';
 import { type AdminRequest, adminClient, pathOf } from './admin-client.ts';
 import { ManagedProcess } from './child-process.ts';
 import { gatewayApiCrds } from './gateway-api-crds.ts';
 import { ensureKubeBinaries } from './kube-binaries.ts';
 import { makePki } from './pki.ts';
-import { waitUntil } from './wait-until.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ourCrdDir = resolve(here, '../../../../deploy/crds');

@@ -1,0 +1,50 @@
+// The programs outside Node that tests drive as real peers (DESIGN.md §5), and how a test is seen to
+// use one. scripts/test-peers.ts reads this list: a test file that uses a peer is left out of
+// `npm run test:unit`, and `npm test` installs the Debian packages named here. test/peers.test.ts fails
+// when a harness module here runs a program that no entry declares, so the list cannot fall behind.
+
+export interface ExternalPeer {
+  /** The name `scripts/run-tests.ts --list` prints and `--peer=<name>` selects (`npm run test:k8s`). */
+  name: string;
+  /** Programs a test or harness may spawn by name (the first one proves the peer is installed). */
+  commands: readonly string[];
+  /** Modules under packages/testing/src whose exports start or run the peer (and, through them, every module that imports them). */
+  harnessModules: readonly string[];
+  /** npm packages whose import means the test drives the peer. */
+  packages?: readonly string[];
+  /** Debian package that provides the commands; without one the harness builds the peer itself. */
+  debianPackage?: string;
+}
+
+export const EXTERNAL_PEERS: readonly ExternalPeer[] = [
+  { name: 'coturn', commands: ['turnserver'], harnessModules: ['coturn.ts'], debianPackage: 'coturn' },
+  {
+    name: 'turnutils',
+    commands: ['turnutils_stunclient', 'turnutils_uclient', 'turnutils_peer'],
+    harnessModules: ['turnutils.ts'],
+    debianPackage: 'coturn',
+  },
+  {
+    name: 'openssl',
+    commands: ['openssl'],
+    harnessModules: ['self-signed-cert.ts', 'kube/pki.ts'],
+    debianPackage: 'openssl',
+  },
+  // Headless browser for the WebRTC end-to-end test, driven by playwright-core (never its own download).
+  {
+    name: 'chromium',
+    commands: ['chromium'],
+    harnessModules: [],
+    packages: ['playwright-core'],
+    debianPackage: 'chromium',
+  },
+  // OCI tooling that checks and unpacks the images `npm run image` writes (packages/release).
+  { name: 'skopeo', commands: ['skopeo'], harnessModules: [], debianPackage: 'skopeo' },
+  { name: 'umoci', commands: ['umoci'], harnessModules: [], debianPackage: 'umoci' },
+  // kube-apiserver and etcd, built once with Go by kube/build-kube-apiserver.sh.
+  {
+    name: 'kube-apiserver',
+    commands: ['kube-apiserver', 'etcd', 'go'],
+    harnessModules: ['kube/kube-binaries.ts', 'kube/control-plane.ts'],
+  },
+];
