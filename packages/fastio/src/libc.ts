@@ -1,5 +1,20 @@
-import koffi from 'koffi';
+import type KoffiDefault from 'koffi';
 import { FastIoError } from './errors.ts';
+
+type Koffi = typeof KoffiDefault;
+
+/**
+ * koffi, imported so that a failure is caught: where its native binary is missing (another
+ * platform, or a bundle shipped without it) loadLibc throws FASTIO_ERR_UNAVAILABLE and stunnerd
+ * falls back to dgram instead of failing to start.
+ */
+let koffi: Koffi = undefined as unknown as Koffi;
+let koffiError: unknown;
+try {
+  koffi = (await import('koffi')).default;
+} catch (err) {
+  koffiError = err;
+}
 
 /**
  * The libc calls of the batched path, bound through koffi. Pointers are passed as `uintptr_t`
@@ -115,6 +130,7 @@ export function loadLibc(): Libc {
     );
   }
   try {
+    if (koffi === undefined) throw koffiError;
     const lib = koffi.load('libc.so.6');
     libc = {
       socket: lib.func('int socket(int, int, int)'),
