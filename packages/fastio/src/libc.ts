@@ -13,7 +13,14 @@ let koffiError: unknown;
 try {
   koffi = (await import('koffi')).default;
 } catch (err) {
-  koffiError = err;
+  // An optional dependency: a bundle may leave it out on purpose (packages/release OPTIONAL_EXTERNALS).
+  koffiError =
+    (err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND'
+      ? new FastIoError(
+          'FASTIO_ERR_UNAVAILABLE',
+          'the koffi package is not installed beside this program; install koffi (and its @koromix/koffi-<platform> binary) for batched I/O',
+        )
+      : err;
 }
 
 /**
@@ -145,6 +152,7 @@ export function loadLibc(): Libc {
       epoll_wait: lib.func('int epoll_wait(int, uintptr_t, int, int)'),
     } as Libc;
   } catch (err) {
+    if (err instanceof FastIoError) throw err;
     throw new FastIoError('FASTIO_ERR_UNAVAILABLE', `cannot bind libc through koffi: ${(err as Error).message}`, {
       cause: err,
     });

@@ -16,9 +16,11 @@ export const NODE_TARGET = 'node22.12';
 
 /**
  * Optional peers that dependencies `require()` inside try/catch and run without (ws's native
- * speed-ups, debug's terminal colours): left out of the bundle, and absent at run time on purpose.
+ * speed-ups, debug's terminal colours, koffi for @stunner/fastio's batched UDP I/O, whose native
+ * binary a bundle cannot carry: stunnerd then uses dgram): left out of the bundle, and absent at run
+ * time on purpose.
  */
-export const OPTIONAL_EXTERNALS = ['bufferutil', 'utf-8-validate', 'supports-color'];
+export const OPTIONAL_EXTERNALS = ['bufferutil', 'utf-8-validate', 'supports-color', 'koffi'];
 
 /**
  * CommonJS dependencies in an ESM bundle call `require()` for Node built-ins; esbuild's ESM output has
