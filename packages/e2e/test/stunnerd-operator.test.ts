@@ -22,7 +22,7 @@ import {
   STUNNERD,
   startGreeter,
   startTestOperator,
-  turncat,
+  turncatThroughGateway,
 } from './support/harness.ts';
 
 const GW = 'gateway.networking.k8s.io';
@@ -51,7 +51,8 @@ describe('operator → CDS → stunnerd, with turncat through it, on a real apis
           backendRefs: backends.map((name) =>
             name === 'media-plane'
               ? { group: 'stunner.l7mp.io', kind: 'StaticService', name, namespace: NS }
-              : { name, namespace: NS },
+              : // Gateway API's UDPRoute CRD requires a port for Service backends (STUNner ignores it here).
+                { name, namespace: NS, port: 9001 },
           ),
         },
       ],
@@ -74,14 +75,11 @@ describe('operator → CDS → stunnerd, with turncat through it, on a real apis
   ];
   const gatewayConfig = (realm: string): ApplyObject => objects(realm).find((o) => o.kind === 'GatewayConfig')!;
   const tunnel = (): WatchedProcess => {
-    const p = turncat([
-      '-l',
-      'all:INFO',
-      `--cds-server-address=127.0.0.1:${op.cdsAddress.port}`,
-      '-',
-      `k8s://${NS}/udp-gateway:udp-listener`,
+    const p = turncatThroughGateway(
+      op.cdsAddress.port,
+      `${NS}/udp-gateway:udp-listener`,
       `udp://127.0.0.1:${greeterPort}`,
-    ]);
+    );
     running.push(p);
     return p;
   };

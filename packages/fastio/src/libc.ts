@@ -13,7 +13,7 @@ let koffiError: unknown;
 try {
   koffi = (await import('koffi')).default;
 } catch (err) {
-  // An optional dependency: a bundle may leave it out on purpose (packages/release OPTIONAL_EXTERNALS).
+  // Absent where a bundle is run without its node_modules/koffi: dgram serves then.
   koffiError =
     (err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND'
       ? new FastIoError(

@@ -30,14 +30,17 @@ export const EXTERNAL_PEERS: readonly ExternalPeer[] = [
     harnessModules: ['self-signed-cert.ts', 'kube/pki.ts'],
     debianPackage: 'openssl',
   },
-  // Headless browser for the WebRTC end-to-end test, driven by playwright-core (never its own download).
+  // Headless browser for the WebRTC and dashboard tests, driven by playwright-core (never its own download).
   {
     name: 'chromium',
     commands: ['chromium'],
-    harnessModules: [],
+    harnessModules: ['chromium.ts'],
     packages: ['playwright-core'],
     debianPackage: 'chromium',
   },
+  // The kernel offload: its program is compiled with clang and read back with bpftool; the tests, as
+  // root, install clang, libbpf-dev, bpftool and ethtool themselves (@stunner/offload ensureToolchain).
+  { name: 'ebpf', commands: ['clang', 'bpftool'], harnessModules: [], packages: ['@stunner/offload'] },
   // OCI tooling that checks and unpacks the images `npm run image` writes (packages/release).
   { name: 'skopeo', commands: ['skopeo'], harnessModules: [], debianPackage: 'skopeo' },
   { name: 'umoci', commands: ['umoci'], harnessModules: [], debianPackage: 'umoci' },
@@ -45,6 +48,9 @@ export const EXTERNAL_PEERS: readonly ExternalPeer[] = [
   {
     name: 'kube-apiserver',
     commands: ['kube-apiserver', 'etcd', 'go'],
-    harnessModules: ['kube/kube-binaries.ts', 'kube/control-plane.ts'],
+    // gateway-api-crds.ts reads the Gateway API CRDs from the Go module cache (`go mod download`).
+    harnessModules: ['kube/kube-binaries.ts', 'kube/control-plane.ts', 'kube/gateway-api-crds.ts'],
   },
+  // The helm CLI, built once with Go from the module proxy by kube/build-helm.sh (the chart tests).
+  { name: 'helm', commands: ['helm'], harnessModules: ['kube/helm-binary.ts'] },
 ];
