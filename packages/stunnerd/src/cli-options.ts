@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { LogError, type LogFormat, logSpecFromFlags, parseLogFormat, parseLogSpec } from '@stunner/log';
 import { StunnerdError } from './errors.ts';
+import { parseUdpIo, type UdpIo } from './sockets/udp-io.ts';
 
 /** stunnerd's command line (stunner-v1.md §1.4). */
 export interface StunnerdCli {
@@ -12,6 +13,8 @@ export interface StunnerdCli {
   id: string;
   watch: boolean;
   udpThreadNum: number;
+  /** `--io`: how TURN-UDP datagrams move; undefined lets $STUNNERD_IO or the default (batch) decide. */
+  io: UdpIo | undefined;
   dryRun: boolean;
   forceReady: boolean;
   /** The positional quick-mode URI. */
@@ -35,6 +38,7 @@ export const STUNNERD_USAGE = `usage: stunnerd [flags] [turn://user:pass@addr:po
   -v, --verbose               same as -l all:DEBUG
       --log-format text|json
   -u, --udp-thread-num <n>    worker threads per TURN-UDP listener, one SO_REUSEPORT socket each (0, 1: main thread)
+      --io dgram|batch        UDP I/O: batch (recvmmsg/sendmmsg, one epoll loop; default, falls back to dgram) or dgram
   -d, --dry-run               validate the config and show the plan; open no sockets
       --force-ready-status    /ready answers 200 whatever the state
       --challenge-rate-limit <n>    401/438 answers per second per client IP and thread, beyond which
@@ -58,6 +62,7 @@ export function parseStunnerdCli(argv: string[], env: Readonly<Record<string, st
       id: { type: 'string', short: 'i' },
       watch: { type: 'boolean', short: 'w', default: false },
       'udp-thread-num': { type: 'string', short: 'u', default: '0' },
+      io: { type: 'string' },
       'dry-run': { type: 'boolean', short: 'd', default: false },
       'force-ready-status': { type: 'boolean', default: false },
       'challenge-rate-limit': { type: 'string', default: '5000' },
@@ -108,6 +113,7 @@ export function parseStunnerdCli(argv: string[], env: Readonly<Record<string, st
   };
   const challengeRateLimit = rate('challenge-rate-limit');
   const authFailureRateLimit = rate('auth-failure-rate-limit');
+  const io = values.io === undefined ? undefined : parseUdpIo(values.io);
   if (positionals.length > 1)
     throw new StunnerdError(
       'STUNNERD_ERR_ARGUMENTS',
@@ -126,6 +132,7 @@ export function parseStunnerdCli(argv: string[], env: Readonly<Record<string, st
     id,
     watch: values.watch,
     udpThreadNum: threads,
+    io,
     dryRun: values['dry-run'],
     forceReady: values['force-ready-status'],
     quickUri: positionals[0],

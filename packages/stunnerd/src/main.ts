@@ -9,6 +9,7 @@ import { FileConfigWatcher } from './config/file-config-watcher.ts';
 import { quickConfig } from './config/quick-config.ts';
 import { Stunnerd } from './daemon/stunnerd.ts';
 import { planReconcile } from './reconcile/plan-reconcile.ts';
+import { resolveUdpIo } from './sockets/udp-io.ts';
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`stunnerd: ${message}\n`);
@@ -35,6 +36,10 @@ const logger = new LoggerFactory({
   output: process.stderr,
 });
 const log = logger.getLogger('stunnerd');
+
+// --io (or $STUNNERD_IO), settled once here; worker threads inherit it through the environment.
+const udpIo = resolveUdpIo(cli.io);
+if (udpIo.fallback) log.warn(udpIo.fallback);
 
 const daemon = new Stunnerd({
   logger,

@@ -2,11 +2,12 @@
 // the relay sockets of its allocations (DESIGN.md §6). Config arrives from the main thread. Only the
 // UDP listener is imported, so each thread starts without the stream and DTLS code.
 import { parentPort, workerData } from 'node:worker_threads';
+import { trackFds } from '@stunner/fastio';
 import { StunnerdError } from '../errors.ts';
 import { LocalTurnListener } from './local-turn-listener.ts';
 import type { ListenerSetup } from './turn-listener.ts';
 import { UdpTurnListener } from './udp-turn-listener.ts';
-import type { WorkerRequest, WorkerResponse } from './worker-messages.ts';
+import type { WorkerData, WorkerRequest, WorkerResponse } from './worker-messages.ts';
 
 const port = parentPort;
 if (!port) {
@@ -15,6 +16,8 @@ if (!port) {
     'udp-worker-main.ts runs only as a worker thread of WorkerUdpListener',
   );
 }
+const data = workerData as WorkerData;
+trackFds(data.fds);
 const reply = (message: WorkerResponse) => port.postMessage(message);
 
 // The daemon's user quota lives on the main thread: every worker and listener counts against it.
@@ -31,7 +34,7 @@ const remoteQuota = {
 };
 
 const listener = new LocalTurnListener(
-  workerData as ListenerSetup,
+  data.setup as ListenerSetup,
   (setup, common) => new UdpTurnListener({ ...common, ipv6: setup.ipv6, reusePort: true }),
   { remoteQuota },
 );

@@ -1,6 +1,13 @@
 import type { TransportAddress } from '@stunner/stun';
 import type { ListenerSnapshot } from './listener-snapshot.ts';
-import type { ListenerUpdate } from './turn-listener.ts';
+import type { ListenerSetup, ListenerUpdate } from './turn-listener.ts';
+
+/** What a UDP worker starts with. */
+export interface WorkerData {
+  setup: ListenerSetup;
+  /** The worker's fd table (@stunner/fastio trackFds), read by the main thread after the worker exits. */
+  fds: SharedArrayBuffer;
+}
 
 /** Main thread → UDP worker. */
 export type WorkerRequest =

@@ -1,11 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
+import { closeTrackedFds, newFdTable } from '@stunner/fastio';
 import type { TransportAddress } from '@stunner/stun';
 import type { AllocationQuota } from '@stunner/turn';
 import { StunnerdError } from '../errors.ts';
 import { addTraffic, emptySnapshot, type ListenerSnapshot, mergeClusters } from './listener-snapshot.ts';
 import type { ListenerSetup, ListenerUpdate, TurnListener } from './turn-listener.ts';
-import type { WorkerRequest, WorkerResponse } from './worker-messages.ts';
+import type { WorkerData, WorkerRequest, WorkerResponse } from './worker-messages.ts';
 
 const WORKER_MAIN = new URL('./udp-worker-main.ts', import.meta.url);
 /** A crashed worker is started again after this long, ms, so a crash loop does not spin. */
@@ -149,7 +150,9 @@ export class WorkerUdpListener extends EventEmitter<WorkerUdpListenerEvents> imp
   }
 
   #spawn(index: number): Promise<TransportAddress[]> {
-    const worker = new Worker(WORKER_MAIN, { workerData: this.#setup });
+    // Descriptors the batched I/O path opens in the worker: closed here if it dies without closing them.
+    const fds = newFdTable();
+    const worker = new Worker(WORKER_MAIN, { workerData: { setup: this.#setup, fds } satisfies WorkerData });
     this.#workers[index] = worker;
     return new Promise((resolve, reject) => {
       let started = false;
@@ -177,6 +180,7 @@ export class WorkerUdpListener extends EventEmitter<WorkerUdpListenerEvents> imp
         if (!started) reject(err);
       });
       worker.on('exit', (code) => {
+        closeTrackedFds(fds);
         if (this.#workers[index] === worker) this.#workers[index] = undefined;
         this.#releaseAll(index);
         if (!started || this.#closing) return;
