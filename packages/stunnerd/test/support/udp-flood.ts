@@ -7,7 +7,10 @@ export interface FloodResult {
 
 /** `count` loopback sources 127.<1..>.<x>.<y>, avoiding 127.0.0.0/16 where the legitimate client lives. */
 export function floodSources(count: number): string[] {
-  return Array.from({ length: count }, (_, i) => `127.${1 + ((i + 1) >> 16)}.${((i + 1) >> 8) & 0xff}.${(i + 1) & 0xff}`);
+  return Array.from(
+    { length: count },
+    (_, i) => `127.${1 + ((i + 1) >> 16)}.${((i + 1) >> 8) & 0xff}.${(i + 1) & 0xff}`,
+  );
 }
 
 /** Runs the flood worker (udp-flood-worker.ts) against `port` for `durationMs`. */
