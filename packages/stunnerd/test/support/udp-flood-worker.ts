@@ -14,6 +14,8 @@ interface FloodJob {
   durationMs: number;
   /** Sends in flight per socket. */
   window: number;
+  /** Requests per second over all sources; 0 sends as fast as the sends complete. */
+  rate: number;
 }
 
 const job = workerData as FloodJob;
@@ -44,31 +46,46 @@ await Promise.all(
   ),
 );
 
-await Promise.all(
-  sockets.flatMap((s) =>
-    Array.from(
-      { length: job.window },
-      () =>
-        new Promise<void>((resolve) => {
-          const pump = () => {
-            if (Date.now() >= deadline) {
-              resolve();
-              return;
-            }
-            const msg = Buffer.from(template);
-            randomFillSync(msg, 8, 12);
-            s.send(msg, job.port, '127.0.0.1', () => {
-              sent++;
-              // Every 64th send yields to the event loop so answers are read and the deadline seen.
-              if (sent % 64 === 0) setImmediate(pump);
-              else pump();
-            });
-          };
-          pump();
-        }),
+const next = (): Buffer => {
+  const msg = Buffer.from(template);
+  randomFillSync(msg, 8, 12);
+  return msg;
+};
+
+if (job.rate > 0) {
+  // Paced: every 10 ms the sends due by then, round-robin over the sources.
+  let i = 0;
+  const started = Date.now();
+  while (Date.now() < deadline) {
+    const due = Math.floor(((Date.now() - started) / 1000) * job.rate);
+    for (; sent < due; sent++) sockets[i++ % sockets.length]!.send(next(), job.port, '127.0.0.1');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+} else {
+  await Promise.all(
+    sockets.flatMap((s) =>
+      Array.from(
+        { length: job.window },
+        () =>
+          new Promise<void>((resolve) => {
+            const pump = () => {
+              if (Date.now() >= deadline) {
+                resolve();
+                return;
+              }
+              s.send(next(), job.port, '127.0.0.1', () => {
+                sent++;
+                // Every 64th send yields to the event loop so answers are read and the deadline seen.
+                if (sent % 64 === 0) setImmediate(pump);
+                else pump();
+              });
+            };
+            pump();
+          }),
+      ),
     ),
-  ),
-);
+  );
+}
 await new Promise((r) => setTimeout(r, 200));
 for (const s of sockets) s.close();
 parentPort!.postMessage({ sent, answered });

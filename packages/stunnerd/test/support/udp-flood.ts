@@ -13,10 +13,10 @@ export function floodSources(count: number): string[] {
   );
 }
 
-/** Runs the flood worker (udp-flood-worker.ts) against `port` for `durationMs`. */
-export function flood(port: number, sources: string[], durationMs: number, window = 4): Promise<FloodResult> {
+/** Runs the flood worker (udp-flood-worker.ts) against `port` for `durationMs`; `rate` 0 is as fast as it can. */
+export function flood(port: number, sources: string[], durationMs: number, rate = 0, window = 4): Promise<FloodResult> {
   const w = new Worker(new URL('./udp-flood-worker.ts', import.meta.url), {
-    workerData: { port, sources, durationMs, window },
+    workerData: { port, sources, durationMs, window, rate },
   });
   return new Promise((resolve, reject) => {
     w.once('message', (r: FloodResult) => resolve(r));
