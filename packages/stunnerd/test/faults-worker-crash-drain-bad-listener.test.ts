@@ -114,7 +114,9 @@ describe('SIGTERM with live flows (stunnerd process, stunner-v1.md §1.14)', { t
     const daemon = await startStunnerd(s);
     t.after(() => daemon.kill());
     const [a, b] = [await flow(s.listeners[0]!.port, 40), await flow(s.listeners[0]!.port, 41)];
-    t.after(() => [a, b].forEach((c) => c.close()));
+    t.after(() => {
+      for (const c of [a, b]) c.close();
+    });
     const exited = once(daemon.child, 'exit');
     daemon.child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 300));
@@ -163,7 +165,9 @@ describe('a config update with one bad listener (stunnerd -w)', { timeout: 90_00
     const daemon = await startStunnerd(good, ['-w']);
     t.after(() => daemon.kill());
     const [ca, cb] = [await flow(p1, 50), await flow(p2, 51)];
-    t.after(() => [ca, cb].forEach((c) => c.close()));
+    t.after(() => {
+      for (const c of [ca, cb]) c.close();
+    });
 
     const applied = daemon.output().length;
     daemon.rewrite({ ...good, listeners: [...good.listeners, { name: 'bad', protocol: 'TURN-TCP', port: taken }] });
