@@ -42,7 +42,8 @@ for (const server of servers as Array<'stunnerd' | 'coturn'>) {
     rate: Number(values.rate),
     refreshEvery: Number(values['refresh-every']),
     concurrency: Number(values.concurrency),
-    warmup: Math.min(60, minutes * 12),
+    // V8 grows its heap until the first major collections; count from 40 % of the run (60 s to 5 min).
+    warmup: Math.min(300, Math.max(60, minutes * 24)),
     sampleEvery: minutes >= 10 ? 30 : 10,
     log: (line) => process.stdout.write(`  ${line}\n`),
   });
