@@ -10,7 +10,6 @@ import { freePort, freeUdpPortPair } from '@stunner/testing';
 import { code, ok, RawTurnClient } from '../packages/stunnerd/test/support/raw-turn-client.ts';
 import { metricValue, startStunnerd } from '../packages/stunnerd/test/support/stunnerd-process.ts';
 import { openFds, rssKiB } from './_proc.ts';
-import { PASS, startServer, USER } from './_servers.ts';
 
 export interface SoakOptions {
   server: 'stunnerd' | 'coturn';
@@ -97,6 +96,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     );
     [port, pid, metrics, stop] = [p, d.child.pid!, d.metrics, d.kill];
   } else {
+    // Loaded only here: the stunnerd soak (and its test) needs no coturn.
+    const { PASS, startServer, USER } = await import('./_servers.ts');
     const s = await startServer('coturn');
     [port, pid, stop, username, password] = [s.port, s.proc.pid, () => s.proc.stop(), USER, PASS];
   }
