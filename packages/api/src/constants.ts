@@ -12,7 +12,16 @@ export const DEFAULT_METRICS_ENDPOINT = 'http://:8080/metrics';
 export const DEFAULT_PORT = 3478;
 export const DEFAULT_CDS_PORT = 13478;
 export const DEFAULT_DATAPLANE_NAME = 'default';
-export const DEFAULT_STUNNERD_IMAGE = 'l7mp/stunnerd:latest';
+/**
+ * Where our images live (`npm run image -- --repository=R --tag=T` builds them under other names). No
+ * registry publishes them yet: load them into the cluster's runtime, or push them and set the chart's
+ * image values or Dataplane.spec.image.
+ */
+export const IMAGE_REPOSITORY = 'localhost/stunner-ts';
+/** The images' tag: the project's version. */
+export const IMAGE_TAG = '0.1.0';
+/** Image of a Dataplane that names none (upstream: l7mp/stunnerd:latest). */
+export const DEFAULT_STUNNERD_IMAGE = `${IMAGE_REPOSITORY}/stunnerd:${IMAGE_TAG}`;
 export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 3600;
 export const HEALTH_CHECK_PORT = 8086;
 export const METRICS_PORT = 8080;

@@ -145,9 +145,16 @@ function checkEndpointUrl(value: string, field: string, issues: string[]): void 
   }
 }
 
-/** Whether a config is the zero config of its own id, ignoring the log level (§1.3 IsZeroConfig). */
+/**
+ * Whether a config is the zero config of its own id, ignoring the log level (§1.3 IsZeroConfig). Compared
+ * as Go's DeepEqual does, whatever the key order: STUNner's CDS writes the credentials map with sorted keys.
+ */
 export function isZeroStunnerConfig(config: StunnerConfig): boolean {
   const zero = validateStunnerConfig(zeroConfig(config.admin.name));
-  const strip = (c: StunnerConfig) => JSON.stringify({ ...c, admin: { ...c.admin, loglevel: undefined } });
+  const sorted = (_k: string, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v;
+  const strip = (c: StunnerConfig) => JSON.stringify({ ...c, admin: { ...c.admin, loglevel: undefined } }, sorted);
   return strip(zero) === strip(config);
 }

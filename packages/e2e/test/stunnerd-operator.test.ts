@@ -51,7 +51,8 @@ describe('operator → CDS → stunnerd, with turncat through it, on a real apis
           backendRefs: backends.map((name) =>
             name === 'media-plane'
               ? { group: 'stunner.l7mp.io', kind: 'StaticService', name, namespace: NS }
-              : { name, namespace: NS },
+              : // Gateway API's UDPRoute CRD requires a port for Service backends (STUNner ignores it here).
+                { name, namespace: NS, port: 9001 },
           ),
         },
       ],

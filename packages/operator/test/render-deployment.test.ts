@@ -35,11 +35,18 @@ test('defaults: stunner-daemon container, stunnerd -w --udp-thread-num=16, STUNN
   assert.equal(d.spec.template.spec.terminationGracePeriodSeconds, 3600);
   assert.equal(d.spec.replicas, undefined);
   assert.equal(d.metadata.ownerReferences?.[0]?.name, 'gw');
-  assert.deepEqual(d.spec.selector.matchLabels, {
-    app: 'stunner',
-    'stunner.l7mp.io/related-gateway-name': 'gw',
-    'stunner.l7mp.io/related-gateway-namespace': 'stunner',
+  // STUNner's selector form, in its order (§2.6): the selector is immutable, so the two operators must agree.
+  assert.equal(d.spec.selector.matchLabels, undefined);
+  assert.deepEqual(d.spec.selector, {
+    matchExpressions: [
+      { key: 'app', operator: 'In', values: ['stunner'] },
+      { key: 'stunner.l7mp.io/related-gateway-name', operator: 'In', values: ['gw'] },
+      { key: 'stunner.l7mp.io/related-gateway-namespace', operator: 'In', values: ['stunner'] },
+    ],
   });
+  // The metrics port is declared even with the metrics endpoint off, and the pod names its Gateway.
+  assert.deepEqual(c.ports, [{ name: 'metrics-port', containerPort: 8080, protocol: 'TCP' }]);
+  assert.deepEqual(d.spec.template.metadata.annotations, { 'stunner.l7mp.io/related-gateway-name': 'stunner/gw' });
 });
 
 test('the Dataplane template reaches the pod: env, envFrom, resources, security, scheduling, hostNetwork, replicas', () => {
@@ -88,7 +95,18 @@ test('the Dataplane template reaches the pod: env, envFrom, resources, security,
   assert.equal(d.spec.replicas, 3);
   assert.equal(d.spec.template.metadata.labels.team, 'media');
   assert.equal(d.spec.template.metadata.labels.app, 'stunner');
-  assert.deepEqual(d.spec.template.metadata.annotations, { 'prometheus.io/scrape': 'true' });
+  assert.deepEqual(d.spec.template.metadata.annotations, {
+    'prometheus.io/scrape': 'true',
+    'stunner.l7mp.io/related-gateway-name': 'stunner/gw',
+  });
+});
+
+test("the Dataplane's pod annotations cannot override the related-gateway annotation", () => {
+  const d = deploy('{ image: x, annotations: { stunner.l7mp.io/related-gateway-name: other/gw, a: b } }');
+  assert.deepEqual(d.spec.template.metadata.annotations, {
+    a: 'b',
+    'stunner.l7mp.io/related-gateway-name': 'stunner/gw',
+  });
 });
 
 test('Gateway labels reach the Deployment except the GitOps tracking labels', () => {

@@ -139,10 +139,71 @@ test('listener conditions: UnsupportedProtocol, PortUnavailable/ProtocolConflict
     ['stunner/gw/ok', 'stunner/gw/tcp'],
   );
   const ls = statusOf(r, 'Gateway', 'gw', 'stunner').listeners as { supportedKinds: unknown }[];
+  // STUNner's order (§2.9), so a handover between the operators rewrites nothing here.
   assert.deepEqual(ls[0]!.supportedKinds, [
-    { group: 'stunner.l7mp.io', kind: 'UDPRoute' },
     { group: 'gateway.networking.k8s.io', kind: 'UDPRoute' },
+    { group: 'stunner.l7mp.io', kind: 'UDPRoute' },
   ]);
+});
+
+test('attachedRoutes: a conflicted listener counts the routes that attach by parentRef and allowedRoutes; one that failed to render counts none', () => {
+  const listeners = `
+    - { name: ok, port: 3478, protocol: TURN-UDP }
+    - { name: dup, port: 3478, protocol: TURN-UDP }
+    - { name: http, port: 80, protocol: HTTP }`;
+  const r = renderYaml(
+    BASE +
+      gateway('gw', listeners) +
+      route('whole', '[{ name: gw }]', MEDIA) +
+      route('to-dup', '[{ name: gw, sectionName: dup }]', MEDIA) +
+      route('to-http', '[{ name: gw, sectionName: http }]', MEDIA),
+  );
+  const ls = statusOf(r, 'Gateway', 'gw', 'stunner').listeners as { name: string; attachedRoutes: number }[];
+  assert.deepEqual(
+    ls.map((l) => [l.name, l.attachedRoutes]),
+    [
+      ['ok', 1],
+      ['dup', 2],
+      ['http', 0],
+    ],
+  );
+  // Only the ready listener serves routes; the ones naming a listener that serves nothing are not accepted.
+  assert.deepEqual(r.configs[0]!.listeners[0]!.routes, ['stunner/whole']);
+  assert.deepEqual(routeParentConds(r, 'to-dup'), [
+    'Accepted=False/NotAllowedByListeners',
+    'ResolvedRefs=True/ResolvedRefs',
+  ]);
+  assert.deepEqual(routeParentConds(r, 'to-http'), [
+    'Accepted=False/NotAllowedByListeners',
+    'ResolvedRefs=True/ResolvedRefs',
+  ]);
+});
+
+test('a Gateway of an invalid class: every listener Accepted=Unknown/Pending with no attached routes (as STUNner)', () => {
+  const r = renderYaml(
+    BASE.replace(', password: pass-1', '') +
+      gateway('gw', '[{ name: a, port: 3478, protocol: TURN-UDP }, { name: b, port: 3478, protocol: TURN-UDP }]') +
+      route('whole', '[{ name: gw }]', MEDIA),
+  );
+  assert.deepEqual(listenerConds(r, 'gw', 'a'), [
+    'Accepted=Unknown/Pending',
+    'Conflicted=False/NoConflicts',
+    'ResolvedRefs=True/ResolvedRefs',
+  ]);
+  assert.deepEqual(listenerConds(r, 'gw', 'b'), [
+    'Accepted=Unknown/Pending',
+    'Conflicted=True/ProtocolConflict',
+    'ResolvedRefs=True/ResolvedRefs',
+  ]);
+  const ls = statusOf(r, 'Gateway', 'gw', 'stunner').listeners as {
+    attachedRoutes: number;
+    conditions: { message: string }[];
+  }[];
+  assert.deepEqual(
+    ls.map((l) => l.attachedRoutes),
+    [0, 0],
+  );
+  assert.match(ls[0]!.conditions[0]!.message, /^pending: invalid GatewayConfig/);
 });
 
 test('Programmed=False/Invalid when no listener is valid', () => {
@@ -299,4 +360,21 @@ test('route parent entries of other controllers are preserved', () => {
 test('a v1alpha2 UDPRoute whose only parent does not exist is left to other implementations', () => {
   const r = renderYaml(BASE + route('elsewhere', '[{ name: not-ours }]', MEDIA, 'gateway.networking.k8s.io/v1alpha2'));
   assert.equal(r.statuses.filter((s) => s.kind === 'UDPRoute').length, 0);
+});
+
+test('route status parentRef echoes the spec as stored (an upstream CRD has defaulted group and kind into it)', () => {
+  const ref =
+    '{ group: gateway.networking.k8s.io, kind: Gateway, name: gw, namespace: stunner, sectionName: udp-listener }';
+  const r = renderYaml(BASE + gateway('gw', UDP) + route('r', `[${ref}]`, MEDIA));
+  const parents = statusOf(r, 'UDPRoute', 'r', 'stunner').parents as { parentRef: unknown }[];
+  // What STUNner writes ({name, namespace, sectionName}) reads back the same once the CRD defaults it, and
+  // writing the stored form means an unchanged status is never rewritten.
+  assert.deepEqual(parents[0]!.parentRef, {
+    group: 'gateway.networking.k8s.io',
+    kind: 'Gateway',
+    name: 'gw',
+    namespace: 'stunner',
+    sectionName: 'udp-listener',
+  });
+  assert.deepEqual(routeParentConds(r, 'r'), ['Accepted=True/Accepted', 'ResolvedRefs=True/ResolvedRefs']);
 });

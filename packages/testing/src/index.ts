@@ -4,6 +4,7 @@ export * from './free-port.ts';
 export * from './kube/admin-client.ts';
 export * from './kube/control-plane.ts';
 export * from './kube/gateway-api-crds.ts';
+export * from './kube/helm-binary.ts';
 export * from './kube/kube-binaries.ts';
 export * from './process-output.ts';
 export * from './self-signed-cert.ts';

@@ -38,10 +38,19 @@ export const EXTERNAL_PEERS: readonly ExternalPeer[] = [
     packages: ['playwright-core'],
     debianPackage: 'chromium',
   },
+  // The kernel offload: its program is compiled with clang and read back with bpftool; the tests, as
+  // root, install clang, libbpf-dev, bpftool and ethtool themselves (@stunner/offload ensureToolchain).
+  { name: 'ebpf', commands: ['clang', 'bpftool'], harnessModules: [], packages: ['@stunner/offload'] },
+  // OCI tooling that checks and unpacks the images `npm run image` writes (packages/release).
+  { name: 'skopeo', commands: ['skopeo'], harnessModules: [], debianPackage: 'skopeo' },
+  { name: 'umoci', commands: ['umoci'], harnessModules: [], debianPackage: 'umoci' },
   // kube-apiserver and etcd, built once with Go by kube/build-kube-apiserver.sh.
   {
     name: 'kube-apiserver',
     commands: ['kube-apiserver', 'etcd', 'go'],
-    harnessModules: ['kube/kube-binaries.ts', 'kube/control-plane.ts'],
+    // gateway-api-crds.ts reads the Gateway API CRDs from the Go module cache (`go mod download`).
+    harnessModules: ['kube/kube-binaries.ts', 'kube/control-plane.ts', 'kube/gateway-api-crds.ts'],
   },
+  // The helm CLI, built once with Go from the module proxy by kube/build-helm.sh (the chart tests).
+  { name: 'helm', commands: ['helm'], harnessModules: ['kube/helm-binary.ts'] },
 ];

@@ -1,11 +1,13 @@
 // The config discovery server (reference/stunner-v1.md §1.6): serves the rendered stunnerd configs over
 // HTTP and pushes every changed config, whole, as one WebSocket text frame to watchers. Renders hand it the
-// state of the world; it never waits for a client, and drops one whose send buffer keeps growing.
+// state of the world; it never waits for a client, and drops one whose send buffer keeps growing. Bodies and
+// frames are the bytes STUNner's Go server writes for the same configs (go-json.ts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type StunnerConfig, zeroConfig } from '@stunner/api';
 import { WebSocket, WebSocketServer } from 'ws';
+import { encodeConfig, encodeConfigList, encodeError, encodeJson, marshalConfig } from './go-json.ts';
 import { patchNodeAddress } from './node-address-patch.ts';
 
 export interface CdsServerOptions {
@@ -67,7 +69,7 @@ export class CdsServer {
   /** Replaces the served configs with a render's; pushes changed ones, and zero configs for removed ones. */
   update(configs: readonly StunnerConfig[]): void {
     const next = new Map<string, { config: StunnerConfig; text: string }>();
-    for (const config of configs) next.set(config.admin.name, { config, text: JSON.stringify(config) });
+    for (const config of configs) next.set(config.admin.name, { config, text: marshalConfig(config) });
     const changed: StunnerConfig[] = [];
     for (const [id, c] of next) if (this.#configs.get(id)?.text !== c.text) changed.push(c.config);
     for (const id of this.#configs.keys()) if (!next.has(id)) changed.push(zeroConfig(id));
@@ -84,7 +86,11 @@ export class CdsServer {
       return;
     }
     const patched = w.node ? patchNodeAddress(config, this.#options.nodeAddress?.(w.node)) : config;
-    w.socket.send(JSON.stringify(patched));
+    w.socket.send(
+      patched === config
+        ? (this.#configs.get(config.admin.name)?.text ?? marshalConfig(config))
+        : marshalConfig(patched),
+    );
   }
 
   #select(namespace?: string, name?: string): StunnerConfig[] {
@@ -94,35 +100,28 @@ export class CdsServer {
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
-    const { status, body } = this.#answer(req);
-    const text = JSON.stringify(body);
+    const { status, text } = this.#answer(req);
     res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
     res.end(text);
   }
 
-  #answer(req: IncomingMessage): { status: number; body: unknown } {
+  #answer(req: IncomingMessage): { status: number; text: string } {
     const url = new URL(req.url ?? '/', 'http://cds');
     const route = parseRoute(url.pathname);
-    if (req.method !== 'GET') return { status: 405, body: { code: 405, message: `method ${req.method} not allowed` } };
-    if (route === 'license') return { status: 200, body: LICENSE };
-    if (!route) return { status: 404, body: { code: 404, message: `no such path ${url.pathname}` } };
-    if (url.searchParams.get('watch') === 'true') {
-      return { status: 400, body: { code: 400, message: 'watch=true needs a WebSocket upgrade' } };
-    }
+    const error = (status: number, message: string) => ({ status, text: encodeError(status, message) });
+    if (req.method !== 'GET') return error(405, `method ${req.method} not allowed`);
+    if (route === 'license') return { status: 200, text: encodeJson(LICENSE) };
+    if (!route) return error(404, `no such path ${url.pathname}`);
+    if (url.searchParams.get('watch') === 'true') return error(400, 'watch=true needs a WebSocket upgrade');
     const node = url.searchParams.get('node') ?? undefined;
     const patch = (c: StunnerConfig) => (node ? patchNodeAddress(c, this.#options.nodeAddress?.(node)) : c);
     if (route.name !== undefined) {
       const c = this.#configs.get(`${route.namespace}/${route.name}`);
-      if (!c) {
-        // STUNner's body, word for word (§1.6).
-        return {
-          status: 404,
-          body: { code: 404, message: `Config not found for ID ${route.namespace}/${route.name}` },
-        };
-      }
-      return { status: 200, body: patch(c.config) };
+      // STUNner's body as reference/stunner-v1.md §1.6 gives it (some STUNner versions quote the id).
+      if (!c) return error(404, `Config not found for ID ${route.namespace}/${route.name}`);
+      return { status: 200, text: encodeConfig(patch(c.config)) };
     }
-    return { status: 200, body: { version: 'v1', items: this.#select(route.namespace).map(patch) } };
+    return { status: 200, text: encodeConfigList(this.#select(route.namespace).map(patch)) };
   }
 
   #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {

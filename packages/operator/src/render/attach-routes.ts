@@ -82,6 +82,11 @@ function attachToParent(
   const gs = gateways.ours.get(gk);
   if (!gs) return { status: 'False', reason: 'NoMatchingParent', message: `Gateway ${gk} not found` };
   const a = attach(ref, route, gs.gateway, gs.plans, idx.namespaces);
+  for (const p of a.counted) {
+    const set = gs.counted.get(p.listener.name) ?? new Set<string>();
+    set.add(rk);
+    gs.counted.set(p.listener.name, set);
+  }
   if (!a.accepted) return { status: 'False', reason: a.reason, message: a.message };
   for (const p of a.listeners) {
     const set = gs.attached.get(p.listener.name) ?? new Set<string>();

@@ -7,9 +7,10 @@ import type { StatusUpdate } from './render-result.ts';
 import type { ClassContext } from './resolve-class.ts';
 import type { RenderOptions } from './snapshot.ts';
 
+// STUNner's order (gateway.networking.k8s.io first): a handover between the operators rewrites no status.
 const SUPPORTED_KINDS = [
-  { group: GROUP, kind: 'UDPRoute' },
   { group: GATEWAY_API_GROUP, kind: 'UDPRoute' },
+  { group: GROUP, kind: 'UDPRoute' },
 ];
 
 function gatewayConditions(
@@ -56,10 +57,23 @@ function gatewayConditions(
   ];
 }
 
+/**
+ * The listeners of a Gateway whose GatewayClass or GatewayConfig is invalid are not evaluated for
+ * acceptance: Accepted=Unknown/Pending until the class is fixed (STUNner §2.9); Conflicted and ResolvedRefs
+ * still say what the listener itself looks like.
+ */
+function pendingListener(conditions: ConditionInput[], classError: string): ConditionInput[] {
+  return conditions.map((c) =>
+    c.type === 'Accepted'
+      ? { type: 'Accepted', status: 'Unknown', reason: 'Pending', message: `pending: ${classError}` }
+      : c,
+  );
+}
+
 export function gatewayStatus(
   gw: Gateway,
   plans: ListenerPlan[],
-  attached: Map<string, Set<string>>,
+  counted: Map<string, Set<string>>,
   pubs: Map<string, PublicAddress | undefined>,
   cls: ClassContext,
   opts: RenderOptions,
@@ -73,9 +87,10 @@ export function gatewayStatus(
   status.listeners = plans.map((p) => ({
     name: p.listener.name,
     supportedKinds: SUPPORTED_KINDS,
-    attachedRoutes: attached.get(p.listener.name)?.size ?? 0,
+    // A Gateway of an invalid class carries no routes: nothing is programmed for it (as STUNner counts).
+    attachedRoutes: cls.error ? 0 : (counted.get(p.listener.name)?.size ?? 0),
     conditions: makeConditions(
-      p.conditions,
+      cls.error ? pendingListener(p.conditions, cls.error) : p.conditions,
       gen,
       prev?.listeners?.find((l) => l.name === p.listener.name)?.conditions,
       opts.now,

@@ -1,6 +1,7 @@
 // The core Kubernetes objects the renderer reads and writes, reduced to the fields it touches.
 // Values the renderer does not interpret (probes, affinity, ...) stay `unknown`/records.
 import type { ObjectMeta } from '@stunner/api';
+import type { DeploymentSelector } from './label-selector.ts';
 
 export interface OwnerReference {
   apiVersion: string;
@@ -116,7 +117,7 @@ export interface Deployment {
   metadata: Meta;
   spec: {
     replicas?: number;
-    selector: { matchLabels?: Record<string, string>; matchExpressions?: unknown[] };
+    selector: DeploymentSelector;
     template: {
       metadata: { labels: Record<string, string>; annotations?: Record<string, string> };
       spec: { containers: Container[]; [k: string]: unknown };

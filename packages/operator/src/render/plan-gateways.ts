@@ -12,8 +12,13 @@ export interface GatewayState {
   cls: ClassContext;
   knobs: GatewayKnobs;
   plans: ListenerPlan[];
-  /** Listener name → attached route keys (`<ns>/<name>`). */
+  /** Listener name → attached route keys (`<ns>/<name>`): the routes the listener serves. */
   attached: Map<string, Set<string>>;
+  /**
+   * Listener name → route keys that attach by the Gateway API rules alone (parentRef and allowedRoutes),
+   * also to a conflicted listener that serves none of them: its status `attachedRoutes`, as STUNner counts.
+   */
+  counted: Map<string, Set<string>>;
 }
 
 export interface GatewayPlans {
@@ -40,6 +45,7 @@ export function planGateways(
       knobs,
       plans: planListeners(gw, knobs, idx, issues),
       attached: new Map(),
+      counted: new Map(),
     });
   }
   const others = new Set(gateways.map((g) => key(g.metadata.namespace, g.metadata.name)).filter((k) => !ours.has(k)));

@@ -19,6 +19,8 @@ export interface ListenerPlan {
   key?: string;
   /** Accepted, not conflicted and its references resolved: rendered into the config and the Service. */
   ready: boolean;
+  /** Repeats the port and L4 protocol of an earlier listener (Conflicted=True, §2.5). */
+  conflicted: boolean;
   conditions: ConditionInput[];
 }
 
@@ -57,7 +59,7 @@ export function planListeners(
     const protocol = normalizeListenerProtocol(listener.protocol);
     const l4: 'UDP' | 'TCP' = protocol === 'TURN-TCP' || protocol === 'TURN-TLS' ? 'TCP' : 'UDP';
     const containerPort = knobs.targetPorts.get(listener.name) ?? listener.port;
-    const plan: ListenerPlan = { listener, index, l4, containerPort, ready: false, conditions: [] };
+    const plan: ListenerPlan = { listener, index, l4, containerPort, ready: false, conflicted: false, conditions: [] };
     const field = `spec.listeners[${index}]`;
     type Cond = Omit<ConditionInput, 'type'>;
     let accepted: Cond = { status: 'True', reason: 'Accepted', message: 'listener accepted' };
@@ -113,6 +115,7 @@ export function planListeners(
         }
       }
     }
+    plan.conflicted = conflicted.status === 'True';
     plan.ready = accepted.status === 'True' && conflicted.status === 'False' && resolved.status === 'True';
     plan.conditions = [
       { ...accepted, type: 'Accepted' },

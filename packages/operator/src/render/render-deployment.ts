@@ -14,6 +14,7 @@ import {
   METRICS_PORT,
 } from '@stunner/api';
 import type { Container, Deployment } from './kube-types.ts';
+import { inSelector } from './label-selector.ts';
 import { ownerReference } from './owner-reference.ts';
 import type { RenderOptions } from './snapshot.ts';
 
@@ -36,6 +37,7 @@ export function renderDeployment(gw: Gateway, dp: Dataplane, opts: RenderOptions
   const name = gw.metadata.name;
   const namespace = gw.metadata.namespace ?? 'default';
   const spec = dp.spec;
+  const relatedAnnotation = { [ANNOTATION_RELATED_GATEWAY]: `${namespace}/${name}` };
   const related = { [LABEL_RELATED_GATEWAY_NAME]: name, [LABEL_RELATED_GATEWAY_NAMESPACE]: namespace };
   // GitOps tools prune objects carrying their tracking labels: never copy those from the Gateway (§2.6, #70).
   const gwLabels = Object.fromEntries(
@@ -57,11 +59,12 @@ export function renderDeployment(gw: Gateway, dp: Dataplane, opts: RenderOptions
     args: spec.args ?? DEFAULT_ARGS,
     env,
     resources: spec.resources ?? DEFAULT_RESOURCES,
+    // STUNner declares the metrics port whether or not the endpoint is enabled (§2.6): the same pod template
+    // keeps a handover between the two operators from rolling the dataplane.
+    ports: [{ name: 'metrics-port', containerPort: METRICS_PORT, protocol: 'TCP' }],
   };
   // STUNner's renderer drops envFrom although the CRD has it (§9); we pass it on.
   if (spec.envFrom && spec.envFrom.length > 0) container.envFrom = spec.envFrom;
-  if (spec.enableMetricsEndpoint)
-    container.ports = [{ name: 'metrics-port', containerPort: METRICS_PORT, protocol: 'TCP' }];
   if (!spec.disableHealthCheck) {
     container.livenessProbe = probe('/live');
     container.readinessProbe = probe('/ready');
@@ -89,17 +92,21 @@ export function renderDeployment(gw: Gateway, dp: Dataplane, opts: RenderOptions
       name,
       namespace,
       labels: { ...gwLabels, [LABEL_OWNED_BY]: LABEL_OWNED_BY_VALUE, ...related },
-      annotations: { ...(gw.metadata.annotations ?? {}), [ANNOTATION_RELATED_GATEWAY]: `${namespace}/${name}` },
+      annotations: { ...(gw.metadata.annotations ?? {}), ...relatedAnnotation },
       ownerReferences: [ownerReference({ ...gw, kind: 'Gateway' })],
     },
     spec: {
-      selector: {
-        matchLabels: { [LABEL_APP]: LABEL_APP_VALUE, ...related },
-      },
+      // STUNner's form, key for key (§2.6): the selector is immutable, so either operator can only update a
+      // Deployment the other created when both write it identically.
+      selector: inSelector([
+        [LABEL_APP, LABEL_APP_VALUE],
+        [LABEL_RELATED_GATEWAY_NAME, name],
+        [LABEL_RELATED_GATEWAY_NAMESPACE, namespace],
+      ]),
       template: {
         metadata: {
           labels: { ...(spec.labels ?? {}), [LABEL_APP]: LABEL_APP_VALUE, ...related },
-          ...(spec.annotations ? { annotations: spec.annotations } : {}),
+          annotations: { ...(spec.annotations ?? {}), ...relatedAnnotation },
         },
         spec: podSpec,
       },

@@ -96,7 +96,7 @@ function renderGateways(
   for (const gs of gateways.ours.values()) {
     const pubs = new Map<string, PublicAddress | undefined>();
     if (!gs.cls.error) renderGateway(pass, gs, routes, pubs, legacy);
-    pass.result.statuses.push(gatewayStatus(gs.gateway, gs.plans, gs.attached, pubs, gs.cls, pass.opts));
+    pass.result.statuses.push(gatewayStatus(gs.gateway, gs.plans, gs.counted, pubs, gs.cls, pass.opts));
   }
   return legacy;
 }

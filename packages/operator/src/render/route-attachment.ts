@@ -65,9 +65,17 @@ export function listenerAllows(
   return selectorMatches(l.allowedRoutes?.namespaces?.selector, labels);
 }
 
-export type Attachment =
+export type Attachment = (
   | { accepted: true; listeners: ListenerPlan[] }
-  | { accepted: false; reason: 'NoMatchingParent' | 'NotAllowedByListeners'; message: string };
+  | { accepted: false; reason: 'NoMatchingParent' | 'NotAllowedByListeners'; message: string }
+) & {
+  /**
+   * The listeners the route attaches to by parentRef and allowedRoutes alone, ready or conflicted: what
+   * their status `attachedRoutes` counts (STUNner counts a conflicted listener's routes; a listener that
+   * failed to render, e.g. an unsupported protocol, counts none).
+   */
+  counted: ListenerPlan[];
+};
 
 export function attach(
   ref: ParentReference,
@@ -83,18 +91,22 @@ export function attach(
   );
   if (candidates.length === 0) {
     return {
+      counted: [],
       accepted: false,
       reason: 'NoMatchingParent',
       message: `Gateway ${gw.metadata.namespace}/${gw.metadata.name} has no listener ${ref.sectionName ?? `on port ${ref.port}`}`,
     };
   }
-  const listeners = candidates.filter((p) => p.ready && listenerAllows(p.listener, gw, route, namespaces));
+  const allowed = candidates.filter((p) => listenerAllows(p.listener, gw, route, namespaces));
+  const counted = allowed.filter((p) => p.ready || p.conflicted);
+  const listeners = allowed.filter((p) => p.ready);
   if (listeners.length === 0) {
     return {
+      counted,
       accepted: false,
       reason: 'NotAllowedByListeners',
       message: `no ready listener of Gateway ${gw.metadata.namespace}/${gw.metadata.name} allows routes from namespace ${route.metadata.namespace}`,
     };
   }
-  return { accepted: true, listeners };
+  return { accepted: true, listeners, counted };
 }

@@ -2,11 +2,15 @@
 // field manager `stunner-gateway-operator` (so fields set by users and other controllers survive), statuses
 // with merge patches on the status subresource, and deletes managed objects no render wants any more.
 // Writes that would change nothing are skipped, so re-renders and operator restarts cause no churn.
+// Deployments another operator (STUNner's, or an earlier version of this one) created may carry their
+// immutable selector in another form: see #deploymentBody.
 import { ANNOTATION_RELATED_GATEWAY, LABEL_OWNED_BY, LABEL_OWNED_BY_VALUE } from '@stunner/api';
 import type { Logger } from '@stunner/log';
 import type { KubeObject, KubeRest } from '../kube/kube-rest.ts';
 import { isNotFound, KubeApiError } from '../kube/kube-rest.ts';
 import { KINDS, kindOf, objectPath, type ResourceKind } from '../kube/resource-kinds.ts';
+import { timestamp } from '../render/conditions.ts';
+import { type DeploymentSelector, selectorPlan } from '../render/label-selector.ts';
 import type { RenderResult, StatusUpdate } from '../render/render-result.ts';
 import { canonicalJson } from './canonical-json.ts';
 import type { OperatorMetrics } from './operator-metrics.ts';
@@ -18,6 +22,10 @@ export interface ClusterView {
   /** Whether `<ns>/<name>` is a Gateway of a GatewayClass this operator owns. */
   ownsGateway(gatewayKey: string): boolean;
 }
+
+/** Gateway condition type the updater adds after it had to re-create a Gateway's dataplane Deployment. */
+export const CONDITION_DATAPLANE_RECREATED = 'stunner.l7mp.io/DataplaneRecreated';
+const EVENT_COMPONENT = 'stunner-gateway-operator';
 
 type Managed = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } } & Record<
   string,
@@ -31,6 +39,10 @@ export class Updater {
   readonly #log: Logger;
   /** Object path → canonical JSON of what we last applied there. */
   readonly #applied = new Map<string, string>();
+  /** Deployment uids already reported as kept in the other selector form (one Event each). */
+  readonly #keptReported = new Set<string>();
+  /** Gateway key → the condition saying its dataplane was re-created, added to its status from then on. */
+  readonly #recreated = new Map<string, Record<string, unknown>>();
 
   constructor(rest: KubeRest, view: ClusterView, metrics: OperatorMetrics, log: Logger) {
     this.#rest = rest;
@@ -89,19 +101,37 @@ export class Updater {
   }
 
   async #applyManaged(kind: ResourceKind, path: string, obj: Managed): Promise<boolean> {
-    const { status: _status, ...body } = obj;
-    const text = canonicalJson(body);
-    const present = this.#view.get(kind, obj.metadata.name, obj.metadata.namespace) !== undefined;
-    if (present && this.#applied.get(path) === text) return true;
+    const { status: _status, ...rendered } = obj;
+    const current = this.#view.get(kind, obj.metadata.name, obj.metadata.namespace);
+    const present = current !== undefined;
+    let body: Record<string, unknown> = rendered;
     try {
+      if (kind === KINDS.deployments && current) {
+        const b = await this.#deploymentBody(path, current, rendered);
+        if (!b) return false;
+        body = b;
+      }
+      if (present && this.#applied.get(path) === canonicalJson(body)) return true;
       try {
         await this.#rest.apply(path, body);
       } catch (err) {
-        // The legacy ConfigMap is immutable (§2.6): new content means a new object.
-        if (!(kind === KINDS.configMaps && present && err instanceof KubeApiError && err.status === 422)) throw err;
-        await this.#rest.delete(path);
-        await this.#rest.apply(path, body);
+        if (!(err instanceof KubeApiError && err.status === 422)) throw err;
+        if (kind === KINDS.configMaps && present) {
+          // The legacy ConfigMap is immutable (§2.6): new content means a new object.
+          await this.#rest.delete(path);
+          await this.#rest.apply(path, body);
+        } else if (kind === KINDS.deployments && !present) {
+          // A Deployment outside our informer's label selector (not labelled as ours) with another selector.
+          const found = await this.#rest.get(path);
+          const b = await this.#deploymentBody(path, found, rendered);
+          if (!b) return false;
+          body = b;
+          await this.#rest.apply(path, body);
+        } else {
+          throw err;
+        }
       }
+      const text = canonicalJson(body);
       this.#applied.set(path, text);
       this.#metrics.resourceOperations.inc({
         scope: 'managed',
@@ -113,6 +143,111 @@ export class Updater {
       this.#metrics.updateErrors.inc();
       this.#log.error(`apply ${kind.kind} ${obj.metadata.namespace}/${obj.metadata.name}: ${(err as Error).message}`);
       return false;
+    }
+  }
+
+  /**
+   * The body to apply over an existing Deployment, or undefined when it cannot be written this round.
+   * The selector is immutable: one selecting the same pods in the other form is applied back as it is (no
+   * re-create, so the running stunnerd pods are not touched); one selecting other pods leaves only a
+   * re-create, which terminates the running pods, so it is announced in an Event and a Gateway condition.
+   */
+  async #deploymentBody(
+    path: string,
+    current: KubeObject,
+    rendered: Record<string, unknown>,
+  ): Promise<Record<string, unknown> | undefined> {
+    const want = (rendered.spec as { selector: DeploymentSelector }).selector;
+    const have = (current.spec as { selector?: DeploymentSelector } | undefined)?.selector;
+    const plan = selectorPlan(have, want);
+    const name = `${current.metadata.namespace}/${current.metadata.name}`;
+    if (plan === 'apply') return rendered;
+    if (plan === 'keep') {
+      const uid = current.metadata.uid ?? name;
+      if (!this.#keptReported.has(uid)) {
+        this.#keptReported.add(uid);
+        const message =
+          `selector ${JSON.stringify(have)} selects the same pods as the rendered one but in another form; ` +
+          'it is kept so the dataplane pods are not touched. STUNner’s operator cannot update this Deployment ' +
+          'until it is re-created: `kubectl delete deployment --cascade=orphan` keeps the pods running and lets ' +
+          'the next operator re-create it in its form and adopt the ReplicaSet without a restart';
+        this.#log.info(`Deployment ${name}: ${message}`);
+        await this.#event(current, 'Normal', 'SelectorFormKept', message);
+      }
+      return { ...rendered, spec: { ...(rendered.spec as object), selector: have } };
+    }
+    const gw = current.metadata.annotations?.[ANNOTATION_RELATED_GATEWAY] ?? name;
+    const ownedByGateway = (current.metadata.ownerReferences ?? []).some((r) => r.kind === 'Gateway');
+    if (current.metadata.labels?.[LABEL_OWNED_BY] !== LABEL_OWNED_BY_VALUE && !ownedByGateway) {
+      // Not a managed dataplane: somebody's own Deployment under the Gateway's name. Never delete it.
+      const message = `Deployment ${name} is not managed by STUNner (no ${LABEL_OWNED_BY}=${LABEL_OWNED_BY_VALUE} label, no Gateway owner) and selects other pods: rename it or set the Gateway annotation stunner.l7mp.io/disable-managed-dataplane`;
+      this.#log.error(message);
+      this.#metrics.updateErrors.inc();
+      return undefined;
+    }
+    const message =
+      `dataplane Deployment ${name} was re-created: its selector ${JSON.stringify(have)} selects other pods than ` +
+      `${JSON.stringify(want)} and a selector cannot be changed; its pods were terminated gracefully ` +
+      '(stunnerd drains its allocations within terminationGracePeriodSeconds) and calls on them may have dropped';
+    this.#log.info(message);
+    await this.#event(current, 'Warning', 'DataplaneRecreated', message);
+    const gateway = this.#gatewayObject(gw);
+    if (gateway) await this.#event(gateway, 'Warning', 'DataplaneRecreated', message);
+    this.#recreated.set(gw, {
+      type: CONDITION_DATAPLANE_RECREATED,
+      status: 'True',
+      reason: 'SelectorChanged',
+      message,
+      lastTransitionTime: timestamp(new Date()),
+      ...(gateway?.metadata.generation !== undefined ? { observedGeneration: gateway.metadata.generation } : {}),
+    });
+    await this.#rest.request('DELETE', path, {
+      apiVersion: 'v1',
+      kind: 'DeleteOptions',
+      propagationPolicy: 'Background',
+      // Only the object we looked at: never one that was re-created in the meantime.
+      preconditions: { uid: current.metadata.uid },
+    });
+    this.#applied.delete(path);
+    this.#metrics.resourceOperations.inc({ scope: 'managed', kind: 'Deployment', operation: 'delete' });
+    return rendered;
+  }
+
+  #gatewayObject(gatewayKey: string): KubeObject | undefined {
+    const slash = gatewayKey.indexOf('/');
+    return this.#view.get(KINDS.gateways, gatewayKey.slice(slash + 1), gatewayKey.slice(0, slash));
+  }
+
+  /** A core/v1 Event on `obj`, for `kubectl describe`; failing to record one is only logged. */
+  async #event(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
+    const ns = obj.metadata.namespace ?? 'default';
+    const now = new Date().toISOString();
+    const event = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { generateName: `${obj.metadata.name}.`, namespace: ns },
+      involvedObject: {
+        apiVersion: obj.apiVersion,
+        kind: obj.kind,
+        name: obj.metadata.name,
+        namespace: ns,
+        uid: obj.metadata.uid,
+        resourceVersion: obj.metadata.resourceVersion,
+      },
+      type,
+      reason,
+      message: message.slice(0, 1024),
+      source: { component: EVENT_COMPONENT },
+      reportingComponent: EVENT_COMPONENT,
+      reportingInstance: EVENT_COMPONENT,
+      firstTimestamp: now,
+      lastTimestamp: now,
+      count: 1,
+    };
+    try {
+      await this.#rest.request('POST', `/api/v1/namespaces/${encodeURIComponent(ns)}/events`, event);
+    } catch (err) {
+      this.#log.error(`event ${reason} on ${obj.kind} ${ns}/${obj.metadata.name}: ${(err as Error).message}`);
     }
   }
 
@@ -137,6 +272,11 @@ export class Updater {
     if (!current) return true;
     // Compare only the fields we write: others' fields in the status are not ours to reconcile.
     const have = (current.status ?? {}) as Record<string, unknown>;
+    const note = s.kind === 'Gateway' ? this.#recreated.get(`${s.metadata.namespace}/${s.metadata.name}`) : undefined;
+    if (note) {
+      const conditions = [...((s.status.conditions as unknown[]) ?? []), note];
+      s = { ...s, status: { ...s.status, conditions } };
+    }
     const changed = Object.entries(s.status).some(([k, v]) => canonicalJson(v) !== canonicalJson(have[k]));
     if (!changed) return true;
     try {

@@ -19,6 +19,7 @@ import { hostAddresses, relayAddress } from '../listeners/host-addresses.ts';
 import { type ListenerSnapshot, mergeClusters } from '../listeners/listener-snapshot.ts';
 import type { TurnListener } from '../listeners/turn-listener.ts';
 import { WorkerUdpListener } from '../listeners/worker-udp-listener.ts';
+import { OffloadManager } from '../offload/offload-manager.ts';
 import { DnsClusters, type Resolve } from '../peer-filter/dns-clusters.ts';
 import type { PeerFilterOptions } from '../peer-filter/peer-filter.ts';
 import { listenerRestartReason } from '../reconcile/plan-reconcile.ts';
@@ -56,6 +57,7 @@ export class Stunnerd {
   readonly #log: Logger;
   readonly #running = new Map<string, RunningListener>();
   readonly #dns: DnsClusters;
+  readonly #offload: OffloadManager;
   #config: StunnerConfig | undefined;
   #health: { server: HealthServer; endpoint: string } | undefined;
   #metrics: { server: MetricsServer; endpoint: string } | undefined;
@@ -66,6 +68,7 @@ export class Stunnerd {
     this.#options = options;
     this.#log = options.logger.getLogger('stunnerd');
     this.#dns = new DnsClusters(() => this.#rebuildFilters(), options.resolve);
+    this.#offload = new OffloadManager(options.logger.getLogger('offload'));
   }
 
   get status(): DaemonStatus {
@@ -135,6 +138,7 @@ export class Stunnerd {
     const auth = authOptions(config.auth);
     const ports = this.#ownPorts(config);
     const wanted = new Set(config.listeners.map((l) => l.name));
+    this.#offload.configure(config.admin);
 
     for (const [name, r] of [...this.#running]) {
       if (wanted.has(name)) continue;
@@ -167,10 +171,8 @@ export class Stunnerd {
   }
 
   async #start(config: ListenerConfig, realm: string, auth: AuthOptions, peers: PeerFilterOptions): Promise<void> {
-    const listener = createTurnListener(
-      { config, relayAddress: relayAddress(config.address), auth, peers, ipv6: this.#options.ipv6 ?? true },
-      this.#options.udpThreads ?? 0,
-    );
+    const setup = { config, relayAddress: relayAddress(config.address), auth, peers, ipv6: this.#options.ipv6 ?? true };
+    const listener = this.#offload.wrap(createTurnListener(setup, this.#options.udpThreads ?? 0), setup);
     if (listener instanceof WorkerUdpListener) {
       listener.on('worker-restart', (_i, reason) =>
         this.#log.warn(`listener ${config.name}: ${reason}; restarting it`),
@@ -294,6 +296,7 @@ export class Stunnerd {
     this.#dns.close();
     for (const r of this.#running.values()) await r.listener.close();
     this.#running.clear();
+    this.#offload.close();
     await this.#health?.server.close();
     await this.#metrics?.server.close();
     this.#health = undefined;

@@ -94,7 +94,11 @@ export async function installCrds(
   for (const crd of crds) await req('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd);
   for (const crd of crds) {
     const name = (crd.metadata as { name: string }).name;
-    const spec = crd.spec as { group: string; names: { plural: string }; versions: { name: string }[] };
+    const spec = crd.spec as {
+      group: string;
+      names: { plural: string };
+      versions: { name: string; served: boolean }[];
+    };
     await waitUntil(
       `CRD ${name} Established`,
       async () => {
@@ -106,7 +110,8 @@ export async function installCrds(
       },
       timeoutMs,
     );
-    for (const v of spec.versions) {
+    // Upstream CRDs keep retired versions with served: false (Gateway API's BackendTLSPolicy v1alpha3).
+    for (const v of spec.versions.filter((x) => x.served)) {
       await waitUntil(
         `CRD ${name} ${v.name} serving`,
         async () => {
