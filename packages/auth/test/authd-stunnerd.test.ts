@@ -52,7 +52,7 @@ describe('TURN client at stunnerd with credentials from authd', { timeout: 90_00
 
     const stunnerd = watchProcess(process.execPath, [STUNNERD_MAIN, '-w', '-c', `file://${path}`]);
     t.after(() => stunnerd.stop());
-    await stunnerd.waitFor(/listener local\/gw\/dtls TURN-DTLS/, { timeoutMs: 20_000 });
+    await stunnerd.waitFor(/listener local\/gw\/dtls TURN-DTLS/, { timeoutMs: 60_000 });
     const authd = await startAuthd(['-c', `file://${path}`]);
     t.after(() => authd.proc.stop());
 

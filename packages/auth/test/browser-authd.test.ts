@@ -9,23 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { freePort, waitUntil, watchProcess } from '@stunner/testing';
-import { chromium } from 'playwright-core';
+import { freePort, launchChromium, waitUntil, watchProcess } from '@stunner/testing';
 import { fetchIceConfig } from '../src/index.ts';
 import { startAuthd } from './support/authd-process.ts';
 import { gatewayConfig } from './support/operator-configs.ts';
 
 const STUNNERD_MAIN = fileURLToPath(new URL('../../stunnerd/src/main.ts', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const TOKEN = 'browser-token-123';
 const dir = mkdtempSync(join(tmpdir(), 'authd-browser-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -152,7 +141,7 @@ describe('Chromium gets its RTCConfiguration from authd and connects relay-only 
     const authd = await startAuthd(['-c', `file://${path}`, '--token', TOKEN, '--cors-origin', appOrigin]);
     t.after(() => authd.proc.stop());
 
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
+    const browser = await launchChromium();
     t.after(() => browser.close());
     const page = await browser.newPage();
     await page.goto(appOrigin);

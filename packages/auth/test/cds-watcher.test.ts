@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import type { EventEmitter } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { CdsServer } from '@stunner/operator/runtime';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { AllConfigsWatcher, ConfigStore, iceConfig } from '../src/index.ts';
 import { gatewayConfig } from './support/operator-configs.ts';
 
@@ -24,6 +24,28 @@ function until(emitter: EventEmitter, event: string, cond: () => boolean, ms = 1
     }
     emitter.on(event, check);
   });
+}
+
+/**
+ * A CDS that lists no configs over HTTP and hands each watch connection to `onConnection`; stopped
+ * after the test.
+ */
+async function emptyCds(
+  t: TestContext,
+  options: { autoPong?: boolean },
+  onConnection: (ws: WebSocket) => void,
+): Promise<URL> {
+  const http = createServer((_req, res) => res.writeHead(200).end('{"version":"v1","items":[]}'));
+  const wss = new WebSocketServer({ server: http, ...options });
+  wss.on('connection', onConnection);
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  t.after(async () => {
+    for (const c of wss.clients) c.terminate();
+    wss.close();
+    http.closeAllConnections();
+    await new Promise((r) => http.close(r));
+  });
+  return new URL(`http://127.0.0.1:${(http.address() as AddressInfo).port}`);
 }
 
 const udp = (id: string, port: number) => gatewayConfig(id, [{ name: 'udp', protocol: 'TURN-UDP', port }]);
@@ -77,20 +99,11 @@ describe('AllConfigsWatcher against the operator CDS server', { timeout: 30_000 
   });
 
   it('drops a connection that stays silent past the read timeout (no pong) and dials again', async (t) => {
-    const http = createServer((_req, res) => res.writeHead(200).end('{"version":"v1","items":[]}'));
-    const wss = new WebSocketServer({ server: http, autoPong: false });
     let connections = 0;
-    wss.on('connection', () => connections++);
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    t.after(async () => {
-      for (const c of wss.clients) c.terminate();
-      wss.close();
-      http.closeAllConnections();
-      await new Promise((r) => http.close(r));
-    });
+    const base = await emptyCds(t, { autoPong: false }, () => connections++);
     const store = new ConfigStore();
     const watcher = new AllConfigsWatcher({
-      base: new URL(`http://127.0.0.1:${(http.address() as AddressInfo).port}`),
+      base,
       store,
       pingInterval: 20,
       readTimeout: 150,
@@ -104,24 +117,15 @@ describe('AllConfigsWatcher against the operator CDS server', { timeout: 30_000 
   });
 
   it('ignores frames that are not configs and keeps going', async (t) => {
-    const http = createServer((_req, res) => res.writeHead(200).end('{"version":"v1","items":[]}'));
-    const wss = new WebSocketServer({ server: http });
-    wss.on('connection', (ws) => {
+    const base = await emptyCds(t, {}, (ws) => {
       ws.send('not json');
       ws.send('{"version":"v9"}');
       ws.send('');
       ws.send(JSON.stringify(udp('ns/ok', 3478)));
     });
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    t.after(async () => {
-      for (const c of wss.clients) c.terminate();
-      wss.close();
-      http.closeAllConnections();
-      await new Promise((r) => http.close(r));
-    });
     const store = new ConfigStore();
     const watcher = new AllConfigsWatcher({
-      base: new URL(`http://127.0.0.1:${(http.address() as AddressInfo).port}`),
+      base,
       store,
     });
     t.after(() => watcher.close());

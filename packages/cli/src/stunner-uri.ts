@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { CdsError, causeMessage, fetchConfigs, selectorOf } from '@stunner/cds-client';
 import type { TransportKind } from '@stunner/client';
 import { ephemeralPassword } from '@stunner/stun';
 import { TurncatError } from './turncat-errors.ts';
@@ -50,26 +51,21 @@ export async function fetchStunnerConfig(ref: K8sServerRef, options: CdsOptions)
     );
   }
   const id = `${ref.namespace}/${ref.gateway}`;
-  const url = `${cdsBaseUrl(options.address, options.port)}/api/v1/configs/${encodeURIComponent(ref.namespace)}/${encodeURIComponent(ref.gateway)}`;
-  let res: Response;
-  try {
-    res = await fetch(url, { signal: AbortSignal.timeout(options.timeoutMs ?? 5000) });
-  } catch (cause) {
-    const why = cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : '';
-    throw new TurncatError('TURNCAT_ERR_CDS', `cannot reach the CDS server at ${url}: ${why}`, { cause });
-  }
-  if (res.status === 404) {
-    throw new TurncatError(
-      'TURNCAT_ERR_CDS',
-      `the CDS server has no config for ${id} (404): check the namespace and the Gateway name`,
-    );
-  }
-  if (!res.ok) throw new TurncatError('TURNCAT_ERR_CDS', `the CDS server answered ${res.status} for ${url}`);
+  const base = cdsBaseUrl(options.address, options.port);
   let body: unknown;
   try {
-    body = await res.json();
+    [body] = await fetchConfigs(base, selectorOf(id), { timeoutMs: options.timeoutMs ?? 5000 });
   } catch (cause) {
-    throw new TurncatError('TURNCAT_ERR_CDS', `the CDS server sent no valid JSON for ${id}`, { cause });
+    if (!(cause instanceof CdsError)) throw cause;
+    const message =
+      cause.code === 'CDS_ERR_UNREACHABLE'
+        ? `cannot reach the CDS server at ${base}: ${causeMessage(cause.cause)}`
+        : cause.code === 'CDS_ERR_NOT_FOUND'
+          ? `the CDS server has no config for ${id} (404): check the namespace and the Gateway name`
+          : cause.code === 'CDS_ERR_BODY'
+            ? `the CDS server sent no valid JSON for ${id}`
+            : `the CDS server answered ${cause.status} for ${cause.url}`;
+    throw new TurncatError('TURNCAT_ERR_CDS', message, { cause });
   }
   if (typeof body !== 'object' || body === null || (body as StunnerConfig).version !== 'v1') {
     throw new TurncatError('TURNCAT_ERR_CDS', `the CDS server sent no stunnerd v1 config for ${id}`);

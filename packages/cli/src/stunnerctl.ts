@@ -1,4 +1,4 @@
-// `npm run stunnerctl -- <command>`: config, status, auth, icetest, license (stunner-v1.md §4) and the
+// `npm run stunnerctl -- <command>`: config, status, auth, icetest, license (stunner-v1.md §4), dashboard and the
 // offline `render`. Exit status: 0 done, 1 a failure (one line with its STUNNERCTL_ERR_* code), 2 usage.
 import { buildProgram, CommanderError, errorLine, type Running } from './stunnerctl/program.ts';
 

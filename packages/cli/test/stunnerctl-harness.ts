@@ -3,7 +3,8 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { StunnerConfig } from '@stunner/api';
-import { type SelfSignedCert, type WatchedProcess, watchProcess } from '@stunner/testing';
+import { CdsServer } from '@stunner/operator/runtime';
+import { freePort, type SelfSignedCert, type WatchedProcess, watchProcess } from '@stunner/testing';
 
 const STUNNERCTL = fileURLToPath(new URL('../src/stunnerctl.ts', import.meta.url));
 const STUNNERD = fileURLToPath(new URL('./main.ts', import.meta.resolve('@stunner/stunnerd')));
@@ -94,6 +95,46 @@ export function gatewayConfig(
       listener('tls-listener', 'TURN-TLS', ports.tls),
     ],
     clusters: [{ name: `${ns}/media-plane`, type: 'STATIC', protocol: 'UDP', endpoints: ['127.0.0.1/32'] }],
+  };
+}
+
+/** The operator's CDS server (in this process) serving one gateway, and the stunnerd process following it. */
+export interface CdsGateway {
+  cds: CdsServer;
+  /** `127.0.0.1:<port>` of the CDS. */
+  cdsAddr: string;
+  ports: GatewayPorts;
+  metricsPort: number;
+  stunnerd: WatchedProcess;
+  stop(): Promise<void>;
+}
+
+/** `gatewayConfig(id)` with a metrics endpoint, served by a CdsServer to a stunnerd process. */
+export async function startCdsGateway(id: string, cert: SelfSignedCert): Promise<CdsGateway> {
+  const cds = new CdsServer();
+  const a = await cds.listen(0, '127.0.0.1');
+  const ports = { udp: await freePort(), tcp: await freePort(), tls: await freePort(), health: await freePort() };
+  const metricsPort = await freePort();
+  const config = gatewayConfig(id, ports, cert);
+  config.admin.metrics_endpoint = `http://127.0.0.1:${metricsPort}/metrics`;
+  cds.update([config]);
+  let stunnerd: WatchedProcess;
+  try {
+    stunnerd = await startStunnerd(a.port, id);
+  } catch (err) {
+    await cds.close();
+    throw err;
+  }
+  return {
+    cds,
+    cdsAddr: `127.0.0.1:${a.port}`,
+    ports,
+    metricsPort,
+    stunnerd,
+    stop: async () => {
+      await stunnerd.stop();
+      await cds.close();
+    },
   };
 }
 

@@ -2,14 +2,12 @@
 // (TURN-UDP, TURN-TCP, TURN-TLS), with the listeners and credentials from the CDS or from --turn-uri.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { StunnerConfig } from '@stunner/api';
-import { CdsServer } from '@stunner/operator/runtime';
-import { freePort, makeSelfSignedCert, type WatchedProcess, waitUntil } from '@stunner/testing';
+import { makeSelfSignedCert, waitUntil } from '@stunner/testing';
 import {
+  type CdsGateway,
   type GatewayPorts,
-  gatewayConfig,
   oneLineError,
-  startStunnerd,
+  startCdsGateway,
   stunnerctl,
   stunnerctlProcess,
 } from './stunnerctl-harness.ts';
@@ -31,12 +29,11 @@ interface Report {
 }
 
 describe('stunnerctl icetest through a stunnerd process', () => {
-  const cds = new CdsServer();
   const cert = makeSelfSignedCert();
+  let gateway: CdsGateway;
   let cdsAddr: string;
   let ports: GatewayPorts;
   let metricsPort: number;
-  let stunnerd: WatchedProcess;
 
   /** stunner_listener_packets_total of each listener, both directions (stunner-v1.md §1.12). */
   const listenerPackets = async (): Promise<Map<string, number>> => {
@@ -50,19 +47,10 @@ describe('stunnerctl icetest through a stunnerd process', () => {
   };
 
   before(async () => {
-    const a = await cds.listen(0, '127.0.0.1');
-    cdsAddr = `127.0.0.1:${a.port}`;
-    ports = { udp: await freePort(), tcp: await freePort(), tls: await freePort(), health: await freePort() };
-    metricsPort = await freePort();
-    const config: StunnerConfig = gatewayConfig('stunner/udp-gateway', ports, cert);
-    config.admin.metrics_endpoint = `http://127.0.0.1:${metricsPort}/metrics`;
-    cds.update([config]);
-    stunnerd = await startStunnerd(a.port, 'stunner/udp-gateway');
+    gateway = await startCdsGateway('stunner/udp-gateway', cert);
+    ({ cdsAddr, ports, metricsPort } = gateway);
   });
-  after(async () => {
-    await stunnerd?.stop();
-    await cds.close();
-  });
+  after(() => gateway?.stop());
 
   it('relays over UDP, TCP and TLS: connect time, RTT p50/p99 and loss per listener, exit 0', async () => {
     const before = await listenerPackets();

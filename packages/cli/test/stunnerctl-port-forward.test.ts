@@ -1,5 +1,5 @@
 // The port-forward's data path. No kubelet runs on our test machines, so the API server refuses every
-// pods/portforward (stunnerctl-k8s tests that leg up to the refusal). Here the test serves the kubelet's
+// pods/portforward (packages/e2e/test/stunnerctl-operator.test.ts tests that leg up to the refusal). Here the test serves the kubelet's
 // side of the port-forward WebSocket protocol (v4.channel.k8s.io: per port a data and an error channel,
 // each opened by the port number, little-endian; then frames of [channel, ...bytes]) and connects it to a
 // real CDS server on loopback, so stunnerctl's forwarder carries real HTTP and WebSocket traffic.

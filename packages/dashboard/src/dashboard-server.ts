@@ -142,7 +142,16 @@ export class DashboardServer {
         return;
       }
     }
-    const asset = readAsset(url.pathname);
+    let asset: ReturnType<typeof readAsset>;
+    try {
+      asset = readAsset(url.pathname);
+    } catch (err) {
+      // A program bundled without the page's files must answer, not die.
+      res
+        .writeHead(500, { 'Content-Type': 'text/plain' })
+        .end(`the dashboard's page files cannot be read: ${(err as Error).message}\n`);
+      return;
+    }
     if (!asset) {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found\n');
       return;

@@ -22,7 +22,7 @@ import {
   STUNNERD,
   startGreeter,
   startTestOperator,
-  turncat,
+  turncatThroughGateway,
 } from './support/harness.ts';
 
 const GW = 'gateway.networking.k8s.io';
@@ -75,14 +75,11 @@ describe('operator → CDS → stunnerd, with turncat through it, on a real apis
   ];
   const gatewayConfig = (realm: string): ApplyObject => objects(realm).find((o) => o.kind === 'GatewayConfig')!;
   const tunnel = (): WatchedProcess => {
-    const p = turncat([
-      '-l',
-      'all:INFO',
-      `--cds-server-address=127.0.0.1:${op.cdsAddress.port}`,
-      '-',
-      `k8s://${NS}/udp-gateway:udp-listener`,
+    const p = turncatThroughGateway(
+      op.cdsAddress.port,
+      `${NS}/udp-gateway:udp-listener`,
       `udp://127.0.0.1:${greeterPort}`,
-    ]);
+    );
     running.push(p);
     return p;
   };

@@ -24,6 +24,7 @@ import {
   startGreeter,
   startTestOperator,
   turncat,
+  turncatThroughGateway,
 } from './support/harness.ts';
 
 const NS = 'stunner';
@@ -65,14 +66,11 @@ describe('turncat k8s:// through the operator CDS on a real apiserver', () => {
   });
 
   it('turncat k8s://stunner/udp-gateway:udp-listener udp://<greeter> gets the greeting', async () => {
-    const p = turncat([
-      '-l',
-      'all:INFO',
-      `--cds-server-address=127.0.0.1:${op.cdsAddress.port}`,
-      '-',
-      `k8s://${NS}/udp-gateway:udp-listener`,
+    const p = turncatThroughGateway(
+      op.cdsAddress.port,
+      `${NS}/udp-gateway:udp-listener`,
       `udp://127.0.0.1:${greeterPort}`,
-    ]);
+    );
     running.push(p);
     await p.waitFor(new RegExp(`TURN server: udp://127\\.0\\.0\\.1:${coturn.port}`), {
       stream: 'stderr',

@@ -8,19 +8,10 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { TurnClient } from '@stunner/client';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { launchChromium } from '@stunner/testing';
+import type { Browser, Page } from 'playwright-core';
 import { copyManifests, freeOffset, startLocal } from './support/local-process.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const ARTIFACTS = fileURLToPath(new URL('../../../.artifacts/dashboard/', import.meta.url));
 const UDP = 'stunner/local-gateway/udp-listener';
 const TCP = 'stunner/local-gateway/tcp-listener';
@@ -58,7 +49,7 @@ describe('the dashboard of local mode, in headless Chromium', { timeout: 180_000
     t.after(() => local.proc.stop());
     const greeter = 9001 + offset;
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
+    browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
     const consoleErrors: string[] = [];
     page.on('console', (m) => {

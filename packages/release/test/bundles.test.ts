@@ -1,7 +1,7 @@
-// `npm run build`'s bundles run with no node_modules beside them: each program starts, and stunnerd
+// `npm run build`'s bundles run with nothing beside them but the native packages they ship: each program starts, and stunnerd
 // (with worker threads) relays a TURN allocation's "Hello STUNner" to the greeter and back.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import {
   entryPath,
   LOOPBACK_LISTENER_READY,
   loopbackTurnConfig,
+  NATIVE_PACKAGES,
   OPTIONAL_EXTERNALS,
   PROGRAMS,
 } from '@stunner/release';
@@ -27,12 +28,18 @@ describe('the bundles in a directory of their own', { timeout: 240_000 }, () => 
   });
   after(() => rmSync(dist, { recursive: true, force: true }));
 
-  it("leave only Node built-ins (and ws's optional native helpers) to run time: every npm dependency is inside", () => {
+  it("leave only Node built-ins, ws's optional native helpers and the native packages they ship to run time", () => {
     for (const p of PROGRAMS) {
       const left = externals.get(p.name)!;
       assert.ok(left.length > 0, `${p.name}: esbuild reported the externals`);
-      const foreign = left.filter((s) => !isBuiltin(s) && !OPTIONAL_EXTERNALS.includes(s));
+      const foreign = left.filter((s) => !isBuiltin(s) && !OPTIONAL_EXTERNALS.includes(s) && !(s in NATIVE_PACKAGES));
       assert.deepEqual(foreign, [], `${p.name} leaves ${foreign.join(', ')} to node_modules`);
+      // A native package left out of the bundle is shipped beside it, with this platform's binary.
+      for (const name of left.filter((s) => s in NATIVE_PACKAGES)) {
+        for (const pkg of NATIVE_PACKAGES[name]!) {
+          assert.ok(existsSync(join(dist, p.name, 'node_modules', pkg, 'package.json')), `${p.name} ships ${pkg}`);
+        }
+      }
     }
   });
 

@@ -6,7 +6,6 @@
 // started on a config file.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash, X509Certificate } from 'node:crypto';
 import { on, once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,9 +13,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Method } from '@stunner/stun';
-import { freePort, makeSelfSignedCert } from '@stunner/testing';
+import { freePort, launchChromium, makeSelfSignedCert } from '@stunner/testing';
 import type { AllocationInfo } from '@stunner/turn';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import {
   type LoopbackTurnServer,
   PASSWORD,
@@ -24,29 +23,6 @@ import {
   type TurnTransport,
   USERNAME,
 } from './support/loopback-turn.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-/**
- * Headless on a machine without outside network (ts-stack.md §5): no sandbox as root, no GPU, and no
- * background traffic. Playwright gives the browser a fresh temporary profile (--user-data-dir).
- */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-/**
- * Chromium checks a `turns:` server's certificate. This flag accepts a certificate whose public key has
- * the given SHA-256 (base64): the test's self-signed one, and nothing else.
- */
-function trustPublicKey(certPem: string): string {
-  const spki = new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'der' });
-  return `--ignore-certificate-errors-spki-list=${createHash('sha256').update(spki).digest('base64')}`;
-}
 
 /** The one ICE server URL per client transport; TURN-TLS is `turns:` over TCP. */
 const VARIANTS: ReadonlyArray<{ transport: TurnTransport; name: string; url: (port: number) => string }> = [
@@ -196,11 +172,7 @@ describe('Chromium DataChannel relayed by stunnerd (iceTransportPolicy relay)', 
       servers.set(transport, { server, created });
     }
     const tls = servers.get('tls')!.server;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [...CHROMIUM_ARGS, trustPublicKey(tls.cert!.cert)],
-      timeout: 30_000,
-    });
+    browser = await launchChromium({ trustCertPem: tls.cert!.cert });
   });
 
   after(async () => {
@@ -326,11 +298,7 @@ describe('Chromium DataChannel relayed by the stunnerd process (-c file://, one 
       daemonLog += d.toString();
     });
     await waitForLines(daemon, /^stunnerd: listener test\/browser\//, VARIANTS.length);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [...CHROMIUM_ARGS, trustPublicKey(cert.cert)],
-      timeout: 30_000,
-    });
+    browser = await launchChromium({ trustCertPem: cert.cert });
   });
 
   after(async () => {

@@ -1,3 +1,4 @@
+export * from './chromium.ts';
 export * from './coturn.ts';
 export * from './fake-timers.ts';
 export * from './free-port.ts';

@@ -30,11 +30,11 @@ export const EXTERNAL_PEERS: readonly ExternalPeer[] = [
     harnessModules: ['self-signed-cert.ts', 'kube/pki.ts'],
     debianPackage: 'openssl',
   },
-  // Headless browser for the WebRTC end-to-end test, driven by playwright-core (never its own download).
+  // Headless browser for the WebRTC and dashboard tests, driven by playwright-core (never its own download).
   {
     name: 'chromium',
     commands: ['chromium'],
-    harnessModules: [],
+    harnessModules: ['chromium.ts'],
     packages: ['playwright-core'],
     debianPackage: 'chromium',
   },

@@ -41,6 +41,9 @@ describe('peersOfTest', () => {
     assert.equal(harness.get('FakeTimers'), undefined);
     assert.deepEqual(peers('packages/testing/test/coturn.test.ts'), ['coturn', 'openssl']);
     assert.deepEqual(peers('packages/testing/test/control-plane.test.ts'), ['kube-apiserver', 'openssl']);
+    assert.deepEqual([...(harness.get('launchChromium') ?? [])], ['chromium']);
+    // The browser test that imports nothing from playwright-core is a chromium test through the harness.
+    assert.ok(peers('packages/auth/test/browser-authd.test.ts').includes('chromium'));
   });
 
   it('finds programs spawned by name', () => {

@@ -1,63 +1,38 @@
-// A client of the config discovery service (stunner-v1.md §1.6): GET of one, a namespace's or all
-// configs, the license status, and the WebSocket watch with STUNner's keepalive (ping every 5 s, read
-// deadline 8 s extended by any message) and reconnect (every 1 s) behaviour.
+// stunnerctl's client of the config discovery service (stunner-v1.md §1.6): `@stunner/cds-client`'s
+// reads and watch of one, a namespace's or all configs, with stunnerctl's errors (what flag to check),
+// and the license status.
+import { CdsError, CdsWatch, type ConfigSelector, cdsGet, describeSelector, fetchConfigs } from '@stunner/cds-client';
 import type { Logger } from '@stunner/log';
-import WebSocket from 'ws';
 import { causeMessage, StunnerctlError } from './errors.ts';
 import type { ConfigView, LicenseView } from './summary.ts';
 
-export interface ConfigSelector {
-  /** Undefined: every namespace. */
-  namespace?: string;
-  /** Needs `namespace`. */
-  name?: string;
-  /** `?node=`: the config as a stunnerd on that node gets it (relay address patch). */
-  node?: string;
-}
+export type { ConfigSelector } from '@stunner/cds-client';
 
-export const CDS_PING_MS = 5000;
-export const CDS_READ_DEADLINE_MS = 8000;
-export const CDS_RECONNECT_MS = 1000;
-
-function path(sel: ConfigSelector): string {
-  let p = '/api/v1/configs';
-  if (sel.namespace !== undefined) p += `/${encodeURIComponent(sel.namespace)}`;
-  if (sel.namespace !== undefined && sel.name !== undefined) p += `/${encodeURIComponent(sel.name)}`;
-  return p;
-}
-
-function query(sel: ConfigSelector, watch: boolean): string {
-  const q = new URLSearchParams();
-  if (watch) q.set('watch', 'true');
-  if (sel.node && sel.name !== undefined) q.set('node', sel.node);
-  const s = q.toString();
-  return s ? `?${s}` : '';
-}
-
-function describe(sel: ConfigSelector): string {
-  if (sel.namespace === undefined) return 'all namespaces';
-  return sel.name === undefined ? `namespace ${sel.namespace}` : `gateway ${sel.namespace}/${sel.name}`;
-}
-
-async function getJson(url: string, what: string, timeoutMs: number): Promise<{ status: number; body: unknown }> {
-  let res: Response;
-  try {
-    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-  } catch (cause) {
-    throw new StunnerctlError(
-      'STUNNERCTL_ERR_CDS',
-      `cannot reach the config discovery service at ${new URL(url).host} (${causeMessage(cause)}): check --cds-server-address, or the operator pod when discovering through Kubernetes`,
-      { cause },
-    );
+/** A CDS read failure in stunnerctl's terms. */
+function cdsFailure(err: unknown, sel: ConfigSelector): unknown {
+  if (!(err instanceof CdsError)) return err;
+  switch (err.code) {
+    case 'CDS_ERR_UNREACHABLE':
+      return new StunnerctlError(
+        'STUNNERCTL_ERR_CDS',
+        `${err.message}: check --cds-server-address, or the operator pod when discovering through Kubernetes`,
+        { cause: err },
+      );
+    case 'CDS_ERR_NOT_FOUND':
+      return new StunnerctlError(
+        'STUNNERCTL_ERR_NOT_FOUND',
+        `no config for gateway ${sel.namespace}/${sel.name} at the CDS: check the Gateway name and -n (\`stunnerctl config -n ${sel.namespace}\` lists the namespace's gateways)`,
+        { cause: err },
+      );
+    default:
+      return new StunnerctlError('STUNNERCTL_ERR_CDS', err.message, { cause: err });
   }
-  const text = await res.text();
-  try {
-    return { status: res.status, body: JSON.parse(text) };
-  } catch (cause) {
-    throw new StunnerctlError('STUNNERCTL_ERR_CDS', `the CDS answered ${what} with ${res.status} and no JSON`, {
-      cause,
-    });
-  }
+}
+
+function parseView(text: string): ConfigView {
+  const config = JSON.parse(text) as ConfigView | null;
+  if (config?.version !== 'v1') throw new Error('not a stunnerd v1 config');
+  return config;
 }
 
 export class CdsClient {
@@ -75,31 +50,34 @@ export class CdsClient {
   }
 
   async getConfigs(sel: ConfigSelector): Promise<ConfigView[]> {
-    const url = `${this.#base}${path(sel)}${query(sel, false)}`;
-    const { status, body } = await getJson(url, describe(sel), this.#timeoutMs);
-    if (status === 404 && sel.name !== undefined) {
-      throw new StunnerctlError(
-        'STUNNERCTL_ERR_NOT_FOUND',
-        `no config for gateway ${sel.namespace}/${sel.name} at the CDS: check the Gateway name and -n (\`stunnerctl config -n ${sel.namespace}\` lists the namespace's gateways)`,
-      );
+    try {
+      return (await fetchConfigs(this.#base, sel, { timeoutMs: this.#timeoutMs })) as ConfigView[];
+    } catch (err) {
+      throw cdsFailure(err, sel);
     }
-    if (status !== 200) {
-      const message = (body as { message?: string }).message ?? '';
-      throw new StunnerctlError('STUNNERCTL_ERR_CDS', `the CDS answered ${status} for ${describe(sel)}: ${message}`);
-    }
-    if (sel.name !== undefined) return [body as ConfigView];
-    const items = (body as { items?: ConfigView[] | null }).items;
-    if (!Array.isArray(items) && items !== null) {
-      throw new StunnerctlError('STUNNERCTL_ERR_CDS', `the CDS sent no config list for ${describe(sel)}`);
-    }
-    return items ?? [];
   }
 
   async license(): Promise<LicenseView> {
-    const url = `${this.#base}/api/v1/license`;
-    const { status, body } = await getJson(url, 'the license query', this.#timeoutMs);
-    if (status !== 200) throw new StunnerctlError('STUNNERCTL_ERR_CDS', `the CDS answered ${status} for ${url}`);
-    return body as LicenseView;
+    const url = new URL('/api/v1/license', this.#base);
+    let answer: { status: number; text: string };
+    try {
+      answer = await cdsGet(url, { timeoutMs: this.#timeoutMs });
+    } catch (err) {
+      throw cdsFailure(err, {});
+    }
+    if (answer.status !== 200)
+      throw new StunnerctlError('STUNNERCTL_ERR_CDS', `the CDS answered ${answer.status} for ${url}`);
+    try {
+      return JSON.parse(answer.text) as LicenseView;
+    } catch (cause) {
+      throw new StunnerctlError(
+        'STUNNERCTL_ERR_CDS',
+        `the CDS answered the license query with ${answer.status} and no JSON`,
+        {
+          cause,
+        },
+      );
+    }
   }
 
   /**
@@ -108,78 +86,37 @@ export class CdsClient {
    * connection fails; later failures reconnect every second.
    */
   watch(sel: ConfigSelector, onConfig: (c: ConfigView) => void, signal: AbortSignal, log: Logger): Promise<void> {
-    const url = `${this.#base.replace(/^http/, 'ws')}${path(sel)}${query(sel, true)}`;
+    const watch = new CdsWatch({ base: this.#base, selector: sel, parse: parseView });
     return new Promise<void>((resolve, reject) => {
       let connected = false;
-      let ws: WebSocket | undefined;
-      // One of each per connection: the read deadline, the keepalive ping, the reconnect.
-      let deadline: NodeJS.Timeout | undefined;
-      let ping: NodeJS.Timeout | undefined;
-      let retry: NodeJS.Timeout | undefined;
-      const clear = () => {
-        clearTimeout(deadline);
-        clearInterval(ping);
-        clearTimeout(retry);
-      };
       const stop = () => {
-        clear();
-        ws?.terminate();
+        watch.close();
         resolve();
       };
       signal.addEventListener('abort', stop, { once: true });
-      const connect = () => {
+      watch.on('connected', () => {
+        connected = true;
+        log.info('connected', { url: watch.url });
+      });
+      watch.on('config', onConfig);
+      watch.on('warning', (message) => log.warn(message));
+      watch.on('disconnected', (reason, cause) => {
         if (signal.aborted) return;
-        const socket = new WebSocket(url, { headers: { Origin: this.#base } });
-        ws = socket;
-        const extend = () => {
-          clearTimeout(deadline);
-          deadline = setTimeout(() => socket.terminate(), CDS_READ_DEADLINE_MS);
-        };
-        socket.on('open', () => {
-          connected = true;
-          log.info('connected', { url });
-          extend();
-          ping = setInterval(() => socket.ping('keepalive'), CDS_PING_MS);
-        });
-        socket.on('pong', extend);
-        socket.on('message', (data) => {
-          extend();
-          let config: ConfigView;
-          try {
-            config = JSON.parse(data.toString()) as ConfigView;
-          } catch {
-            log.warn('ignoring a message that is not JSON');
-            return;
-          }
-          if (config?.version !== 'v1') {
-            log.warn('ignoring a message that is no stunnerd v1 config');
-            return;
-          }
-          onConfig(config);
-        });
-        socket.on('error', (err) => {
-          if (!connected) {
-            signal.removeEventListener('abort', stop);
-            clear();
-            reject(
-              new StunnerctlError(
-                'STUNNERCTL_ERR_CDS',
-                `cannot watch ${describe(sel)} at the config discovery service ${url} (${causeMessage(err)}): check --cds-server-address`,
-                { cause: err },
-              ),
-            );
-            return;
-          }
-          log.warn('watch failed', { error: causeMessage(err) });
-        });
-        socket.on('close', () => {
-          clear();
-          if (!connected || signal.aborted) return;
-          log.warn('watch closed, reconnecting', { inMs: CDS_RECONNECT_MS });
-          retry = setTimeout(connect, CDS_RECONNECT_MS);
-        });
-      };
-      connect();
+        if (!connected) {
+          signal.removeEventListener('abort', stop);
+          watch.close();
+          reject(
+            new StunnerctlError(
+              'STUNNERCTL_ERR_CDS',
+              `cannot watch ${describeSelector(sel)} at the config discovery service ${watch.url} (${causeMessage(cause ?? reason)}): check --cds-server-address`,
+              { cause },
+            ),
+          );
+          return;
+        }
+        log.warn('watch closed, reconnecting', { reason });
+      });
+      if (!signal.aborted) watch.start();
     });
   }
 }

@@ -111,6 +111,12 @@ export class Context {
     return this.options.namespace || 'default';
   }
 
+  /** `-n` when given (and not `-a`): commands that default to every namespace. */
+  get explicitNamespace(): string | undefined {
+    if (this.options.allNamespaces) return undefined;
+    return this.options.namespace || undefined;
+  }
+
   /** A CDS client: `--cds-server-address` (also `$CDS_SERVER_ADDR`), else the discovered operator pod. */
   async cds(o: CdsOptions): Promise<CdsClient> {
     const port = parsePort(o.cdsServerPort ?? process.env.CDS_SERVER_PORT, DEFAULT_CDS_PORT, '--cds-server-port');

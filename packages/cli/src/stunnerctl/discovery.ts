@@ -13,6 +13,7 @@ import {
   LABEL_RELATED_GATEWAY_NAME,
   LABEL_RELATED_GATEWAY_NAMESPACE,
 } from '@stunner/api';
+import type { ConditionView, ObjectStatus } from '@stunner/dashboard';
 import type { Logger } from '@stunner/log';
 import { KubeRest } from '@stunner/operator/runtime';
 import { causeMessage, StunnerctlError } from './errors.ts';
@@ -173,6 +174,38 @@ export class Discovery {
       );
     }
     return pods[0]!;
+  }
+
+  /**
+   * The Gateways and UDPRoutes (STUNner's and Gateway API v1alpha2's, as the operator watches both), in
+   * `namespace` or everywhere, with the statuses the operator wrote, for the dashboard. A route's
+   * conditions are its parents' (status.parents[].conditions). A route kind whose CRD is not installed
+   * is skipped.
+   */
+  async listStatuses(namespace: string | undefined): Promise<ObjectStatus[]> {
+    const rest = new KubeRest(this.kubeConfig(), 10_000);
+    const ns = namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+    type Item = Omit<ObjectStatus, 'kind'> & { status?: { parents?: { conditions?: ConditionView[] }[] } };
+    const out: ObjectStatus[] = [];
+    for (const [kind, path, optional] of [
+      ['Gateway', `/apis/gateway.networking.k8s.io/v1${ns}/gateways`, false],
+      ['UDPRoute', `/apis/stunner.l7mp.io/v1${ns}/udproutes`, true],
+      ['UDPRoute', `/apis/gateway.networking.k8s.io/v1alpha2${ns}/udproutes`, true],
+    ] as const) {
+      let list: { items: Item[] };
+      try {
+        list = await rest.get<{ items: Item[] }>(path);
+      } catch (err) {
+        if (optional) continue;
+        throw err;
+      }
+      for (const item of list.items) {
+        const parents = item.status?.parents;
+        const conditions = item.status?.conditions ?? parents?.flatMap((p) => p.conditions ?? []);
+        out.push({ ...item, kind, status: { ...item.status, ...(conditions ? { conditions } : {}) } });
+      }
+    }
+    return out;
   }
 
   /** stunnerd pods of a gateway, of a namespace's gateways (`gateway` undefined), or of all (`namespace` too). */

@@ -9,7 +9,8 @@ export type StunnerctlErrorCode =
   | 'STUNNERCTL_ERR_NOT_FOUND'
   | 'STUNNERCTL_ERR_STATUS'
   | 'STUNNERCTL_ERR_AUTH'
-  | 'STUNNERCTL_ERR_ICETEST';
+  | 'STUNNERCTL_ERR_ICETEST'
+  | 'STUNNERCTL_ERR_DASHBOARD';
 
 export class StunnerctlError extends Error {
   readonly code: StunnerctlErrorCode;
@@ -21,10 +22,5 @@ export class StunnerctlError extends Error {
   }
 }
 
-/** The innermost message of a fetch/socket failure ("fetch failed" alone says nothing). */
-export function causeMessage(err: unknown): string {
-  let e: unknown = err;
-  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
-  if (e instanceof AggregateError && e.errors.length > 0) return causeMessage(e.errors[0]);
-  return e instanceof Error ? e.message || (e as { code?: string }).code || e.name : String(e);
-}
+/** The innermost message of a failure (undici and ws hide the reason in `cause`). */
+export { causeMessage } from '@stunner/cds-client';

@@ -33,7 +33,7 @@ function authOptions(cmd: Command): Command {
 }
 
 export interface Running {
-  /** Aborted by SIGINT/SIGTERM: ends `config -w`. */
+  /** Aborted by SIGINT/SIGTERM: ends `config -w` and `dashboard`. */
   signal: AbortSignal;
   /** Set by a command whose library keeps timers after it is done (werift's TURN refreshes). */
   exitWhenDone?: boolean;
@@ -43,7 +43,7 @@ export interface Running {
 export function buildProgram(io: CommandIo, run: Running): Command {
   const program = new Command('stunnerctl')
     .description(
-      'Inspect STUNner: gateway configs from the CDS, dataplane status, credentials from the auth service, and a relay-only WebRTC test',
+      'Inspect STUNner: gateway configs from the CDS, dataplane status, credentials from the auth service, a relay-only WebRTC test, and a live dashboard',
     )
     .configureOutput({
       writeOut: io.stdout,
@@ -158,6 +158,31 @@ export function buildProgram(io: CommandIo, run: Running): Command {
       .alias('license-status')
       .description('show the license status the CDS reports (this implementation: the open-source tier)'),
   ).action(withContext((ctx, o) => licenseCommand(ctx, o)));
+
+  cdsOptions(
+    program
+      .command('dashboard')
+      .description(
+        "serve the live dashboard page for the cluster: configs from the CDS, counters from each stunnerd's /status and /metrics (of -n, default every namespace); read-only",
+      )
+      .option(
+        '--dashboard-address <addr>',
+        'bind the page here; any other address than loopback needs a token',
+        '127.0.0.1',
+      )
+      .option('--dashboard-port <port>', 'page port (0: any free port)', '8090')
+      .option('--dashboard-token <secret>', "require ?token=<secret> on the page's data (env STUNNER_DASHBOARD_TOKEN)")
+      .option('--pod-address <addr>', "a stunnerd's health endpoint, host[:port]; skips discovery of stunnerd pods")
+      .option('--pod-port <port>', 'health-check port (/status)', '8086')
+      .option('--metrics-address <addr>', "a stunnerd's metrics endpoint, host[:port] (with --pod-address)")
+      .option('--metrics-port <port>', 'metrics port (/metrics)', '8080'),
+  ).action(
+    withContext(async (ctx, o) => {
+      // The dashboard and its page load only for the command that serves them.
+      const { dashboardCommand } = await import('./dashboard-command.ts');
+      await dashboardCommand(ctx, o, run.signal);
+    }),
+  );
 
   program
     .command('render')

@@ -71,6 +71,46 @@ export function quickstartNamespaces(ns: string): ApplyObject[] {
   return [namespace(ns), namespace(`${ns}-backend`)];
 }
 
+/**
+ * Our GatewayClass `stunner-gatewayclass` with its GatewayConfig (`spec`) in `ns`, and the default
+ * Dataplane without a health server (port 8086 is not ours to take on a shared machine).
+ */
+export function stunnerClass(ns: string, gatewayConfigSpec: Record<string, unknown>): ApplyObject[] {
+  return [
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'GatewayClass',
+      metadata: { name: 'stunner-gatewayclass' },
+      spec: {
+        controllerName: DEFAULT_CONTROLLER_NAME,
+        parametersRef: {
+          group: 'stunner.l7mp.io',
+          kind: 'GatewayConfig',
+          name: 'stunner-gatewayconfig',
+          namespace: ns,
+        },
+      },
+    },
+    {
+      apiVersion: 'stunner.l7mp.io/v1',
+      kind: 'GatewayConfig',
+      metadata: { name: 'stunner-gatewayconfig', namespace: ns },
+      spec: gatewayConfigSpec,
+    },
+    {
+      apiVersion: 'stunner.l7mp.io/v1',
+      kind: 'Dataplane',
+      metadata: { name: 'default' },
+      spec: { image: 'l7mp/stunnerd:latest', disableHealthCheck: true },
+    },
+  ];
+}
+
+/** turncat tunnelling stdin to `peer` through a Gateway listener (`<ns>/<gateway>:<listener>`) it learns from the CDS. */
+export function turncatThroughGateway(cdsPort: number, listener: string, peer: string): WatchedProcess {
+  return turncat(['-l', 'all:INFO', `--cds-server-address=127.0.0.1:${cdsPort}`, '-', `k8s://${listener}`, peer]);
+}
+
 /** The operator in this process, as `npm run operator` would run it, on loopback with fast throttling. */
 export async function startTestOperator(
   cp: ControlPlane,

@@ -3,7 +3,7 @@
 // `new URL('./x.ts', import.meta.url)` becomes an entry of its own, `x.mjs` beside the main bundle,
 // and the reference is rewritten to it, so the main bundle finds it relative to itself. Code the
 // entries share, and modules loaded by dynamic import(), go to chunks beside them.
-import { rmSync } from 'node:fs';
+import { cpSync, existsSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { build, type Plugin } from 'esbuild';
@@ -19,6 +19,31 @@ export const NODE_TARGET = 'node22.12';
  * speed-ups, debug's terminal colours): left out of the bundle, and absent at run time on purpose.
  */
 export const OPTIONAL_EXTERNALS = ['bufferutil', 'utf-8-validate', 'supports-color'];
+
+/**
+ * Dependencies with a native addon that they find relative to their own files (koffi's loader looks
+ * for `@koromix/koffi-<platform>-<arch>` beside itself): left out of the bundle and shipped as
+ * packages in `node_modules/` beside it, with only this platform's binary.
+ */
+export const NATIVE_PACKAGES: Readonly<Record<string, readonly string[]>> = {
+  koffi: ['koffi', `@koromix/koffi-${process.platform}-${process.arch}`],
+};
+
+const ROOT_NODE_MODULES = resolve(import.meta.dirname, '../../../../node_modules');
+
+/** Copies the packages of each native external the bundles import into `outDir/node_modules`. */
+function shipNativePackages(externals: Set<string>, outDir: string): void {
+  for (const [name, packages] of Object.entries(NATIVE_PACKAGES)) {
+    if (!externals.has(name)) continue;
+    for (const pkg of packages) {
+      const from = join(ROOT_NODE_MODULES, pkg);
+      if (!existsSync(from)) {
+        throw new Error(`RELEASE_ERR_NATIVE_PACKAGE: ${from} is missing; run npm ci on this platform first`);
+      }
+      cpSync(from, join(outDir, 'node_modules', pkg), { recursive: true, dereference: true });
+    }
+  }
+}
 
 /**
  * CommonJS dependencies in an ESM bundle call `require()` for Node built-ins; esbuild's ESM output has
@@ -79,7 +104,7 @@ async function bundleEntries(
     minify: true,
     sourcemap: 'linked',
     legalComments: 'eof',
-    external: OPTIONAL_EXTERNALS,
+    external: [...OPTIONAL_EXTERNALS, ...Object.keys(NATIVE_PACKAGES)],
     banner: { js: BANNER },
     plugins: [runtimeEntries(found)],
     metafile: true,
@@ -113,6 +138,7 @@ export async function bundleProgram(entry: string, outDir: string, name: string)
     const next = { [name]: entry, ...Object.fromEntries(found) };
     if (Object.keys(next).length === Object.keys(entries).length) {
       const main = join(outDir, `${name}.mjs`);
+      shipNativePackages(r.externals, outDir);
       return {
         files: [main, ...r.files.filter((f) => f !== main).sort()],
         bytes: r.bytes,

@@ -3,7 +3,7 @@
 // user) is the same in every image, so registries and nodes store it once; the program layer holds
 // the program's bundles and its command, a symlink to the SEA binary.
 import { readdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import type { TreeEntry } from './file-tree.ts';
 import type { ImageConfig } from './oci-layout.ts';
 import { BUNDLE_DIR_FROM_BIN } from './sea-binary.ts';
@@ -91,12 +91,17 @@ export function programLayer(spec: ImageSpec, bundleDir: string): TreeEntry[] {
   if (!bundles.includes(`${spec.program}.mjs`)) {
     throw new Error(`RELEASE_ERR_NO_BUNDLE: ${bundleDir} has no ${spec.program}.mjs; run npm run build`);
   }
+  // Native packages shipped beside the bundles (see NATIVE_PACKAGES in build/bundle.ts).
+  const nativeFiles = readdirSync(bundleDir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile() && relative(bundleDir, d.parentPath).split('/')[0] === 'node_modules')
+    .map((d) => relative(bundleDir, join(d.parentPath, d.name)))
+    .sort();
   return [
-    ...bundles.map(
+    ...[...bundles, ...nativeFiles].map(
       (f): TreeEntry => ({
         type: 'file',
         path: `${libDir}/${spec.program}/${f}`,
-        mode: 0o644,
+        mode: f.endsWith('.node') ? 0o755 : 0o644,
         source: join(bundleDir, f),
       }),
     ),

@@ -47,16 +47,3 @@ export function parseConfigOrigin(origin: string): ConfigOrigin {
   if (url.hostname === '0.0.0.0') url.hostname = '127.0.0.1';
   return { kind: 'cds', base: url };
 }
-
-/** The CDS URL of one config (stunner-v1.md §1.6), as HTTP for one read or WebSocket for a watch. */
-export function cdsConfigUrl(base: URL, id: string, options: { watch: boolean; node?: string }): URL {
-  const [namespace, name] = id.split('/');
-  const url = new URL(base);
-  const secure = url.protocol === 'https:' || url.protocol === 'wss:';
-  url.protocol = options.watch ? (secure ? 'wss:' : 'ws:') : secure ? 'https:' : 'http:';
-  url.pathname = `/api/v1/configs/${encodeURIComponent(namespace ?? '')}/${encodeURIComponent(name ?? '')}`;
-  url.search = '';
-  if (options.watch) url.searchParams.set('watch', 'true');
-  if (options.node) url.searchParams.set('node', options.node);
-  return url;
-}

@@ -11,9 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_CONTROLLER_NAME, DEFAULT_LABEL_FILTER, type StunnerConfig } from '@stunner/api';
+import type { StunnerConfig } from '@stunner/api';
+import { CdsClient, Discovery } from '@stunner/cli/stunnerctl';
 import { createLogger } from '@stunner/log';
-import { type RunningOperator, startOperator } from '@stunner/operator/runtime';
+import type { RunningOperator } from '@stunner/operator/runtime';
 import {
   type ControlPlane,
   freePort,
@@ -22,10 +23,8 @@ import {
   waitUntil,
   watchProcess,
 } from '@stunner/testing';
-import { CdsClient } from '../src/stunnerctl/cds-client.ts';
-import { Discovery } from '../src/stunnerctl/discovery.ts';
-import { oneLineError, startStunnerd, stunnerctl } from './stunnerctl-harness.ts';
-import { turncat } from './turncat-process.ts';
+import { oneLineError, startStunnerd, stunnerctl } from '../../cli/test/stunnerctl-harness.ts';
+import { exposeGateway, startTestOperator, stunnerClass, turncat } from './support/harness.ts';
 
 const AUTHD = fileURLToPath(new URL('./main.ts', import.meta.resolve('@stunner/auth')));
 const GW = 'gateway.networking.k8s.io';
@@ -66,48 +65,11 @@ describe('stunnerctl finds the CDS, stunnerd and authd through a real kube-apise
   before(async () => {
     [cp, turnPort] = await Promise.all([startControlPlane(), freePort()]);
     kube = ['--kubeconfig', cp.kubeconfigPath];
-    op = await startOperator({
-      kubeconfig: cp.kubeconfig,
-      controllerName: DEFAULT_CONTROLLER_NAME,
-      dataplaneMode: 'managed',
-      endpointDiscovery: true,
-      useEndpointSlices: true,
-      enableFinalizer: false,
-      throttleMs: 20,
-      cds: { host: '127.0.0.1', port: 0 },
-      labelFilter: DEFAULT_LABEL_FILTER,
-      logger: createLogger('operator', { spec: 'all:ERROR' }),
-    });
+    op = await startTestOperator(cp);
     await cp.apply([
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } },
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: SYSTEM } },
-      {
-        apiVersion: `${GW}/v1`,
-        kind: 'GatewayClass',
-        metadata: { name: 'stunner-gatewayclass' },
-        spec: {
-          controllerName: DEFAULT_CONTROLLER_NAME,
-          parametersRef: {
-            group: 'stunner.l7mp.io',
-            kind: 'GatewayConfig',
-            name: 'stunner-gatewayconfig',
-            namespace: NS,
-          },
-        },
-      },
-      {
-        apiVersion: 'stunner.l7mp.io/v1',
-        kind: 'GatewayConfig',
-        metadata: { name: 'stunner-gatewayconfig', namespace: NS },
-        spec: { realm: 'stunner.l7mp.io', authType: 'static', userName: 'user-1', password: 'pass-1' },
-      },
-      // No health server: port 8086 is not ours to take on a shared machine.
-      {
-        apiVersion: 'stunner.l7mp.io/v1',
-        kind: 'Dataplane',
-        metadata: { name: 'default' },
-        spec: { image: 'l7mp/stunnerd:latest', disableHealthCheck: true },
-      },
+      ...stunnerClass(NS, { realm: 'stunner.l7mp.io', authType: 'static', userName: 'user-1', password: 'pass-1' }),
       {
         apiVersion: `${GW}/v1`,
         kind: 'Gateway',
@@ -134,18 +96,8 @@ describe('stunnerctl finds the CDS, stunnerd and authd through a real kube-apise
         },
       },
     ]);
-    await waitUntil(
-      'the Gateway Service',
-      () => cp.request('GET', `/api/v1/namespaces/${NS}/services/udp-gateway`),
-      15_000,
-    );
     // The test plays the cloud's load balancer: stunnerd is reached at 127.0.0.1.
-    await cp.request(
-      'PATCH',
-      `/api/v1/namespaces/${NS}/services/udp-gateway/status`,
-      { status: { loadBalancer: { ingress: [{ ip: '127.0.0.1' }] } } },
-      'application/merge-patch+json',
-    );
+    await exposeGateway(cp, NS, 'udp-gateway', '127.0.0.1');
     await waitUntil(
       'the public address in the CDS',
       () =>
@@ -217,6 +169,20 @@ describe('stunnerctl finds the CDS, stunnerd and authd through a real kube-apise
     const elsewhere = await stunnerctl(['auth', ...kube, '--auth-service-namespace', NS]);
     assert.ok(oneLineError(elsewhere, 'STUNNERCTL_ERR_DISCOVERY'), elsewhere.stderr);
     assert.match(elsewhere.stderr, /no auth service found: no pod labelled app=stunner-auth in namespace stunner/);
+  });
+
+  it("dashboard: finds the stunnerd pods as status does and asks for their health port; reads the operator's statuses", async () => {
+    const cds = ['--cds-server-address', `127.0.0.1:${op.cdsAddress.port}`];
+    const r = await stunnerctl(['dashboard', '-n', NS, ...cds, ...kube, '--dashboard-port', '0']);
+    assert.equal(r.code, 1);
+    assert.ok(oneLineError(r, 'STUNNERCTL_ERR_PORT_FORWARD'), r.stderr);
+    assert.match(r.stderr, new RegExp(`pod ${NS}/udp-gateway-7d9f-abcde port 8086`));
+    const discovery = new Discovery({ kubeconfig: cp.kubeconfigPath }, createLogger('k8s-fwd', { spec: 'all:ERROR' }));
+    const statuses = await discovery.listStatuses(NS);
+    const gw = statuses.find((s) => s.kind === 'Gateway' && s.metadata.name === 'udp-gateway');
+    assert.equal(gw?.status?.conditions?.find((c) => c.type === 'Programmed')?.status, 'True');
+    const route = statuses.find((s) => s.kind === 'UDPRoute' && s.metadata.name === 'media-plane');
+    assert.equal(route?.status?.conditions?.find((c) => c.type === 'Accepted')?.status, 'True');
   });
 
   it('no CDS pod, or two: a discovery error that says how to choose', async () => {

@@ -4,9 +4,8 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { DEFAULT_CONTROLLER_NAME, DEFAULT_LABEL_FILTER } from '@stunner/api';
-import { createLogger } from '@stunner/log';
-import { type RunningOperator, startOperator } from '@stunner/operator/runtime';
+import { fetchIceConfig, type IceConfig } from '@stunner/auth';
+import type { RunningOperator } from '@stunner/operator/runtime';
 import {
   type ApplyObject,
   type ControlPlane,
@@ -14,8 +13,8 @@ import {
   type WatchedProcess,
   waitUntil,
 } from '@stunner/testing';
-import { fetchIceConfig, type IceConfig } from '../src/index.ts';
-import { startAuthd } from './support/authd-process.ts';
+import { startAuthd } from '../../auth/test/support/authd-process.ts';
+import { exposeGateway, startTestOperator, stunnerClass } from './support/harness.ts';
 
 const GW = 'gateway.networking.k8s.io';
 const NS = 'stunner';
@@ -35,47 +34,11 @@ describe('authd following the operator CDS on a real apiserver', { timeout: 120_
 
   before(async () => {
     cp = await startControlPlane();
-    op = await startOperator({
-      kubeconfig: cp.kubeconfig,
-      controllerName: DEFAULT_CONTROLLER_NAME,
-      dataplaneMode: 'managed',
-      endpointDiscovery: true,
-      useEndpointSlices: true,
-      enableFinalizer: false,
-      throttleMs: 20,
-      cds: { host: '127.0.0.1', port: 0 },
-      labelFilter: DEFAULT_LABEL_FILTER,
-      logger: createLogger('operator', { spec: 'all:ERROR' }),
-    });
+    op = await startTestOperator(cp);
     authd = await startAuthd([`--cds-server-address=127.0.0.1:${op.cdsAddress.port}`, '--probes']);
     await cp.apply([
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } },
-      {
-        apiVersion: `${GW}/v1`,
-        kind: 'GatewayClass',
-        metadata: { name: 'stunner-gatewayclass' },
-        spec: {
-          controllerName: DEFAULT_CONTROLLER_NAME,
-          parametersRef: {
-            group: 'stunner.l7mp.io',
-            kind: 'GatewayConfig',
-            name: 'stunner-gatewayconfig',
-            namespace: NS,
-          },
-        },
-      },
-      {
-        apiVersion: 'stunner.l7mp.io/v1',
-        kind: 'GatewayConfig',
-        metadata: { name: 'stunner-gatewayconfig', namespace: NS },
-        spec: { authType: 'ephemeral', sharedSecret: SECRET },
-      },
-      {
-        apiVersion: 'stunner.l7mp.io/v1',
-        kind: 'Dataplane',
-        metadata: { name: 'default' },
-        spec: { image: 'l7mp/stunnerd:latest', disableHealthCheck: true },
-      },
+      ...stunnerClass(NS, { authType: 'ephemeral', sharedSecret: SECRET }),
       gateway('udp-gateway', 'UDP', 3478),
     ]);
   });
@@ -96,17 +59,7 @@ describe('authd following the operator CDS on a real apiserver', { timeout: 120_
 
   it("a new Gateway's listener appears in /ice with ephemeral credentials from the GatewayConfig", async () => {
     // The test plays the cloud's load balancer: the public address comes from the Service status.
-    await waitUntil(
-      'the Gateway Service',
-      () => cp.request('GET', `/api/v1/namespaces/${NS}/services/udp-gateway`),
-      15_000,
-    );
-    await cp.request(
-      'PATCH',
-      `/api/v1/namespaces/${NS}/services/udp-gateway/status`,
-      { status: { loadBalancer: { ingress: [{ ip: '192.0.2.10' }] } } },
-      'application/merge-patch+json',
-    );
+    await exposeGateway(cp, NS, 'udp-gateway', '192.0.2.10');
     const config = await waitUntil(
       'udp-gateway in /ice with its public address',
       async () => {

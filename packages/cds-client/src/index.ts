@@ -1,0 +1,4 @@
+export * from './cds-error.ts';
+export * from './cds-http.ts';
+export * from './cds-url.ts';
+export * from './cds-watch.ts';
