@@ -12,9 +12,26 @@ export const REALM = 'bench.local';
 export const USER = 'bench';
 export const PASS = 'benchpass';
 
-/** stunnerd on one thread, stunnerd with `--udp-thread-num=2`, or coturn. */
-export type ServerName = 'stunnerd' | 'stunnerd-2t' | 'coturn';
-export const SERVER_NAMES: readonly ServerName[] = ['stunnerd', 'stunnerd-2t', 'coturn'];
+/**
+ * stunnerd as its defaults start it (`stunnerd`), on the portable dgram path (`--io dgram`), on the
+ * batched path (`--io batch`) on one thread or with `--udp-thread-num=2`; or coturn.
+ */
+export type ServerName = 'stunnerd' | 'stunnerd-dgram' | 'stunnerd-batch' | 'stunnerd-batch-2t' | 'coturn';
+export const SERVER_NAMES: readonly ServerName[] = [
+  'stunnerd',
+  'stunnerd-dgram',
+  'stunnerd-batch',
+  'stunnerd-batch-2t',
+  'coturn',
+];
+
+/** How each stunnerd flavour is started: UDP I/O path (undefined: the default) and worker threads. */
+const STUNNERD_FLAVOURS: Record<Exclude<ServerName, 'coturn'>, { io: string | undefined; threads: number }> = {
+  stunnerd: { io: undefined, threads: 0 },
+  'stunnerd-dgram': { io: 'dgram', threads: 0 },
+  'stunnerd-batch': { io: 'batch', threads: 0 },
+  'stunnerd-batch-2t': { io: 'batch', threads: 2 },
+};
 
 export interface ServerUnderTest {
   readonly name: ServerName;
@@ -95,7 +112,8 @@ async function startCoturn(): Promise<ServerUnderTest> {
 }
 
 /** stunnerd's TURN-UDP listener in its own Node process (see `_stunnerd-server.ts`). */
-async function startStunnerd(options: StartOptions, threads: number): Promise<ServerUnderTest> {
+async function startStunnerd(name: Exclude<ServerName, 'coturn'>, options: StartOptions): Promise<ServerUnderTest> {
+  const { io, threads } = STUNNERD_FLAVOURS[name];
   const port = await freeUdpPortPair();
   const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'bench-stunnerd-prof-')) : undefined;
   const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
@@ -104,7 +122,16 @@ async function startStunnerd(options: StartOptions, threads: number): Promise<Se
   const cwd = mkdtempSync(join(tmpdir(), 'bench-stunnerd-'));
   const started = await spawnUntil(
     process.execPath,
-    [...nodeArgs, join(here, '_stunnerd-server.ts'), String(port), USER, PASS, REALM, String(threads)],
+    [
+      ...nodeArgs,
+      join(here, '_stunnerd-server.ts'),
+      String(port),
+      USER,
+      PASS,
+      REALM,
+      String(threads),
+      ...(io ? [io] : []),
+    ],
     /stunnerd-bench ready udp \d+/,
     15_000,
     cwd,
@@ -119,12 +146,12 @@ async function startStunnerd(options: StartOptions, threads: number): Promise<Se
       rmSync(cwd, { recursive: true, force: true });
     },
   };
-  return { name: threads > 0 ? 'stunnerd-2t' : 'stunnerd', port, proc, profileDir };
+  return { name, port, proc, profileDir };
 }
 
 export function startServer(name: ServerName, options: StartOptions = {}): Promise<ServerUnderTest> {
   if (name === 'coturn') return startCoturn();
-  return startStunnerd(options, name === 'stunnerd-2t' ? 2 : 0);
+  return startStunnerd(name, options);
 }
 
 /** `turnutils_peer` echoing on 127.0.0.1:port and port+1 (RTCP). */

@@ -3,16 +3,16 @@
 // in this process with its command line) on a config file with one TURN-UDP listener, static auth and
 // a STATIC cluster whose endpoint names 127.0.0.1/32, which opens loopback for the benchmark's echo
 // peer (stunner-v1.md §1.10). `threads` is passed as `--udp-thread-num`: above 1 the listener is
-// served by that many worker threads.
+// served by that many worker threads; `io` (dgram|batch) is passed as `--io`, else stunnerd's default.
 //
-// usage: node bench/_stunnerd-server.ts <port> <user> <password> <realm> [threads]
+// usage: node bench/_stunnerd-server.ts <port> <user> <password> <realm> [threads] [io]
 // Prints "stunnerd-bench ready udp <port>" once bound; exits 0 on SIGTERM/SIGINT (which also lets
 // `node --cpu-prof` write its profile).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const [portText = '0', username = 'bench', password = 'benchpass', realm = 'bench.local', threads = '0'] =
+const [portText = '0', username = 'bench', password = 'benchpass', realm = 'bench.local', threads = '0', io] =
   process.argv.slice(2);
 const dir = mkdtempSync(join(tmpdir(), 'bench-stunnerd-config-'));
 process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -40,6 +40,7 @@ process.argv.splice(
   '-l',
   'all:ERROR',
   `--udp-thread-num=${threads}`,
+  ...(io ? [`--io=${io}`] : []),
   '-c',
   `file://${configPath}`,
 );

@@ -47,8 +47,8 @@ function takeClientPort(): number {
 
 /**
  * Client source addresses rotate through 127.0.0.2–127.0.0.254, as clients behind different
- * addresses would: a server's per-source 401 rate limit (stunnerd 50/s, turn.md §5.4) then throttles
- * no one, and the benchmark measures allocation, not the limiter.
+ * addresses would, unless a client is given one source (clients behind one NAT or one Kubernetes
+ * node's SNAT): then a server's per-source 401 limit (turn.md §5.4) is measured too.
  */
 let nextClientHost = 2;
 
@@ -64,6 +64,7 @@ export class AllocClient {
   readonly #server: { port: number; address: string };
   readonly #creds: Credentials;
   readonly #key: Buffer;
+  readonly #source: string | undefined;
   #nonce = '';
   #realm = '';
 
@@ -71,8 +72,10 @@ export class AllocClient {
     serverPort: number,
     creds: Credentials,
     key: Buffer = longTermKey(creds.username, creds.realm, creds.password),
+    source?: string,
   ) {
     this.#server = { port: serverPort, address: '127.0.0.1' };
+    this.#source = source;
     this.#creds = creds;
     this.#key = key;
     this.#socket.on('message', (buf) => {
@@ -91,9 +94,9 @@ export class AllocClient {
     this.#socket.on('error', () => {});
   }
 
-  /** Binds the next source address and free port of the client range (the OS's port after 100 in use). */
+  /** Binds the next source address (or the given one) and a free port of the client range (the OS's after 100 in use). */
   async open(): Promise<void> {
-    const address = takeClientAddress();
+    const address = this.#source ?? takeClientAddress();
     for (let i = 0; i < 100; i++) {
       const bound = await new Promise<boolean>((resolve) => {
         const onError = () => resolve(false);

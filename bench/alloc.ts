@@ -1,8 +1,10 @@
 // `npm run bench -- alloc [--json] [--quick] [--count=N] [--concurrency=16] [--hold=N]
-//  [--servers=stunnerd,coturn] [--max-seconds=S] [--profile]`
+//  [--servers=stunnerd,stunnerd-2t,coturn] [--max-seconds=S] [--profile]`
 // stunnerd and coturn side by side on loopback (turn.md §4.4, §4.6):
 // - cycles: `count` Allocate+Refresh(0) cycles (401 → authenticated Allocate → Refresh LIFETIME 0),
-//   `concurrency` at a time, each on a fresh UDP socket (a fresh 5-tuple): cycles/s, cycle latency
+//   `concurrency` at a time, each on a fresh UDP socket (a fresh 5-tuple) from source addresses that
+//   rotate over 127.0.0.2–254; then the same from one source address (127.0.0.1: clients behind one
+//   NAT or one node's SNAT, which a per-source 401 limit would throttle): cycles/s, cycle latency
 //   p50/p99, server CPU per cycle, outcomes other than success (437s are expected from coturn, which
 //   keeps a 5-tuple's state for a while after Refresh(0) and so collides with reused client ports);
 // - hold: on a fresh server, `hold` allocations held at once: RSS and fds before and after, so RSS
@@ -16,12 +18,14 @@ import { longTermKey } from '@stunner/stun';
 import { ensureSystemDeps } from '../scripts/system-deps.ts';
 import { formatSummary, readProfile, summarizeProfile } from './_cpuprofile.ts';
 import { cpuTimes, openFds, rssKiB } from './_proc.ts';
-import { PASS, REALM, type ServerName, startServer, USER } from './_servers.ts';
+import { PASS, REALM, SERVER_NAMES, type ServerName, startServer, USER } from './_servers.ts';
 import { AllocClient, outcome } from './_turn-alloc-client.ts';
 import type { BenchResult } from './run.ts';
 
 const CREDS = { username: USER, password: PASS, realm: REALM };
 const KEY = longTermKey(USER, REALM, PASS);
+/** The one client address of the single-source row. */
+const SINGLE_SOURCE = '127.0.0.1';
 
 function option(args: string[], name: string): string | undefined {
   const a = args.find((x) => x === `--${name}` || x.startsWith(`--${name}=`));
@@ -48,8 +52,18 @@ interface CycleFigures {
   failures: string;
 }
 
-/** Runs `count` Allocate+Refresh(0) cycles, `concurrency` workers, until done or `deadline`. */
-async function cycles(port: number, pid: number, count: number, concurrency: number, deadline: number) {
+/**
+ * Runs `count` Allocate+Refresh(0) cycles, `concurrency` workers, until done or `deadline`; from one
+ * source address when `source` is given.
+ */
+async function cycles(
+  port: number,
+  pid: number,
+  count: number,
+  concurrency: number,
+  deadline: number,
+  source?: string,
+) {
   const latencies: number[] = [];
   const failures = new Map<string, number>();
   const fail = (what: string) => failures.set(what, (failures.get(what) ?? 0) + 1);
@@ -59,7 +73,7 @@ async function cycles(port: number, pid: number, count: number, concurrency: num
   const worker = async () => {
     while (started < count && performance.now() < deadline) {
       started++;
-      const c = new AllocClient(port, CREDS, KEY);
+      const c = new AllocClient(port, CREDS, KEY, source);
       await c.open();
       const t = performance.now();
       try {
@@ -167,7 +181,7 @@ export async function run(args: string[]): Promise<BenchResult> {
   const servers = (option(args, 'servers') ?? 'stunnerd,coturn').split(',') as ServerName[];
   const maxSeconds = Number(option(args, 'max-seconds') ?? (quick ? 120 : 600));
   for (const s of servers) {
-    if (s !== 'stunnerd' && s !== 'coturn') throw new Error(`--servers: unknown server ${s}`);
+    if (!SERVER_NAMES.includes(s)) throw new Error(`--servers: unknown server ${s}; use ${SERVER_NAMES.join(', ')}`);
   }
   const deadline = performance.now() + maxSeconds * 1000;
   const result: BenchResult = {};
@@ -179,6 +193,14 @@ export async function run(args: string[]): Promise<BenchResult> {
     const fromUs = Number(process.hrtime.bigint() / 1000n);
     try {
       c = await cycles(server.port, server.proc.pid, count, concurrency, deadline);
+    } finally {
+      await server.proc.stop();
+    }
+    process.stderr.write(`alloc: ${name}: ${count} cycles at concurrency ${concurrency} from one source address\n`);
+    server = await startServer(name);
+    let one: CycleFigures;
+    try {
+      one = await cycles(server.port, server.proc.pid, count, concurrency, deadline, SINGLE_SOURCE);
     } finally {
       await server.proc.stop();
     }
@@ -201,6 +223,9 @@ export async function run(args: string[]): Promise<BenchResult> {
       await server.proc.stop();
     }
     for (const [k, v] of Object.entries(c)) result[`cycles.${name}.${k}`] = typeof v === 'number' ? round(v, 3) : v;
+    for (const [k, v] of Object.entries(one)) {
+      result[`cycles_one_source.${name}.${k}`] = typeof v === 'number' ? round(v, 3) : v;
+    }
     for (const [k, v] of Object.entries(h)) result[`hold.${name}.${k}`] = typeof v === 'number' ? round(v, 3) : v;
     rows.push([
       name,
@@ -214,10 +239,27 @@ export async function run(args: string[]): Promise<BenchResult> {
       String(round(h.fds_per_allocation, 2)),
       [c.failures, h.failures].filter((x) => x !== '').join('; '),
     ]);
+    rows.push([
+      `${name} (1 source)`,
+      `${one.ok}/${one.cycles}`,
+      String(round(one.cycles_per_s, 0)),
+      `${round(one.p50_ms)} / ${round(one.p99_ms)}`,
+      String(round(one.us_cpu_per_cycle, 0)),
+      '',
+      '',
+      '',
+      '',
+      one.failures,
+    ]);
   }
   const ours = result['cycles.stunnerd.cycles_per_s'];
   const theirs = result['cycles.coturn.cycles_per_s'];
   if (typeof ours === 'number' && typeof theirs === 'number') result['cycles.ratio_per_s'] = round(ours / theirs, 2);
+  const oursOne = result['cycles_one_source.stunnerd.cycles_per_s'];
+  const theirsOne = result['cycles_one_source.coturn.cycles_per_s'];
+  if (typeof oursOne === 'number' && typeof theirsOne === 'number') {
+    result['cycles_one_source.ratio_per_s'] = round(oursOne / theirsOne, 2);
+  }
   const oursKiB = result['hold.stunnerd.kib_per_allocation'];
   const theirsKiB = result['hold.coturn.kib_per_allocation'];
   if (typeof oursKiB === 'number' && typeof theirsKiB === 'number') {
@@ -239,7 +281,7 @@ export async function run(args: string[]): Promise<BenchResult> {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((x, i) => x.padEnd(widths[i]!)).join(' | ');
   process.stdout.write(
-    `\nalloc: loopback, Allocate+Refresh(0) cycles at concurrency ${concurrency} (fresh socket each), then ${holdCount} held\n`,
+    `\nalloc: loopback, Allocate+Refresh(0) cycles at concurrency ${concurrency} (fresh socket each; sources rotating, then one source), then ${holdCount} held\n`,
   );
   process.stdout.write(`${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('-|-')}\n`);
   for (const r of rows) process.stdout.write(`${line(r)}\n`);

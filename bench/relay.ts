@@ -1,11 +1,12 @@
-// `npm run bench -- relay [--json] [--quick] [--repeat=N] [--servers=stunnerd,coturn] [--rows=0,2]
+// `npm run bench -- relay [--json] [--quick] [--repeat=N] [--servers=stunnerd-batch,coturn] [--rows=0,2]
 //  [--profile] [--perf] [--max-seconds=S]`
 // stunnerd and coturn side by side on loopback (turn.md §4.6): the same turnutils_uclient matrix
 // against each, a fresh server per run (uclient leaks a probe allocation per client), one shared
 // turnutils_peer. Per run: loss, RTT, server CPU seconds (user + system, all threads, from /proc),
 // µs of server CPU per relayed packet (= CPU / (2 × received): each echoed message is relayed twice),
 // peak CPU, peak RSS, receive-buffer drops on the server's and the peer's sockets, and the ratio
-// stunnerd/coturn. With --profile stunnerd runs under `node --cpu-prof` and each of its runs prints
+// stunnerd/coturn. stunnerd runs as stunnerd-dgram (--io dgram), stunnerd-batch (--io batch) and
+// stunnerd-batch-2t (--io batch --udp-thread-num=2) by default. With --profile stunnerd runs under `node --cpu-prof` and each of its runs prints
 // where the main thread's time went (CPU figures then include the profiler's overhead).
 // With --perf (Linux `perf` installed) each server is sampled on-CPU, kernel included, during the load:
 // shares per binary and the top symbols, the same way for both servers.
@@ -176,7 +177,7 @@ async function runOnce(name: ServerName, row: Row, peerPid: number, peerPort: nu
   } finally {
     await server.proc.stop();
     if (perfFile !== undefined) rmSync(dirname(perfFile), { recursive: true, force: true });
-    if (perf && name === 'stunnerd') rmSync(`/tmp/perf-${pid}.map`, { force: true });
+    if (perf && name !== 'coturn') rmSync(`/tmp/perf-${pid}.map`, { force: true });
   }
 }
 
@@ -207,7 +208,9 @@ export async function run(args: string[]): Promise<BenchResult> {
   if (option(args, 'perf') !== undefined && !perf)
     process.stderr.write('relay: --perf ignored, perf is not installed\n');
   const repeat = Math.max(1, Number(option(args, 'repeat') ?? 1));
-  const servers = (option(args, 'servers') ?? 'stunnerd,stunnerd-2t,coturn').split(',') as ServerName[];
+  const servers = (option(args, 'servers') ?? 'stunnerd-dgram,stunnerd-batch,stunnerd-batch-2t,coturn').split(
+    ',',
+  ) as ServerName[];
   const maxSeconds = Number(option(args, 'max-seconds') ?? (quick ? 300 : 1800));
   const matrix = quick ? QUICK : FULL;
   const rowsArg = option(args, 'rows');
@@ -239,7 +242,7 @@ export async function run(args: string[]): Promise<BenchResult> {
             row,
             peer.proc.pid,
             peer.port,
-            profile && name === 'stunnerd',
+            profile && name !== 'coturn',
             perf,
           );
           if (perfSummary !== undefined) {
@@ -248,8 +251,8 @@ export async function run(args: string[]): Promise<BenchResult> {
           }
           runs.get(name)!.push(run);
           if (!run.ok) process.stderr.write(`relay: ${name} ${row.args}: ${run.error}\n`);
-          const top = printProfile(profileDir, window, row.args);
-          if (top !== undefined) result[`${label(row)}.stunnerd.profile_top`] = top;
+          const top = printProfile(profileDir, window, `${name}, ${row.args}`);
+          if (top !== undefined) result[`${label(row)}.${name}.profile_top`] = top;
         }
       }
       const key = label(row);
@@ -278,11 +281,10 @@ export async function run(args: string[]): Promise<BenchResult> {
         ]);
       }
       const theirs = perPacket.get('coturn');
-      for (const name of ['stunnerd', 'stunnerd-2t'] as const) {
+      for (const name of servers) {
         const ours = perPacket.get(name);
-        if (ours === undefined || theirs === undefined) continue;
-        const suffix = name === 'stunnerd' ? '' : '_2t';
-        result[`${key}.ratio_us_per_pkt${suffix}`] = round(ours / theirs, 2);
+        if (name === 'coturn' || ours === undefined || theirs === undefined) continue;
+        result[`${key}.${name}.ratio_us_per_pkt`] = round(ours / theirs, 2);
         table.push([row.args, `ratio ${name}/coturn`, '', '', '', '', `${round(ours / theirs, 2)}×`, '', '', '']);
       }
     }

@@ -53,4 +53,21 @@ const r = spawnSync(
   ['--test', '--test-reporter=spec', ...concurrency, ...files.map(({ file }) => file)],
   { stdio: 'inherit' },
 );
-process.exit(r.status ?? 1);
+if (r.status !== 0) process.exit(r.status ?? 1);
+
+// stunnerd's TURN-UDP suites once more on the other UDP I/O path (--io: batch by default, dgram the
+// portable one), so both stay correct; bounded like any CI step.
+const UDP_SUITES =
+  /^packages\/stunnerd\/test\/(udp-turn-listener|worker-udp-listener|main-udp-threads|stunnerd|main)\.test\.ts$/;
+const udpFiles = files.map(({ file }) => file).filter((f) => UDP_SUITES.test(f));
+if (udpFiles.length > 0) {
+  const other = process.env.STUNNERD_IO === 'dgram' ? 'batch' : 'dgram';
+  process.stdout.write(`\nstunnerd TURN-UDP suites again with STUNNERD_IO=${other}\n`);
+  const again = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...udpFiles], {
+    stdio: 'inherit',
+    env: { ...process.env, STUNNERD_IO: other },
+    timeout: 10 * 60_000,
+  });
+  process.exit(again.status ?? 1);
+}
+process.exit(0);

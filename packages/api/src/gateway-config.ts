@@ -42,6 +42,13 @@ export const gatewayConfigSpecSchema = z.object({
   stunMode: z.boolean().optional().describe('Serve STUN only (premium).'),
   ...common,
   userQuota: z.int32().min(0).optional().describe('Allocations allowed per user (premium).'),
+  bandwidthLimit: z
+    .int32()
+    .min(0)
+    .optional()
+    .describe(
+      'Relayed bytes per second each allocation may use, in each direction; traffic beyond it is dropped and counted in stunner_listener_bandwidth_dropped_*. Not in STUNner. 0 or unset: no limit.',
+    ),
 });
 
 export const gatewayConfigV1Alpha1SpecSchema = z.object({

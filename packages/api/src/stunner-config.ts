@@ -51,6 +51,9 @@ export const adminConfigSchema = z.object({
     .int()
     .transform((q) => Math.max(q, 0))
     .optional(),
+  // Ours, not STUNner's: relayed bytes per second per allocation, each direction; beyond it traffic is
+  // dropped and counted. Absent or 0: no limit.
+  bandwidth_limit: z.int().min(0).optional(),
   offload_engine: z
     .string()
     .refine((e) => normalizeOffloadEngine(e) !== undefined, { message: 'use None, XDP, TC or Auto' })

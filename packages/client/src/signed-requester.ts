@@ -5,6 +5,7 @@ import {
   type StunMessage,
   StunMessageBuilder,
   verifyMessageIntegrity,
+  verifyMessageIntegritySha256,
 } from '@stunner/stun';
 import { errorFromResponse } from './error-response.ts';
 import { TurnClientError } from './errors.ts';
@@ -51,14 +52,19 @@ export class SignedRequester {
       if (o.software) b.add(Software, o.software);
       o.credentials.sign(b);
       const key = o.credentials.key;
-      const packet = b.build({ key, fingerprint: true });
+      const integrity = o.credentials.integrity;
+      const packet = b.build({ key, integrity, fingerprint: true });
       const res = await o.transactions.start(b.transactionId, packet, (p) => transport.send(p), transport.reliable);
       if (res.method !== method) {
         throw this.protocolError(`${what} was answered with method 0x${res.method.toString(16)}`);
       }
       if (res.messageClass === MessageClass.SuccessResponse) {
-        // RFC 8489 §9.2.5: a response that carries MESSAGE-INTEGRITY must verify with the same key.
-        if (key && res.integrityOffset >= 0 && !verifyMessageIntegrity(res, key)) {
+        // RFC 8489 §9.2.5: a response that carries integrity must verify with the same key.
+        if (key && integrity === 'sha256' && res.integritySha256Offset >= 0) {
+          if (!verifyMessageIntegritySha256(res, key)) {
+            throw this.protocolError(`the ${what} response fails MESSAGE-INTEGRITY-SHA256`);
+          }
+        } else if (key && res.integrityOffset >= 0 && !verifyMessageIntegrity(res, key)) {
           throw this.protocolError(`the ${what} response fails MESSAGE-INTEGRITY`);
         }
         return res;

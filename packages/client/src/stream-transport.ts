@@ -53,48 +53,7 @@ export class StreamTransport extends EventEmitter<ClientTransportEvents> impleme
 
   static async connect(options: TransportConnectOptions): Promise<StreamTransport> {
     const kind = options.kind === 'tls' ? 'tls' : 'tcp';
-    const address = await resolveHost(options.host);
-    const timeoutMs = options.connectTimeoutMs ?? 10_000;
-    const target = `${kind}://${options.host}:${options.port}`;
-    let socket: Socket;
-    if (kind === 'tls') {
-      const servername = options.servername ?? (options.host === address ? undefined : options.host);
-      socket = tlsConnect({
-        host: address,
-        port: options.port,
-        servername,
-        rejectUnauthorized: !options.insecure,
-        ca: options.ca,
-        minVersion: 'TLSv1.2',
-      });
-    } else {
-      socket = netConnect({ host: address, port: options.port });
-    }
-    socket.setNoDelay(true);
-    const ready = kind === 'tls' ? 'secureConnect' : 'connect';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => finish(new Error(`no connection within ${timeoutMs} ms`)), timeoutMs);
-      const finish = (err?: Error): void => {
-        clearTimeout(timer);
-        socket.off('error', finish);
-        socket.off(ready, onReady);
-        if (err) reject(err);
-        else resolve();
-      };
-      const onReady = (): void => finish();
-      socket.once('error', finish);
-      socket.once(ready, onReady);
-    }).catch((cause: Error) => {
-      socket.destroy();
-      const hint =
-        kind === 'tls' && /certificate|self.signed|altnames|issuer/i.test(cause.message)
-          ? ' (the server certificate is not trusted: use -i/--insecure for self-signed certificates, or --sni to name the host)'
-          : '';
-      throw new TurnClientError('TURN_CLIENT_ERR_CONNECT', `cannot connect to ${target}: ${cause.message}${hint}`, {
-        cause,
-      });
-    });
-    return new StreamTransport(kind, socket);
+    return new StreamTransport(kind, await connectStreamSocket(options));
   }
 
   send(message: Buffer): void {
@@ -112,4 +71,54 @@ export class StreamTransport extends EventEmitter<ClientTransportEvents> impleme
     this.#socket.destroy();
     this.emit('close', err);
   }
+}
+
+/**
+ * A TCP or TLS connection to the server, ready to write: the control connection of a stream
+ * transport, or an RFC 6062 data connection.
+ */
+export async function connectStreamSocket(options: TransportConnectOptions): Promise<Socket> {
+  const kind = options.kind === 'tls' ? 'tls' : 'tcp';
+  const address = await resolveHost(options.host);
+  const timeoutMs = options.connectTimeoutMs ?? 10_000;
+  const target = `${kind}://${options.host}:${options.port}`;
+  let socket: Socket;
+  if (kind === 'tls') {
+    const servername = options.servername ?? (options.host === address ? undefined : options.host);
+    socket = tlsConnect({
+      host: address,
+      port: options.port,
+      servername,
+      rejectUnauthorized: !options.insecure,
+      ca: options.ca,
+      minVersion: 'TLSv1.2',
+    });
+  } else {
+    socket = netConnect({ host: address, port: options.port });
+  }
+  socket.setNoDelay(true);
+  const ready = kind === 'tls' ? 'secureConnect' : 'connect';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => finish(new Error(`no connection within ${timeoutMs} ms`)), timeoutMs);
+    const finish = (err?: Error): void => {
+      clearTimeout(timer);
+      socket.off('error', finish);
+      socket.off(ready, onReady);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onReady = (): void => finish();
+    socket.once('error', finish);
+    socket.once(ready, onReady);
+  }).catch((cause: Error) => {
+    socket.destroy();
+    const hint =
+      kind === 'tls' && /certificate|self.signed|altnames|issuer/i.test(cause.message)
+        ? ' (the server certificate is not trusted: use -i/--insecure for self-signed certificates, or --sni to name the host)'
+        : '';
+    throw new TurnClientError('TURN_CLIENT_ERR_CONNECT', `cannot connect to ${target}: ${cause.message}${hint}`, {
+      cause,
+    });
+  });
+  return socket;
 }

@@ -18,6 +18,11 @@ export interface TurnClientOptions extends RetransmitOptions {
    * `username`/`password` the client makes time-windowed ones (draft-uberti-behave-turn-rest-00).
    */
   authSecret?: string;
+  /**
+   * Send USERHASH instead of USERNAME where the server offers username anonymity (RFC 8489 §9.2.1).
+   * SHA-256 keys are used whenever the server offers them. Default false.
+   */
+  userhash?: boolean;
   /** With `authSecret`: the user id after the expiry, `<expiry>:<id>`. Default none (the username is `<expiry>`). */
   ephemeralUserId?: string;
   /** With `authSecret`: how long the made credentials stay valid. Default 3600 s. */
@@ -30,6 +35,11 @@ export interface TurnClientOptions extends RetransmitOptions {
   ca?: string | string[];
   /** TCP connect and TLS/DTLS handshake limit. Default 10000 ms. */
   connectTimeoutMs?: number;
+  /**
+   * The relay's transport: 'udp' (RFC 8656), or 'tcp' for an RFC 6062 TCP allocation, which needs a
+   * 'tcp' or 'tls' `transport` and reaches peers with `connect()` and `accept()`. Default 'udp'.
+   */
+  relayTransport?: 'udp' | 'tcp';
   /** Allocation LIFETIME to ask for, in seconds. Default none (the server's default, 600 s per RFC 8656 §7.2). */
   lifetime?: number;
   /** SOFTWARE attribute on requests. Default none. */
@@ -66,6 +76,8 @@ export interface TurnClientEvents {
   refreshed: [kind: 'allocation' | 'permission' | 'channel', detail: { peer?: string; lifetime?: number }];
   /** A background permission or channel refresh failed (emitted only when listened to). */
   error: [err: TurnClientError];
+  /** RFC 6062 §4.4: a peer connected to the TCP relay; `accept(connectionId)` takes the connection. */
+  'connection-attempt': [peer: TransportAddress, connectionId: number];
   /** The client is closed; `err` says why when it did not close on request. */
   close: [err?: Error];
 }
@@ -84,6 +96,12 @@ export function resolveClientOptions(options: TurnClientOptions): TurnClientOpti
   }
   if ((options.username === undefined) !== (options.password === undefined)) {
     throw new TurnClientError('TURN_CLIENT_ERR_INVALID_ARGUMENT', 'give both username and password, or neither');
+  }
+  if (options.relayTransport === 'tcp' && options.transport !== 'tcp' && options.transport !== 'tls') {
+    throw new TurnClientError(
+      'TURN_CLIENT_ERR_INVALID_ARGUMENT',
+      "relayTransport 'tcp' needs transport 'tcp' or 'tls' (RFC 6062)",
+    );
   }
   if (options.authSecret !== undefined && options.username !== undefined) {
     throw new TurnClientError('TURN_CLIENT_ERR_INVALID_ARGUMENT', 'give either authSecret or username/password');

@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
 import {
   ChannelNumber,
+  ConnectionId,
   channelDataPayload,
   channelNumberOf,
   Data,
@@ -13,7 +15,6 @@ import {
   RequestedTransport,
   type StunMessage,
   StunMessageBuilder,
-  type TransportAddress,
   TransportProtocol,
   XorMappedAddress,
   XorPeerAddress,
@@ -25,10 +26,12 @@ import { TurnClientError } from './errors.ts';
 import { LongTermCredentials } from './long-term-credentials.ts';
 import { formatAddress, type PeerAddress, toTransportAddress } from './peer-address.ts';
 import { PermissionRefresher } from './permission-refresher.ts';
+import { readIndication } from './server-indication.ts';
 import { SignedRequester } from './signed-requester.ts';
+import { openDataConnection } from './tcp-data-connection.ts';
 import { systemTimers, type Timers } from './timers.ts';
 import { TransactionTable } from './transaction-table.ts';
-import type { ClientTransport } from './transport.ts';
+import type { ClientTransport, TransportConnectOptions } from './transport.ts';
 import {
   type Allocation,
   resolveClientOptions,
@@ -53,6 +56,7 @@ export class TurnClient extends EventEmitter<TurnClientEvents> {
   #transport: ClientTransport | undefined;
   readonly #transactions: TransactionTable;
   readonly #requester: SignedRequester;
+  readonly #credentials: LongTermCredentials;
   #sawIcmpUnreachable = false;
   #allocation: Allocation | undefined;
   #allocationTimer: unknown;
@@ -71,9 +75,12 @@ export class TurnClient extends EventEmitter<TurnClientEvents> {
         `TURN server ${this.#server} is unreachable: no response after ${t.transmissions} transmission(s) in ${t.elapsedMs} ms${icmp}`,
       );
     });
+    this.#credentials = new LongTermCredentials(this.#options.username, this.#options.password, {
+      userhash: this.#options.userhash === true,
+    });
     this.#requester = new SignedRequester({
       server: this.#server,
-      credentials: new LongTermCredentials(this.#options.username, this.#options.password),
+      credentials: this.#credentials,
       transactions: this.#transactions,
       transport: () => (this.#state === 'closed' ? undefined : this.#transport),
       software: this.#options.software,
@@ -124,15 +131,7 @@ export class TurnClient extends EventEmitter<TurnClientEvents> {
     if (this.#state !== 'idle') throw this.#stateError('allocate');
     this.#state = 'allocating';
     try {
-      const transport = await connectTransport({
-        kind: this.#options.transport ?? 'udp',
-        host: this.#options.host,
-        port: this.#options.port,
-        insecure: this.#options.insecure,
-        servername: this.#options.servername,
-        ca: this.#options.ca,
-        connectTimeoutMs: this.#options.connectTimeoutMs,
-      });
+      const transport = await connectTransport(this.#connectOptions());
       if (this.#state !== 'allocating') {
         transport.close();
         throw new TurnClientError('TURN_CLIENT_ERR_CLOSED', 'the client was closed while connecting');
@@ -141,8 +140,8 @@ export class TurnClient extends EventEmitter<TurnClientEvents> {
       const res = await this.#requester.request(
         Method.Allocate,
         (b) => {
-          // RFC 8656 §7.1: REQUESTED-TRANSPORT UDP is mandatory.
-          b.add(RequestedTransport, TransportProtocol.UDP);
+          // RFC 8656 §7.1: REQUESTED-TRANSPORT is mandatory: UDP, or TCP for RFC 6062.
+          b.add(RequestedTransport, this.#tcpRelay ? TransportProtocol.TCP : TransportProtocol.UDP);
           if (this.#options.lifetime !== undefined) b.add(Lifetime, this.#options.lifetime);
         },
         'Allocate',
@@ -156,6 +155,57 @@ export class TurnClient extends EventEmitter<TurnClientEvents> {
     } catch (err) {
       this.#shutdown(undefined);
       throw err;
+    }
+  }
+
+  /**
+   * RFC 6062 §4.3: connects the TCP relay to `peer` and returns the data connection, a socket that
+   * carries the peer's bytes both ways (Connect, then ConnectionBind on a new connection).
+   */
+  async connect(peer: PeerAddress): Promise<Socket> {
+    this.#requireTcpRelay('connect');
+    const target = toTransportAddress(peer);
+    const res = await this.#requester.request(
+      Method.Connect,
+      (b) => b.add(XorPeerAddress, target),
+      'Connect',
+      formatAddress(target),
+    );
+    const id = res.get(ConnectionId);
+    if (id === undefined) throw this.#requester.protocolError('the Connect success response has no CONNECTION-ID');
+    return this.accept(id);
+  }
+
+  /** RFC 6062 §4.4: takes the peer connection announced by a 'connection-attempt' event. */
+  accept(connectionId: number): Promise<Socket> {
+    this.#requireTcpRelay('accept');
+    return openDataConnection(this.#connectOptions(), this.#credentials, connectionId, this.#server);
+  }
+
+  #connectOptions(): TransportConnectOptions {
+    const o = this.#options;
+    return {
+      kind: o.transport ?? 'udp',
+      host: o.host,
+      port: o.port,
+      insecure: o.insecure,
+      servername: o.servername,
+      ca: o.ca,
+      connectTimeoutMs: o.connectTimeoutMs,
+    };
+  }
+
+  get #tcpRelay(): boolean {
+    return this.#options.relayTransport === 'tcp';
+  }
+
+  #requireTcpRelay(what: string): void {
+    this.#requireAllocated(what);
+    if (!this.#tcpRelay) {
+      throw new TurnClientError(
+        'TURN_CLIENT_ERR_STATE',
+        `${what}() needs an RFC 6062 allocation (relayTransport 'tcp')`,
+      );
     }
   }
 
@@ -293,17 +343,10 @@ export class TurnClient extends EventEmitter<TurnClientEvents> {
     }
     if (msg.messageClass === MessageClass.SuccessResponse || msg.messageClass === MessageClass.ErrorResponse) {
       this.#transactions.complete(msg);
-    } else if (msg.messageClass === MessageClass.Indication && msg.method === Method.Data) {
-      // RFC 8656 §10.4: a Data indication carries the peer and the payload.
-      let peer: TransportAddress | undefined;
-      let data: Buffer | undefined;
-      try {
-        peer = msg.get(XorPeerAddress);
-        data = msg.get(Data);
-      } catch {
-        return;
-      }
-      if (peer && data) this.emit('data', data, peer);
+    } else if (msg.messageClass === MessageClass.Indication) {
+      const ind = readIndication(msg);
+      if (ind?.kind === 'data') this.emit('data', ind.data, ind.peer);
+      else if (ind?.kind === 'connection-attempt') this.emit('connection-attempt', ind.peer, ind.connectionId);
     }
   }
 

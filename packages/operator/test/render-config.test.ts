@@ -116,6 +116,15 @@ test('admin follows GatewayConfig logLevel and the Dataplane health/metrics/offl
   });
 });
 
+test('GatewayConfig bandwidthLimit renders admin.bandwidth_limit; 0 renders nothing', () => {
+  const limited = renderYaml(
+    BASE.replace('userName: user-1', 'bandwidthLimit: 125000, userName: user-1') + gateway('gw', UDP),
+  );
+  assert.equal(limited.configs[0]!.admin.bandwidth_limit, 125000);
+  const none = renderYaml(BASE.replace('userName: user-1', 'bandwidthLimit: 0, userName: user-1') + gateway('gw', UDP));
+  assert.equal('bandwidth_limit' in none.configs[0]!.admin, false);
+});
+
 const clusterCases: {
   name: string;
   backend: string;

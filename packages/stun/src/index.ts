@@ -8,5 +8,6 @@ export * from './ip-address.ts';
 export * from './message.ts';
 export * from './message-builder.ts';
 export * from './message-type.ts';
+export * from './nonce-cookie.ts';
 export * from './saslprep.ts';
 export * from './stream-framer.ts';

@@ -7,6 +7,9 @@ import {
   ephemeralUsername,
   generateEphemeralCredentials,
   longTermKey,
+  nonceCookie,
+  nonceFeatures,
+  SecurityFeature,
   saslPrep,
 } from '@stunner/stun';
 
@@ -82,5 +85,16 @@ describe('SASLprep', () => {
   it('refuses prohibited characters', () => {
     assert.throws(() => saslPrep('a\u0007b'), { code: 'STUN_ERR_INVALID_ARGUMENT' });
     assert.throws(() => saslPrep('a\ue000'), { code: 'STUN_ERR_INVALID_ARGUMENT' });
+  });
+});
+
+describe('nonce cookie (RFC 8489 §9.2)', () => {
+  it('encodes and reads the security feature bits, bit 0 the most significant', () => {
+    const both = SecurityFeature.PasswordAlgorithms | SecurityFeature.UsernameAnonymity;
+    assert.equal(nonceCookie(both), 'obMatJos2wAAA');
+    assert.equal(nonceCookie(SecurityFeature.PasswordAlgorithms), 'obMatJos2gAAA');
+    assert.equal(nonceFeatures(`${nonceCookie(both)}rest-of-nonce`), both);
+    assert.equal(nonceFeatures('AAAAAAAAAAAAAAAA'), 0);
+    assert.equal(nonceFeatures('obMatJos2'), 0);
   });
 });

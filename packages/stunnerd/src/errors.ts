@@ -11,6 +11,9 @@ export type StunnerdErrorCode =
   | 'STUNNERD_ERR_LOG_SPEC'
   /** `-u/--udp-thread-num` is not a whole number from 0 to 256. */
   | 'STUNNERD_ERR_UDP_THREAD_NUM'
+  | 'STUNNERD_ERR_RATE_LIMIT'
+  /** `--io` (or STUNNERD_IO) is neither dgram nor batch. */
+  | 'STUNNERD_ERR_IO'
   /** More than one positional (quick-mode URI) argument. */
   | 'STUNNERD_ERR_ARGUMENTS'
   /** `-i/--id` is not `<namespace>/<name>`. */

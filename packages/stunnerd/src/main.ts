@@ -1,6 +1,6 @@
 // stunnerd (stunner-v1.md §1.4): `npm run stunnerd -- [flags] [turn://user:pass@addr:port?transport=...]`.
 import { readFile } from 'node:fs/promises';
-import { parseStunnerConfig, type StunnerConfig } from '@stunner/api';
+import { parseStunnerConfig, type StunnerConfig, validateStunnerConfig, zeroConfig } from '@stunner/api';
 import { LoggerFactory } from '@stunner/log';
 import { parseStunnerdCli, type StunnerdCli } from './cli-options.ts';
 import { CdsConfigClient, fetchCdsConfig } from './config/cds-config-client.ts';
@@ -9,6 +9,7 @@ import { FileConfigWatcher } from './config/file-config-watcher.ts';
 import { quickConfig } from './config/quick-config.ts';
 import { Stunnerd } from './daemon/stunnerd.ts';
 import { planReconcile } from './reconcile/plan-reconcile.ts';
+import { resolveUdpIo } from './sockets/udp-io.ts';
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`stunnerd: ${message}\n`);
@@ -36,11 +37,16 @@ const logger = new LoggerFactory({
 });
 const log = logger.getLogger('stunnerd');
 
+// --io (or $STUNNERD_IO), settled once here; worker threads inherit it through the environment.
+const udpIo = resolveUdpIo(cli.io);
+if (udpIo.fallback) log.warn(udpIo.fallback);
+
 const daemon = new Stunnerd({
   logger,
   forceReady: cli.forceReady,
   // -u N > 1: each TURN-UDP listener is served by N worker threads on one SO_REUSEPORT port group.
   udpThreads: cli.udpThreadNum,
+  limits: { challengeRateLimit: cli.challengeRateLimit, authFailureRateLimit: cli.authFailureRateLimit },
   ...(cli.logSpec ? { logSpecOverride: cli.logSpec } : {}),
 });
 let stopWatching: () => void = () => {};
@@ -57,14 +63,13 @@ function announce(config: StunnerConfig): void {
   }
 }
 
-async function apply(config: StunnerConfig): Promise<boolean> {
+/** Watch mode: an update that cannot be served is logged; the last good config keeps serving. */
+async function apply(config: StunnerConfig): Promise<void> {
   try {
     await daemon.apply(config);
     announce(config);
-    return true;
   } catch (err) {
     log.error(explain(err));
-    return false;
   }
 }
 
@@ -112,12 +117,24 @@ if (cli.dryRun) {
 }
 
 if (config) {
-  if (!(await apply(config))) {
+  // A one-shot start whose config cannot be served (a listener that cannot bind) exits with one line.
+  try {
+    await daemon.apply(config);
+  } catch (err) {
     await daemon.close();
-    fail('the config cannot be served; see the error above');
+    fail(explain(err));
   }
+  announce(config);
 } else {
-  // Watch mode starts with no config (not ready) and waits for the first one (§1.4).
+  // Watch mode starts from the zero config (§1.4): the health server answers /live 200 and /ready 503
+  // while the first config is awaited, so liveness probes do not kill a pod whose CDS is unreachable.
+  const zero = zeroConfig(cli.id);
+  if (cli.bootstrapHealthEndpoint !== undefined) zero.admin.healthcheck_endpoint = cli.bootstrapHealthEndpoint;
+  try {
+    await daemon.apply(validateStunnerConfig(zero), { bootstrap: true });
+  } catch (err) {
+    log.error(`before the first config: ${explain(err)}`);
+  }
   watch();
 }
 

@@ -19,6 +19,15 @@ describe('stunnerd command line (stunner-v1.md §1.4)', () => {
     assert.equal(parseStunnerdCli(['-l', 'all:WARN,turn:debug'], env).logSpec, 'all:WARN,turn:debug');
   });
 
+  it('reads the per-source limits on challenges and failed authentications', () => {
+    const defaults = parseStunnerdCli([], env);
+    assert.equal(defaults.challengeRateLimit, 5000);
+    assert.equal(defaults.authFailureRateLimit, 20);
+    const set = parseStunnerdCli(['--challenge-rate-limit', '0', '--auth-failure-rate-limit=5'], env);
+    assert.equal(set.challengeRateLimit, 0);
+    assert.equal(set.authFailureRateLimit, 5);
+  });
+
   const refused: Array<[string, string[], string, RegExp]> = [
     ['--log-format xml', ['--log-format', 'xml'], 'STUNNERD_ERR_LOG_FORMAT', /--log-format xml: use text or json/],
     ['-u x', ['-u', 'x'], 'STUNNERD_ERR_UDP_THREAD_NUM', /--udp-thread-num x: use a whole number from 0 to 256/],
@@ -26,6 +35,12 @@ describe('stunnerd command line (stunner-v1.md §1.4)', () => {
     ['-u -1', ['--udp-thread-num=-1'], 'STUNNERD_ERR_UDP_THREAD_NUM', /--udp-thread-num -1/],
     ['two URIs', ['turn://a:b@1.2.3.4', 'turn://c:d@1.2.3.4'], 'STUNNERD_ERR_ARGUMENTS', /one quick-mode URI at most/],
     ['-i gw', ['-i', 'gw'], 'STUNNERD_ERR_ID', /--id gw: use <namespace>\/<name>/],
+    [
+      '--challenge-rate-limit x',
+      ['--challenge-rate-limit', 'x'],
+      'STUNNERD_ERR_RATE_LIMIT',
+      /--challenge-rate-limit x/,
+    ],
     [
       '-l turn:LOUD',
       ['-l', 'all:INFO,turn:LOUD'],

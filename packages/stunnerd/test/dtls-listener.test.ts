@@ -61,6 +61,30 @@ async function sClient(port: number, line: string): Promise<string> {
   }
 }
 
+/** Runs openssl s_client -dtls1_2 and sends `count` lines one at a time, each after the last echo. */
+async function sClientLines(port: number, count: number): Promise<number> {
+  const client = spawn('openssl', ['s_client', '-dtls1_2', '-connect', `127.0.0.1:${port}`, '-quiet', '-ign_eof'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let out = '';
+  client.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  try {
+    for (let i = 0; i < count; i++) {
+      client.stdin.write(`line-${i}\n`);
+      const deadline = Date.now() + 5000;
+      while (!out.includes(`echo:line-${i}`)) {
+        if (Date.now() > deadline || client.exitCode !== null) return i;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    return count;
+  } finally {
+    client.kill();
+  }
+}
+
 function close(socket: Socket, listener: DtlsListener): void {
   listener.close();
   socket.close();
@@ -81,6 +105,17 @@ describe('DtlsListener with openssl s_client -dtls1_2', () => {
     });
   }
 
+  it('numbers application records past the handshake, so none is taken for a replay (RFC 6347 §4.1)', async () => {
+    // werift-dtls numbers its Finished with the epoch-0 count (7 here) and restarts application data at
+    // 1: without the listener's fix OpenSSL drops the 7th echo as a replay of the Finished.
+    const { socket, listener, port } = await echoServer(certificate('ecdsa'));
+    try {
+      assert.equal(await sClientLines(port, 20), 20);
+    } finally {
+      close(socket, listener);
+    }
+  });
+
   it('serves two clients at once on one socket', async () => {
     const { socket, listener, port } = await echoServer(certificate('ecdsa'));
     try {
@@ -95,9 +130,9 @@ describe('DtlsListener with openssl s_client -dtls1_2', () => {
 
 describe('DtlsListener before the cookie', () => {
   /** A minimal DTLS 1.2 ClientHello record with the given cookie. */
-  function clientHello(cookie: Buffer, random = Buffer.alloc(32, 7)): Buffer {
+  function clientHello(cookie: Buffer, random = Buffer.alloc(32, 7), version = 0xfefd): Buffer {
     const body = Buffer.concat([
-      Buffer.from([0xfe, 0xfd]),
+      Buffer.from([version >> 8, version & 0xff]),
       random,
       Buffer.from([0]),
       Buffer.from([cookie.length]),
@@ -183,6 +218,30 @@ describe('DtlsListener before the cookie', () => {
       assert.equal(listener.sessionCount, 0);
     } finally {
       for (const p of probes) p.close();
+      close(socket, listener);
+    }
+  });
+
+  it('answers a DTLS 1.0 ClientHello, once its cookie is echoed, with a fatal protocol_version alert', async () => {
+    const { socket, listener, port } = await echoServer(certificate('ecdsa'));
+    const probe = createSocket('udp4');
+    await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', resolve));
+    const failures: string[] = [];
+    listener.on('handshakeFailed', (_a, _p, reason) => failures.push(reason));
+    try {
+      const random = Buffer.alloc(32, 3);
+      let reply = once(probe, 'message');
+      probe.send(clientHello(Buffer.alloc(0), random, 0xfeff), port, '127.0.0.1');
+      const [hvr] = (await reply) as [Buffer];
+      assert.equal(hvr[13], 3, 'the cookie exchange comes first: no alert to an unproven source');
+      reply = once(probe, 'message');
+      probe.send(clientHello(hvr.subarray(28), random, 0xfeff), port, '127.0.0.1');
+      const [alert] = (await reply) as [Buffer];
+      assert.deepEqual([...alert], [21, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 5, 0, 2, 2, 70]);
+      assert.equal(listener.halfOpen, 0);
+      assert.deepEqual(failures, ['the client offers only DTLS 1.0; DTLS 1.2 is required']);
+    } finally {
+      probe.close();
       close(socket, listener);
     }
   });

@@ -99,6 +99,8 @@ describe('stunnerd process', { timeout: 60_000 }, () => {
     const cdsPort = await cds.ready;
     const daemon = spawn(process.execPath, [main, '-w', '-c', `ws://127.0.0.1:${cdsPort}`, '-i', 'test/gw'], {
       stdio: ['ignore', 'pipe', 'ignore'],
+      // The health server of the zero config it starts from: not 8086, which other tests may hold.
+      env: { ...process.env, STUNNER_HEALTHCHECK_ENDPOINT: `http://127.0.0.1:${health}` },
     });
     t.after(() => daemon.kill('SIGKILL'));
     await cds.connected;

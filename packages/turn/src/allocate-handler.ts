@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import {
   AddressErrorCode,
   AddressFamily,
+  Attr,
   ERROR_REASONS,
   Lifetime,
   MessageClass,
@@ -9,6 +10,7 @@ import {
   ReservationToken,
   StunMessageBuilder,
   type TransportAddress,
+  UnknownAttributes,
   XorMappedAddress,
   XorRelayedAddress,
 } from '@stunner/stun';
@@ -44,9 +46,17 @@ export function handleAllocate(s: EngineState, req: AuthenticatedRequest): void 
     respondError(s, req, 437);
     return;
   }
-  const plan = planAllocate(msg, s.options.relayFamilies);
+  const plan = planAllocate(msg, s.options.relayFamilies, {
+    enabled: s.tcpRelays,
+    overStream: client.transport === 'tcp' || client.transport === 'tls',
+  });
   if (typeof plan === 'number') {
     respondError(s, req, plan);
+    return;
+  }
+  if (plan.dontFragment && !s.options.dontFragment) {
+    // RFC 8656 §7.2: a server that cannot set DF treats DONT-FRAGMENT as an unknown comprehension-required attribute.
+    respondError(s, req, 420, (b) => b.add(UnknownAttributes, [Attr.DontFragment]));
     return;
   }
   const { token, evenPort, refusedFamily } = plan;
@@ -91,7 +101,7 @@ export function handleAllocate(s: EngineState, req: AuthenticatedRequest): void 
 
   const id = s.nextRelayId++;
   const reserveId = evenPort?.reserve === true ? s.nextRelayId++ : undefined;
-  const a = new Allocation(id, client, req.username, req.userId, families, now + lifetimeMs);
+  const a = new Allocation(id, client, req.username, req.userId, families, now + lifetimeMs, plan.transport);
   a.pending = {
     transactionId: Buffer.from(msg.transactionId),
     cacheKey: req.cacheKey,
@@ -103,22 +113,37 @@ export function handleAllocate(s: EngineState, req: AuthenticatedRequest): void 
     reserveId,
   };
   s.track(a);
-  s.sink.openRelay({ id, client, families, evenPort: evenPort !== undefined, reserveId });
+  s.sink.openRelay({
+    id,
+    client,
+    userId: req.userId,
+    families,
+    transport: plan.transport,
+    evenPort: evenPort !== undefined,
+    dontFragment: plan.dontFragment,
+    reserveId,
+  });
 }
 
-/** Quota (486) and capacity (508) checks before a relay is asked for. */
+/**
+ * Capacity (508), the admission hook, then quota (486) before a relay is asked for. The quota unit is
+ * taken last, so a refusal leaves nothing to give back; `untrack` gives it back.
+ */
 function admit(s: EngineState, req: AuthenticatedRequest, families: readonly Family[]): true | 486 | 508 {
   const o = s.options;
   if (o.maxAllocations > 0 && s.relays.size >= o.maxAllocations) return 508;
-  if (o.userQuota > 0 && (s.perUser.get(req.userId) ?? 0) >= o.userQuota) return 486;
-  if (s.admitAllocation === undefined) return true;
-  return s.admitAllocation({
-    client: req.client,
-    username: req.username,
-    userId: req.userId,
-    realm: s.auth.realm,
-    families,
-  });
+  if (s.admitAllocation !== undefined) {
+    const hook = s.admitAllocation({
+      client: req.client,
+      username: req.username,
+      userId: req.userId,
+      realm: s.auth.realm,
+      families,
+    });
+    if (hook !== true) return hook;
+  }
+  if (s.quota !== undefined && !s.quota.acquire(req.userId)) return 486;
+  return true;
 }
 
 /**
@@ -171,11 +196,18 @@ export function handleRelayOpened(s: EngineState, relayId: number, bound: RelayB
   });
 }
 
-/** The adapter could not bind the relay: the Allocate fails with 508, or 440 for an unbindable family. */
-export function handleRelayFailed(s: EngineState, relayId: number, code: 440 | 508, now: number): void {
+/**
+ * The adapter could not bind the relay: the Allocate fails with 508, 440 for an unbindable family, or
+ * 486 when a quota kept outside the engine (another thread's) refused the user.
+ */
+export function handleRelayFailed(s: EngineState, relayId: number, code: 440 | 486 | 508, now: number): void {
   const a = s.relays.get(relayId);
   const pending = a?.pending;
-  if (a === undefined || pending === undefined) return;
+  if (a === undefined || pending === undefined) {
+    // Deleted while pending: nothing was bound, nothing is left to close.
+    s.abandoned.delete(relayId);
+    return;
+  }
   s.untrack(a);
   sendError(s, a.client, Method.Allocate, pending.transactionId, pending, code, now);
 }
@@ -188,7 +220,10 @@ function openAllocation(
   r: AllocateReply,
 ): void {
   a.relayed = addresses;
-  a.expires = now + r.lifetimeMs;
+  // A dual allocation whose IPv6 side could not be bound holds IPv4 only (RFC 8656 §7.2).
+  if (addresses.length < a.families.length)
+    a.families = a.families.filter((f) => addresses.some((x) => x.family === f));
+  a.setExpires(now + r.lifetimeMs);
   s.scheduleAt(a.expires);
   const b = new StunMessageBuilder(Method.Allocate, MessageClass.SuccessResponse, r.transactionId);
   for (const addr of addresses) b.add(XorRelayedAddress, addr);

@@ -1,5 +1,6 @@
 import type { TransportAddress } from '@stunner/stun';
 import type { ClientEndpoint, Family } from './endpoint.ts';
+import { TokenBucket } from './token-bucket.ts';
 
 /** RFC 8656 §9: a permission is per peer IP; the port is ignored. */
 export interface Permission {
@@ -44,6 +45,33 @@ export interface PendingAllocate {
   readonly reserveId: number | undefined;
 }
 
+/**
+ * One TCP connection between a TCP allocation's relay and a peer (RFC 6062 §4): opened by Connect
+ * (`connecting`, until the adapter reports it) or accepted from the peer; then waiting for the
+ * client's ConnectionBind (`pending-bind`, 30 s, §5.3, §5.4); then `bound` to a data connection,
+ * whose bytes the adapter pipes without the engine.
+ */
+export interface PeerConnection {
+  /** CONNECTION-ID (RFC 6062 §6.2.1). */
+  readonly id: number;
+  readonly allocation: Allocation;
+  readonly address: string;
+  readonly port: number;
+  state: 'connecting' | 'pending-bind' | 'bound';
+  /** Engine time (ms) when a `connecting` or `pending-bind` connection is given up. */
+  expires: number;
+  /** The Connect request to answer (sealed as it was signed) once the adapter reports the outcome. */
+  connect:
+    | {
+        readonly transactionId: Buffer;
+        readonly cacheKey: string;
+        readonly key: Buffer;
+        readonly integrity: 'sha1' | 'sha256';
+        readonly fingerprint: boolean;
+      }
+    | undefined;
+}
+
 /** Read-only view of an allocation, given to hooks and events. */
 export interface AllocationInfo {
   /** The relay id: what `handleRelay`, `sendToPeer` and `closeRelay` name the relay by. */
@@ -53,6 +81,8 @@ export interface AllocationInfo {
   /** Who the quota counts against: the username, or its user part for ephemeral `<expiry>:<user>`. */
   readonly userId: string;
   readonly families: readonly Family[];
+  /** The relay's transport: UDP (RFC 8656), or TCP (RFC 6062), whose data the adapter pipes per peer connection. */
+  readonly transport: RelayTransport;
   /** Relayed transport addresses; empty while the relay is being bound. */
   readonly relayed: readonly TransportAddress[];
   /** Engine time (ms) when the allocation expires unless refreshed. */
@@ -60,15 +90,24 @@ export interface AllocationInfo {
   readonly stats: Readonly<RelayStats>;
 }
 
+export type RelayTransport = 'udp' | 'tcp';
+
 /** One allocation (RFC 8656 §2.2): its relay, 5-tuple, credentials, permissions and channels. */
 export class Allocation implements AllocationInfo {
   readonly id: number;
   readonly client: ClientEndpoint;
   readonly username: string;
   readonly userId: string;
-  readonly families: readonly Family[];
+  /** Families held: a dual allocation loses one when it is refreshed away or expires (RFC 8656 §7.3). */
+  families: readonly Family[];
   relayed: readonly TransportAddress[] = [];
+  /** When the allocation expires: the later of its families' expiries on a dual allocation. */
   expires: number;
+  /**
+   * A dual allocation's expiry per family, in `families` order (RFC 8656 §7.3: a Refresh with
+   * REQUESTED-ADDRESS-FAMILY refreshes or deletes that family only); undefined for one family.
+   */
+  familyExpires: number[] | undefined;
   pending: PendingAllocate | undefined;
   readonly stats: RelayStats = {
     toPeerPackets: 0,
@@ -79,6 +118,12 @@ export class Allocation implements AllocationInfo {
   };
   readonly permissions = new Map<string, Permission>();
   readonly channels = new Map<number, Channel>();
+  /** The bandwidth limit's buckets, one each way (`bandwidthLimit`). */
+  readonly toPeerBucket = new TokenBucket();
+  readonly toClientBucket = new TokenBucket();
+  /** A TCP allocation's peer connections by CONNECTION-ID (RFC 6062). */
+  readonly connections = new Map<number, PeerConnection>();
+  readonly transport: RelayTransport;
   /** Channels by peer IP then port, for the relay-to-client direction. */
   readonly #peerChannels = new Map<string, Map<number, Channel>>();
 
@@ -89,7 +134,9 @@ export class Allocation implements AllocationInfo {
     userId: string,
     families: readonly Family[],
     expires: number,
+    transport: RelayTransport = 'udp',
   ) {
+    this.transport = transport;
     this.id = id;
     this.client = client;
     this.username = username;
@@ -100,6 +147,52 @@ export class Allocation implements AllocationInfo {
 
   hasFamily(family: Family): boolean {
     return this.families.includes(family);
+  }
+
+  /** Sets every family's expiry (a Refresh without REQUESTED-ADDRESS-FAMILY, or the Allocate). */
+  setExpires(at: number): void {
+    this.expires = at;
+    this.familyExpires = this.families.length > 1 ? this.families.map(() => at) : undefined;
+  }
+
+  /** Sets one family's expiry on a dual allocation; the allocation lives as long as its last family. */
+  setFamilyExpires(family: Family, at: number): void {
+    const per = this.familyExpires;
+    if (per === undefined) {
+      this.expires = at;
+      return;
+    }
+    per[this.families.indexOf(family)] = at;
+    this.expires = Math.max(...per);
+  }
+
+  /** The first family of a dual allocation whose own lifetime is over by `now` (undefined if none). */
+  expiredFamily(now: number): Family | undefined {
+    const per = this.familyExpires;
+    if (per === undefined) return undefined;
+    const i = per.findIndex((t) => t <= now);
+    return i < 0 ? undefined : this.families[i];
+  }
+
+  /**
+   * Drops `family` from a dual allocation: its relayed address, and the permissions and channels of
+   * its peers (whose data the engine then drops). The allocation goes on with the other family.
+   */
+  dropFamily(family: Family): void {
+    const i = this.families.indexOf(family);
+    if (i < 0 || this.families.length < 2) return;
+    this.families = this.families.filter((f) => f !== family);
+    this.relayed = this.relayed.filter((r) => r.family !== family);
+    const left = this.familyExpires?.filter((_, j) => j !== i);
+    this.familyExpires = undefined;
+    if (left !== undefined) this.expires = Math.max(...left);
+    const v6 = family === 'IPv6';
+    for (const address of [...this.permissions.keys()]) {
+      if (address.includes(':') === v6) this.permissions.delete(address);
+    }
+    for (const ch of [...this.channels.values()]) {
+      if (ch.address.includes(':') === v6) this.removeChannel(ch);
+    }
   }
 
   /** RFC 8656 §9: whether a permission for the peer IP is installed and not yet expired. */

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { checkEphemeralUsername, ephemeralPassword, longTermKey } from '@stunner/stun';
+import { checkEphemeralUsername, ephemeralPassword, type KeyAlgorithm, longTermKey, userHash } from '@stunner/stun';
 import { TurnEngineError } from './errors.ts';
 
 /** STUNner's authentication modes (stunner-v1.md §1.9), after the config's aliases are normalised. */
@@ -34,6 +34,8 @@ export class Authenticator {
   readonly realm: string;
   readonly #username: Buffer | undefined;
   readonly #staticKey: Buffer | undefined;
+  readonly #staticKeySha256: Buffer | undefined;
+  readonly #userHash: Buffer | undefined;
   readonly #secret: string | undefined;
 
   constructor(options: AuthOptions) {
@@ -45,6 +47,9 @@ export class Authenticator {
       this.#username = Buffer.from(options.username, 'utf8');
       // stunner-v1.md §1.9: key = MD5(username ":" realm ":" password), as pion computes it.
       this.#staticKey = longTermKey(options.username, options.realm, options.password ?? '');
+      // RFC 8489 §9.2.2 with PASSWORD-ALGORITHM SHA-256, and §14.4 USERHASH.
+      this.#staticKeySha256 = longTermKey(options.username, options.realm, options.password ?? '', 'SHA-256');
+      this.#userHash = userHash(options.username, options.realm);
     } else if (options.type === 'ephemeral') {
       if (!options.realm) invalid('auth.realm', 'is empty; set the REALM clients must use');
       if (!options.secret) invalid('auth.secret', 'is empty; ephemeral auth needs the shared secret');
@@ -54,19 +59,32 @@ export class Authenticator {
     }
   }
 
-  lookup(username: string, nowSeconds: number): CredentialLookup {
+  /** Whether USERHASH can name a user: static auth only (an ephemeral username cannot be found from its hash). */
+  get userHashes(): boolean {
+    return this.#userHash !== undefined;
+  }
+
+  lookup(username: string, nowSeconds: number, algorithm: KeyAlgorithm = 'MD5'): CredentialLookup {
     if (this.#staticKey && this.#username) {
       const given = Buffer.from(username, 'utf8');
       const match = given.length === this.#username.length && timingSafeEqual(given, this.#username);
-      return match ? { ok: true, key: this.#staticKey, userId: username } : { ok: false, reason: 'unknown-user' };
+      if (!match) return { ok: false, reason: 'unknown-user' };
+      return { ok: true, key: algorithm === 'MD5' ? this.#staticKey : this.#staticKeySha256!, userId: username };
     }
     if (this.#secret !== undefined) {
       const check = checkEphemeralUsername(username, nowSeconds);
       if (!check.ok) return { ok: false, reason: check.reason };
       const password = ephemeralPassword(this.#secret, username);
-      return { ok: true, key: longTermKey(username, this.realm, password), userId: check.userId };
+      return { ok: true, key: longTermKey(username, this.realm, password, algorithm), userId: check.userId };
     }
     return { ok: false, reason: 'unknown-user' };
+  }
+
+  /** The user a USERHASH names (RFC 8489 §9.2.4): the static username, compared in constant time. */
+  usernameForHash(hash: Buffer): string | undefined {
+    if (this.#userHash === undefined || this.#username === undefined) return undefined;
+    if (hash.length !== this.#userHash.length || !timingSafeEqual(hash, this.#userHash)) return undefined;
+    return this.#username.toString('utf8');
   }
 }
 

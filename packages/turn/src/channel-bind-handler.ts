@@ -13,7 +13,14 @@ export function handleChannelBind(s: EngineState, req: AuthenticatedRequest): vo
   const peer = req.msg.get(XorPeerAddress);
   // RFC 8656 §11.2: both attributes are required and the number must be in 0x4000–0x4FFF (RFC 5766
   // §11: up to 0x7FFF, with `legacyChannelNumbers`).
-  if (number === undefined || peer === undefined || number < 0x4000 || number > s.options.maxChannelNumber) {
+  // RFC 6062 §4: a TCP allocation relays through peer connections, never channels.
+  if (
+    a.transport === 'tcp' ||
+    number === undefined ||
+    peer === undefined ||
+    number < 0x4000 ||
+    number > s.options.maxChannelNumber
+  ) {
     respondError(s, req, 400);
     return;
   }

@@ -1,6 +1,19 @@
-import { Attr, type StunMessage, verifyMessageIntegrity, verifyMessageIntegritySha256 } from '@stunner/stun';
+import {
+  Attr,
+  type KeyAlgorithm,
+  type StunMessage,
+  verifyMessageIntegrity,
+  verifyMessageIntegritySha256,
+} from '@stunner/stun';
 import type { Authenticator } from './auth.ts';
 import type { NonceIssuer } from './nonce.ts';
+import { requestedAlgorithm } from './password-algorithms.ts';
+
+/** The RFC 8489 §9.2 security features this server offers in its nonce cookie. */
+export interface SecurityFeatures {
+  readonly passwordAlgorithms: boolean;
+  readonly userhash: boolean;
+}
 
 /** A request that passed the long-term credential checks. */
 export interface AuthContext {
@@ -13,10 +26,18 @@ export interface AuthContext {
 }
 
 /**
- * Long-term credential checks of RFC 8489 §9.2.4, in order: no integrity → 401; integrity without
- * USERNAME, REALM or NONCE → 400; a nonce not issued to this client address or expired → 438; another
- * realm, an unknown or expired username, or integrity that does not verify over the received bytes →
- * 401. Pure: nothing is stored whatever the outcome.
+ * Why a request did not authenticate, and so what it is answered (RFC 8489 §9.2.4): `challenge` (no
+ * integrity: 401), `malformed` (400), `stale` (438), `rejected` (credentials that do not verify: 401,
+ * and counted as a failed authentication, which is limited harder than challenges).
+ */
+export type CredentialFailure = 'challenge' | 'malformed' | 'stale' | 'rejected';
+
+/**
+ * Long-term credential checks of RFC 8489 §9.2.4, in order: no integrity → challenge; integrity without
+ * USERNAME (or USERHASH), REALM or NONCE → malformed; a nonce not issued to this client address, or
+ * expired, or with other security features than this server offers → stale; PASSWORD-ALGORITHM(S) not
+ * as offered → malformed; another realm, an unknown or expired user, or integrity that does not verify
+ * over the received bytes (with the key of the chosen algorithm) → rejected. Pure: nothing is stored.
  */
 export function checkCredentials(
   msg: StunMessage,
@@ -24,21 +45,39 @@ export function checkCredentials(
   now: number,
   auth: Authenticator,
   nonces: NonceIssuer,
-): AuthContext | 400 | 401 | 438 {
+  features: SecurityFeatures,
+): AuthContext | CredentialFailure {
   const hasSha256 = msg.integritySha256Offset >= 0;
-  if (msg.integrityOffset < 0 && !hasSha256) return 401;
+  if (msg.integrityOffset < 0 && !hasSha256) return 'challenge';
   const usernameAttr = msg.find(Attr.Username);
+  // RFC 8489 §9.2.4: USERHASH stands for USERNAME where the server offered username anonymity.
+  const userhashAttr = usernameAttr === undefined && features.userhash ? msg.find(Attr.Userhash) : undefined;
   const realmAttr = msg.find(Attr.Realm);
   const nonceAttr = msg.find(Attr.Nonce);
-  if (usernameAttr === undefined || realmAttr === undefined || nonceAttr === undefined) return 400;
+  if (
+    (usernameAttr === undefined && userhashAttr === undefined) ||
+    realmAttr === undefined ||
+    nonceAttr === undefined
+  ) {
+    return 'malformed';
+  }
   // The nonce first: it is the cheapest check and needs no key.
-  if (nonces.check(nonceAttr.value.toString('utf8'), clientAddress, now) !== 'valid') return 438;
-  if (realmAttr.value.toString('utf8') !== auth.realm) return 401;
-  const username = usernameAttr.value.toString('utf8');
-  const creds = auth.lookup(username, Math.floor(now / 1000));
-  if (!creds.ok) return 401;
+  if (nonces.check(nonceAttr.value.toString('utf8'), clientAddress, now) !== 'valid') return 'stale';
+  let algorithm: KeyAlgorithm | 'malformed';
+  try {
+    algorithm = requestedAlgorithm(msg, features.passwordAlgorithms);
+  } catch {
+    return 'malformed';
+  }
+  if (algorithm === 'malformed') return 'malformed';
+  if (realmAttr.value.toString('utf8') !== auth.realm) return 'rejected';
+  const username =
+    usernameAttr !== undefined ? usernameAttr.value.toString('utf8') : auth.usernameForHash(userhashAttr!.value);
+  if (username === undefined) return 'rejected';
+  const creds = auth.lookup(username, Math.floor(now / 1000), algorithm);
+  if (!creds.ok) return 'rejected';
   // MESSAGE-INTEGRITY-SHA256 when present, else MESSAGE-INTEGRITY; constant-time compares in the codec.
   const valid = hasSha256 ? verifyMessageIntegritySha256(msg, creds.key) : verifyMessageIntegrity(msg, creds.key);
-  if (!valid) return 401;
+  if (!valid) return 'rejected';
   return { username, userId: creds.userId, key: creds.key, integrity: hasSha256 ? 'sha256' : 'sha1' };
 }

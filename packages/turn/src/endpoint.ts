@@ -29,15 +29,33 @@ export interface RelayRequest {
   /** Relay id the engine chose; used by `handleRelay`, `sendToPeer` and `closeRelay`. */
   readonly id: number;
   readonly client: ClientEndpoint;
+  /**
+   * Who the allocation counts against (the username, or the user part of an ephemeral one): an adapter
+   * that keeps the quota elsewhere (another thread) takes a unit for it before binding, answers
+   * `relayFailed(id, 486)` when refused, and gives it back when the relay closes.
+   */
+  readonly userId: string;
   /** One family, or IPv4 then IPv6 for a dual allocation (RFC 8656 §7.2 ADDITIONAL-ADDRESS-FAMILY). */
   readonly families: readonly Family[];
+  /** UDP (RFC 8656), or TCP (RFC 6062): a listening socket on the relayed address that also dials out. */
+  readonly transport: 'udp' | 'tcp';
   /** RFC 8656 §14.6 EVEN-PORT: the relayed port must be even. */
   readonly evenPort: boolean;
+  /** RFC 8656 §14.8 DONT-FRAGMENT: set the DF bit on datagrams relayed to peers (asked only of adapters that can). */
+  readonly dontFragment: boolean;
   /**
    * EVEN-PORT with R=1: also bind the next port (same address) and keep it, idle, under this relay id
    * until the engine either claims it for an Allocate carrying the RESERVATION-TOKEN or closes it.
    */
   readonly reserveId: number | undefined;
+}
+
+/** The engine's request to open a TCP connection from a TCP relay to a peer (RFC 6062 §5.2). */
+export interface PeerConnectRequest {
+  readonly connectionId: number;
+  readonly relayId: number;
+  readonly address: string;
+  readonly port: number;
 }
 
 /** What the adapter reports once the relay sockets are bound. */
@@ -66,4 +84,22 @@ export interface TurnEngineSink {
   openRelay(request: RelayRequest): void;
   /** Closes the relay sockets of `relayId` (an allocation's, or an unused reservation's). */
   closeRelay(relayId: number): void;
+  /**
+   * Closes one family's relay socket of a dual allocation that goes on with the other (RFC 8656 §7.3:
+   * Refresh with REQUESTED-ADDRESS-FAMILY, or that family's lifetime over). The engine drops that
+   * family's traffic either way; without this the socket stays open until `closeRelay`.
+   */
+  closeRelayFamily?(relayId: number, family: Family): void;
+  /**
+   * RFC 6062 (`tcpRelays`): connects relay `relayId` to the peer; answer with `peerConnected` or
+   * `peerConnectFailed`. The connection is closed with its relay, or by `closePeerConnection`.
+   */
+  connectPeer?(request: PeerConnectRequest): void;
+  /** Closes a peer connection (and its data connection, if bound). */
+  closePeerConnection?(connectionId: number): void;
+  /**
+   * The client connection `dataClient` is bound to peer connection `connectionId` (RFC 6062 §5.4): the
+   * ConnectionBind response has been sent on it; from now on the adapter pipes raw bytes both ways.
+   */
+  bindDataConnection?(connectionId: number, dataClient: ClientEndpoint): void;
 }

@@ -1,5 +1,5 @@
 import type { AllocationInfo } from './allocation.ts';
-import type { ClientEndpoint } from './endpoint.ts';
+import type { ClientEndpoint, Family } from './endpoint.ts';
 
 /** Why an allocation ended. */
 export type AllocationEndReason = 'refresh' | 'expired' | 'client-closed' | 'engine-closed';
@@ -9,6 +9,8 @@ export interface TurnEngineEvents {
   'allocation-created': [allocation: AllocationInfo];
   /** `allocation.stats` holds the final traffic counters. */
   'allocation-deleted': [allocation: AllocationInfo, reason: AllocationEndReason];
+  /** One family of a dual allocation ended (Refresh with REQUESTED-ADDRESS-FAMILY, or its lifetime); the other goes on. */
+  'allocation-family-deleted': [allocation: AllocationInfo, family: Family];
   'permission-created': [allocation: AllocationInfo, peerAddress: string];
   'permission-expired': [allocation: AllocationInfo, peerAddress: string];
   'channel-bound': [allocation: AllocationInfo, channel: number, peerAddress: string, peerPort: number];
@@ -25,10 +27,17 @@ export interface TurnEngineStats {
   toClientPackets: number;
   toClientBytes: number;
   droppedPackets: number;
+  /** Data packets and bytes dropped by the bandwidth limit (`bandwidthLimit`), client → peer and peer → client. */
+  bandwidthDroppedToPeerPackets: number;
+  bandwidthDroppedToPeerBytes: number;
+  bandwidthDroppedToClientPackets: number;
+  bandwidthDroppedToClientBytes: number;
   /** Datagrams that were neither a decodable STUN message nor valid ChannelData. */
   malformed: number;
   /** 401/438 challenges not sent because the source was over `challengeRateLimit`. */
   challengesDropped: number;
+  /** Requests with credentials that did not verify, left unanswered: the source was over `authFailureRateLimit`. */
+  authFailuresDropped: number;
   /** Exceptions thrown by event listeners (caught so that relaying goes on). */
   listenerErrors: number;
 }

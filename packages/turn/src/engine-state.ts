@@ -1,14 +1,16 @@
 import type { EventEmitter } from 'node:events';
-import type { TransportAddress } from '@stunner/stun';
-import type { Allocation } from './allocation.ts';
-import { Authenticator } from './auth.ts';
-import { ChallengeLimiter } from './challenge-limiter.ts';
+import { nonceCookie, SecurityFeature, type TransportAddress } from '@stunner/stun';
+import type { Allocation, PeerConnection } from './allocation.ts';
+import { Authenticator, type AuthOptions } from './auth.ts';
 import { ClientTable } from './client-table.ts';
+import type { SecurityFeatures } from './credential-check.ts';
 import type { TurnEngineSink } from './endpoint.ts';
 import type { AllocationEndReason, TurnEngineEvents, TurnEngineStats } from './engine-events.ts';
 import { NonceIssuer } from './nonce.ts';
 import type { PeerAdmission, ResolvedOptions, TurnEngineOptions } from './options.ts';
+import { SourceRateLimiter } from './source-rate-limiter.ts';
 import { TransactionCache } from './transaction-cache.ts';
+import { type AllocationQuota, UserQuotaCounter } from './user-quota.ts';
 
 /** An EVEN-PORT R=1 reserved port, held until an Allocate claims it by token (RFC 8656 §14.9). */
 export interface Reservation {
@@ -30,27 +32,44 @@ export class EngineState {
     toClientPackets: 0,
     toClientBytes: 0,
     droppedPackets: 0,
+    bandwidthDroppedToPeerPackets: 0,
+    bandwidthDroppedToPeerBytes: 0,
+    bandwidthDroppedToClientPackets: 0,
+    bandwidthDroppedToClientBytes: 0,
     malformed: 0,
     challengesDropped: 0,
+    authFailuresDropped: 0,
     listenerErrors: 0,
   };
   readonly admitPeer: PeerAdmission | undefined;
   readonly admitAllocation: TurnEngineOptions['admitAllocation'];
-  auth: Authenticator;
-  readonly nonces: NonceIssuer;
-  readonly challenges: ChallengeLimiter;
+  auth!: Authenticator;
+  /** RFC 8489 §9.2 features offered: they follow the auth mode (USERHASH needs static credentials). */
+  features!: SecurityFeatures;
+  nonces!: NonceIssuer;
+  /** 401/438 challenges per source (`challengeRateLimit`). */
+  readonly challenges: SourceRateLimiter;
+  /** Failed authentications per source (`authFailureRateLimit`). */
+  readonly authFailures: SourceRateLimiter;
   /** Allocations by client 5-tuple. */
   readonly clients = new ClientTable();
   /** Allocations by relay id, pending ones included. */
   readonly relays = new Map<number, Allocation>();
   /** Reservations by RESERVATION-TOKEN in hex. */
   readonly reservations = new Map<string, Reservation>();
-  /** Allocations held per user id, for `userQuota`. */
-  readonly perUser = new Map<string, number>();
+  /** Allocations per user id: `options.quota`, else a counter of this engine's for `userQuota`. */
+  readonly quota: AllocationQuota | undefined;
   readonly transactions: TransactionCache;
+  /** TCP allocations' peer connections by CONNECTION-ID (RFC 6062). */
+  readonly connections = new Map<number, PeerConnection>();
   /** Pending allocations deleted before the adapter answered: relay id → reserved relay id. */
   readonly abandoned = new Map<number, number | undefined>();
   nextRelayId = 1;
+  /** The bandwidth limit per allocation and direction, bytes per ms (0: none), and its burst in bytes. */
+  /** RFC 6062 TCP allocations admitted now (`tcpRelays`, changeable in place). */
+  tcpRelays: boolean;
+  bandwidthPerMs = 0;
+  bandwidthBurst = 0;
   /** Engine time (ms) at which the timer sweep is next due. */
   nextTimeout = Number.POSITIVE_INFINITY;
   readonly #events: EventEmitter<TurnEngineEvents>;
@@ -60,11 +79,31 @@ export class EngineState {
     this.sink = raw.sink;
     this.admitPeer = raw.admitPeer;
     this.admitAllocation = raw.admitAllocation;
-    this.auth = new Authenticator(raw.auth);
-    this.nonces = new NonceIssuer(options.nonceSecret, options.nonceLifetime);
-    this.challenges = new ChallengeLimiter(options.challengeRateLimit);
+    this.quota = raw.quota ?? (options.userQuota > 0 ? new UserQuotaCounter(options.userQuota) : undefined);
+    this.tcpRelays = options.tcpRelays;
+    this.setAuth(raw.auth);
+    this.setBandwidthLimit(options.bandwidthLimit, options.bandwidthBurst);
+    this.challenges = new SourceRateLimiter(options.challengeRateLimit);
+    this.authFailures = new SourceRateLimiter(options.authFailureRateLimit, options.authFailureBurst);
     this.transactions = new TransactionCache(options.transactionCacheSize, options.transactionCacheTtl);
     this.#events = events;
+  }
+
+  /** Swaps credentials; the nonce cookie follows the features the new mode offers (RFC 8489 §9.2). */
+  setAuth(auth: AuthOptions): void {
+    this.auth = new Authenticator(auth);
+    const offer = this.options.passwordAlgorithms && auth.type !== 'none';
+    this.features = { passwordAlgorithms: offer, userhash: offer && this.auth.userHashes };
+    const bits =
+      (this.features.passwordAlgorithms ? SecurityFeature.PasswordAlgorithms : 0) |
+      (this.features.userhash ? SecurityFeature.UsernameAnonymity : 0);
+    this.nonces = new NonceIssuer(this.options.nonceSecret, this.options.nonceLifetime, bits ? nonceCookie(bits) : '');
+  }
+
+  /** Bytes per second per allocation and direction (0: none); burst 0 picks a quarter second's worth, at least 16 KiB. */
+  setBandwidthLimit(bytesPerSecond: number, burst: number): void {
+    this.bandwidthPerMs = bytesPerSecond / 1000;
+    this.bandwidthBurst = burst > 0 ? burst : Math.max(Math.ceil(bytesPerSecond / 4), 16_384);
   }
 
   scheduleAt(at: number): void {
@@ -80,19 +119,21 @@ export class EngineState {
     }
   }
 
+  /** Starts tracking an admitted allocation (its quota unit already taken, see `admit`). */
   track(a: Allocation): void {
     this.scheduleAt(a.expires);
     this.clients.set(a.client, a);
     this.relays.set(a.id, a);
-    this.perUser.set(a.userId, (this.perUser.get(a.userId) ?? 0) + 1);
   }
 
+  /** Stops tracking `a` and gives back its quota unit. */
   untrack(a: Allocation): void {
     this.clients.delete(a.client);
     this.relays.delete(a.id);
-    const n = (this.perUser.get(a.userId) ?? 1) - 1;
-    if (n <= 0) this.perUser.delete(a.userId);
-    else this.perUser.set(a.userId, n);
+    // The adapter closes a TCP relay's peer and data connections with the relay.
+    for (const c of a.connections.values()) this.connections.delete(c.id);
+    a.connections.clear();
+    this.quota?.release(a.userId);
   }
 
   deleteAllocation(a: Allocation, reason: AllocationEndReason): void {

@@ -1,9 +1,10 @@
-export type { AllocationInfo, RelayStats } from './allocation.ts';
+export type { AllocationInfo, RelayStats, RelayTransport } from './allocation.ts';
 export type { AuthOptions } from './auth.ts';
 export type {
   ClientEndpoint,
   ClientTransport,
   Family,
+  PeerConnectRequest,
   RelayBound,
   RelayRequest,
   TurnEngineSink,
@@ -12,3 +13,4 @@ export type { AllocationEndReason, TurnEngineEvents, TurnEngineStats } from './e
 export { TurnEngineError, type TurnEngineErrorCode } from './errors.ts';
 export type { AllocationRequestInfo, PeerAdmission, TurnEngineOptions } from './options.ts';
 export { TurnEngine } from './turn-engine.ts';
+export { type AllocationQuota, UserQuotaCounter } from './user-quota.ts';

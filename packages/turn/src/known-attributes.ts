@@ -16,7 +16,9 @@ export const KNOWN_ATTRIBUTES: ReadonlySet<number> = new Set([
   Attr.RequestedTransport,
   Attr.DontFragment,
   Attr.ReservationToken,
+  Attr.ConnectionId,
   Attr.PasswordAlgorithm,
+  Attr.Userhash,
   // ICE (RFC 8445 §16.1) attributes, harmless on a Binding request.
   Attr.Priority,
   Attr.UseCandidate,

@@ -17,22 +17,28 @@ export type NonceCheck = 'valid' | 'stale' | 'invalid';
 export class NonceIssuer {
   readonly #secret: Buffer;
   readonly #lifetimeSeconds: number;
+  readonly #prefix: string;
 
-  constructor(secret: Buffer, lifetimeSeconds: number) {
+  /**
+   * `prefix` starts every nonce: the RFC 8489 §9.2 nonce cookie with the security features offered.
+   * A nonce whose prefix differs (features cleared in transit: a bid-down) does not verify.
+   */
+  constructor(secret: Buffer, lifetimeSeconds: number, prefix = '') {
     this.#secret = secret;
     this.#lifetimeSeconds = lifetimeSeconds;
+    this.#prefix = prefix;
   }
 
   issue(clientAddress: string, nowMs: number): string {
     const out = Buffer.allocUnsafe(NONCE_BYTES);
     out.writeUInt32BE(Math.floor(nowMs / 1000) >>> 0, 0);
     this.#mac(out.subarray(0, TIMESTAMP_BYTES), clientAddress).copy(out, TIMESTAMP_BYTES, 0, MAC_BYTES);
-    return out.toString('base64url');
+    return this.#prefix + out.toString('base64url');
   }
 
   check(nonce: string, clientAddress: string, nowMs: number): NonceCheck {
-    if (nonce.length !== 16) return 'invalid';
-    const raw = Buffer.from(nonce, 'base64url');
+    if (nonce.length !== this.#prefix.length + 16 || !nonce.startsWith(this.#prefix)) return 'invalid';
+    const raw = Buffer.from(nonce.slice(this.#prefix.length), 'base64url');
     if (raw.length !== NONCE_BYTES) return 'invalid';
     const mac = this.#mac(raw.subarray(0, TIMESTAMP_BYTES), clientAddress);
     if (!timingSafeEqual(mac.subarray(0, MAC_BYTES), raw.subarray(TIMESTAMP_BYTES))) return 'invalid';

@@ -3,6 +3,7 @@ import type { AllocationInfo } from './allocation.ts';
 import type { AuthOptions } from './auth.ts';
 import type { ClientEndpoint, Family, TurnEngineSink } from './endpoint.ts';
 import { TurnEngineError } from './errors.ts';
+import type { AllocationQuota } from './user-quota.ts';
 
 /** What the allocation-admission hook is asked about (before the relay is bound). */
 export interface AllocationRequestInfo {
@@ -54,6 +55,11 @@ export interface TurnEngineOptions {
   maxAllocations?: number;
   /** Allocations per user id; beyond it Allocate gets 486 (stunner-v1.md §1.9). 0 = no limit. Default 0. */
   userQuota?: number;
+  /**
+   * A quota counter shared with other engines (every listener of a daemon), used instead of a counter
+   * of this engine's for `userQuota`. Default none.
+   */
+  quota?: AllocationQuota;
   /** Permissions per allocation; beyond it CreatePermission gets 508 (turn.md §5.4). Default 64. */
   maxPermissions?: number;
   /** Channels per allocation; beyond it ChannelBind gets 508. Default 256. */
@@ -69,17 +75,67 @@ export interface TurnEngineOptions {
   /** How long a response is kept for retransmits, ms (RFC 8489 §6.2.1: Rc × RTO ≈ 39.5 s). Default 40000. */
   transactionCacheTtl?: number;
   /**
-   * 401/438 challenges per second per client IP; requests beyond it get no answer (turn.md §5.4:
-   * bounds reflection and brute force). 0 disables. Default 50.
+   * 401/438 challenges per second per client IP (a token bucket holding one second's worth); requests
+   * beyond it get no answer (turn.md §5.4: bounds the reflection a spoofed source can draw; the 401 is
+   * at most ~2× the request). Every new client needs one 401, and clients behind one NAT or behind a
+   * Kubernetes node's SNAT share an IP, so this is set well above what one address legitimately needs:
+   * 2,000 allocations/s from one address pass with the default. 0 disables. Default 5000.
    */
   challengeRateLimit?: number;
+  /**
+   * Failed authentications (credentials that do not verify: wrong password, unknown or expired user,
+   * wrong realm) per second per client IP; beyond it such requests get no answer, which slows password
+   * guessing (turn.md §5.4). 0 disables. Default 20.
+   */
+  authFailureRateLimit?: number;
+  /** Failed authentications a client IP may make at once before `authFailureRateLimit` applies. Default 40. */
+  authFailureBurst?: number;
   /** Attributes accepted per message before it is dropped as malformed. Default 32. */
   maxAttributes?: number;
+  /**
+   * Whether the adapter sets the IP DF bit on what it relays for an allocation that asked for it with
+   * DONT-FRAGMENT (RFC 8656 §14.8; `RelayRequest.dontFragment`). When it cannot, an Allocate carrying
+   * DONT-FRAGMENT is answered as RFC 8656 §7.2 prescribes: 420 with DONT-FRAGMENT in
+   * UNKNOWN-ATTRIBUTES, so the client knows and may allocate without it. Default true.
+   */
+  dontFragment?: boolean;
+  /**
+   * Relayed application data per allocation, bytes per second, each way on its own (turn.md §5.4;
+   * coturn `max-bps`): a token bucket per direction; a packet beyond it is dropped and counted
+   * (`stats.bandwidthDropped*`). 0 = no limit. Default 0.
+   */
+  bandwidthLimit?: number;
+  /**
+   * The bucket's size, bytes: what may pass at once after a quiet spell. A packet larger than it never
+   * passes. 0 = a quarter second at `bandwidthLimit`, at least 16384. Default 0.
+   */
+  bandwidthBurst?: number;
+  /**
+   * RFC 8489 §9.2 security features: the 401 offers PASSWORD-ALGORITHMS (MD5, SHA-256) under a nonce
+   * cookie whose feature bits the nonce's check covers (a bid-down fails as a stale nonce), a request
+   * may choose SHA-256 long-term keys, and, with static credentials, name the user by USERHASH.
+   * Clients that know none of it (browsers, coturn) go on with MD5 as before. The cost is 28 more
+   * bytes in every 401 (the nonce cookie and the attribute), beyond turn.md §5.4's 2× target for the
+   * smallest requests. Default false.
+   */
+  passwordAlgorithms?: boolean;
   /**
    * SOFTWARE attribute for responses to authenticated requests; never sent unauthenticated (turn.md
    * §5.4, amplification). Default none.
    */
   software?: string;
+  /**
+   * RFC 6062 TCP allocations (REQUESTED-TRANSPORT TCP over TCP/TLS client connections): Connect,
+   * ConnectionBind, ConnectionAttempt. The sink must implement `connectPeer`, `closePeerConnection`
+   * and `bindDataConnection`. Off, TCP allocations get 442 (turn.md §5.4: off by default). Default false.
+   */
+  tcpRelays?: boolean;
+  /** How long a Connect may take before it fails with 447 (RFC 6062 §5.2), seconds. Default 30. */
+  connectTimeout?: number;
+  /** Peer connections per TCP allocation; beyond it Connect gets 508 and peers are refused. Default 64. */
+  maxConnectionsPerAllocation?: number;
+  /** Peer connections over all TCP allocations. Default 4096. */
+  maxConnections?: number;
   /** Peer admission; see `PeerAdmission`. Default: every peer admitted (the daemon must set one). */
   admitPeer?: PeerAdmission;
   /**
@@ -107,7 +163,17 @@ export interface ResolvedOptions {
   readonly transactionCacheSize: number;
   readonly transactionCacheTtl: number;
   readonly challengeRateLimit: number;
+  readonly authFailureRateLimit: number;
+  readonly authFailureBurst: number;
   readonly maxAttributes: number;
+  readonly tcpRelays: boolean;
+  readonly connectTimeoutMs: number;
+  readonly maxConnectionsPerAllocation: number;
+  readonly maxConnections: number;
+  readonly dontFragment: boolean;
+  readonly bandwidthLimit: number;
+  readonly bandwidthBurst: number;
+  readonly passwordAlgorithms: boolean;
   readonly software: string | undefined;
 }
 
@@ -155,8 +221,18 @@ export function resolveOptions(o: TurnEngineOptions): ResolvedOptions {
     maxChannelNumber: o.legacyChannelNumbers === true ? 0x7fff : 0x4fff,
     transactionCacheSize: count('transactionCacheSize', o.transactionCacheSize, 4096),
     transactionCacheTtl: count('transactionCacheTtl', o.transactionCacheTtl, 40_000, 1),
-    challengeRateLimit: count('challengeRateLimit', o.challengeRateLimit, 50),
+    challengeRateLimit: count('challengeRateLimit', o.challengeRateLimit, 5000),
+    authFailureRateLimit: count('authFailureRateLimit', o.authFailureRateLimit, 20),
+    authFailureBurst: count('authFailureBurst', o.authFailureBurst, 40, 1),
     maxAttributes: count('maxAttributes', o.maxAttributes, 32, 1),
+    dontFragment: o.dontFragment !== false,
+    tcpRelays: o.tcpRelays === true,
+    connectTimeoutMs: count('connectTimeout', o.connectTimeout, 30, 1) * 1000,
+    maxConnectionsPerAllocation: count('maxConnectionsPerAllocation', o.maxConnectionsPerAllocation, 64, 1),
+    maxConnections: count('maxConnections', o.maxConnections, 4096, 1),
+    bandwidthLimit: count('bandwidthLimit', o.bandwidthLimit, 0),
+    bandwidthBurst: count('bandwidthBurst', o.bandwidthBurst, 0),
+    passwordAlgorithms: o.passwordAlgorithms === true,
     software: o.software,
   };
 }

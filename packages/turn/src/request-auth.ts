@@ -1,21 +1,31 @@
-import { Nonce, Realm, type StunMessage } from '@stunner/stun';
+import { Nonce, PasswordAlgorithms, Realm, type StunMessage } from '@stunner/stun';
 import type { Allocation } from './allocation.ts';
 import { type AuthContext, checkCredentials } from './credential-check.ts';
 import type { ClientEndpoint } from './endpoint.ts';
 import type { EngineState } from './engine-state.ts';
+import { OFFERED_ALGORITHMS } from './password-algorithms.ts';
 import { type AuthenticatedRequest, refuseUnauthenticated, respondError } from './response.ts';
 
-/** Checks credentials; on failure sends the 400/401/438 and returns undefined (no state kept). */
+/**
+ * Checks credentials; on failure sends the 400/401/438 and returns undefined (no state kept). A failed
+ * authentication (credentials that do not verify) first takes a token of the per-source failure limit,
+ * then, like any challenge, one of the challenge limit; over either the request goes unanswered.
+ */
 export function authenticate(
   s: EngineState,
   msg: StunMessage,
   client: ClientEndpoint,
   now: number,
 ): AuthContext | undefined {
-  const result = checkCredentials(msg, client.address, now, s.auth, s.nonces);
-  if (typeof result !== 'number') return result;
-  if (result === 400) refuseUnauthenticated(s, msg, client, 400);
-  else challenge(s, msg, client, result, now);
+  const result = checkCredentials(msg, client.address, now, s.auth, s.nonces, s.features);
+  if (typeof result !== 'string') return result;
+  if (result === 'malformed') {
+    refuseUnauthenticated(s, msg, client, 400);
+  } else if (result === 'rejected' && !s.authFailures.allow(client.address, now)) {
+    s.stats.authFailuresDropped++;
+  } else {
+    challenge(s, msg, client, result === 'stale' ? 438 : 401, now);
+  }
   return undefined;
 }
 
@@ -27,7 +37,12 @@ function challenge(s: EngineState, msg: StunMessage, client: ClientEndpoint, cod
   }
   const nonce = s.nonces.issue(client.address, now);
   const realm = s.auth.realm;
-  refuseUnauthenticated(s, msg, client, code, (b) => b.add(Realm, realm).add(Nonce, nonce));
+  const offer = s.features.passwordAlgorithms;
+  refuseUnauthenticated(s, msg, client, code, (b) => {
+    b.add(Realm, realm).add(Nonce, nonce);
+    // RFC 8489 §9.2.1: the algorithms go with every 401/438 whose nonce cookie announces them.
+    if (offer) b.add(PasswordAlgorithms, OFFERED_ALGORITHMS);
+  });
 }
 
 /** The allocation a non-Allocate request acts on, or undefined with the 437 / 441 already sent. */

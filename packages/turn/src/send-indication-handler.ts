@@ -6,7 +6,7 @@ import { KNOWN_ATTRIBUTES } from './known-attributes.ts';
 /** Send indication (RFC 8656 §11.2): relayed to the peer if a permission exists; otherwise dropped. */
 export function handleSendIndication(s: EngineState, msg: StunMessage, client: ClientEndpoint, now: number): void {
   const a = s.clients.get(client);
-  if (a === undefined || a.pending !== undefined || a.expires <= now) return;
+  if (a === undefined || a.pending !== undefined || a.expires <= now || a.transport === 'tcp') return;
   // RFC 8489 §6.3.2: unknown comprehension-required attributes make an indication be discarded.
   if (msg.unknownComprehensionRequired(KNOWN_ATTRIBUTES).length > 0) return;
   const data = msg.find(Attr.Data);
@@ -25,6 +25,14 @@ export function handleSendIndication(s: EngineState, msg: StunMessage, client: C
   ) {
     a.stats.droppedPackets++;
     s.stats.droppedPackets++;
+    return;
+  }
+  const length = data.value.length;
+  if (s.bandwidthPerMs > 0 && !a.toPeerBucket.take(length, now, s.bandwidthPerMs, s.bandwidthBurst)) {
+    a.stats.droppedPackets++;
+    s.stats.droppedPackets++;
+    s.stats.bandwidthDroppedToPeerPackets++;
+    s.stats.bandwidthDroppedToPeerBytes += length;
     return;
   }
   a.stats.toPeerPackets++;

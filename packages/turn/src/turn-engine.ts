@@ -11,18 +11,19 @@ import {
   UnknownAttributes,
   XorPeerAddress,
 } from '@stunner/stun';
-import {
-  closeReservations,
-  expireReservations,
-  handleAllocate,
-  handleRelayFailed,
-  handleRelayOpened,
-} from './allocate-handler.ts';
-import type { Allocation, AllocationInfo, Channel } from './allocation.ts';
-import { Authenticator } from './auth.ts';
+import { closeReservations, handleAllocate, handleRelayFailed, handleRelayOpened } from './allocate-handler.ts';
+import type { Allocation, AllocationInfo } from './allocation.ts';
 import { handleBinding } from './binding-handler.ts';
 import { handleChannelBind } from './channel-bind-handler.ts';
 import type { ClientTable } from './client-table.ts';
+import {
+  handleConnect,
+  handleConnectionBind,
+  handlePeerConnected,
+  handlePeerConnectFailed,
+  handlePeerConnection,
+  handlePeerConnectionClosed,
+} from './connect-handler.ts';
 import type { ClientEndpoint, RelayBound, TurnEngineSink } from './endpoint.ts';
 import type { TurnEngineEvents, TurnEngineStats } from './engine-events.ts';
 import { EngineState } from './engine-state.ts';
@@ -34,6 +35,7 @@ import { handleRefresh } from './refresh-handler.ts';
 import { authenticate } from './request-auth.ts';
 import { type AuthenticatedRequest, refuseUnauthenticated, respondError } from './response.ts';
 import { handleSendIndication } from './send-indication-handler.ts';
+import { sweepTimers } from './timer-sweep.ts';
 import { TransactionCache } from './transaction-cache.ts';
 
 export type { AllocationEndReason, TurnEngineEvents, TurnEngineStats } from './engine-events.ts';
@@ -42,7 +44,7 @@ export type { AllocationEndReason, TurnEngineEvents, TurnEngineStats } from './e
 const MAX_DATA_INDICATION_PAYLOAD = 0xffff - 3 - 24 - 4;
 
 /**
- * Sans-IO TURN server (RFC 8656, RFC 8489, RFC 6156). Inputs: client packets, relay packets, the
+ * Sans-IO TURN server (RFC 8656, RFC 8489, RFC 6156, RFC 6062). Inputs: client packets, relay packets, the
  * adapter's answer to a relay request, and timer ticks, each with the current time in ms (wall clock:
  * ephemeral usernames and nonces compare it with UNIX time). Outputs: calls on the sink. No sockets,
  * clocks or timers inside.
@@ -62,6 +64,13 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
   constructor(options: TurnEngineOptions) {
     super();
     if (!options?.sink) throw new TurnEngineError('TURN_ERR_INVALID_OPTION', 'sink is required');
+    const sink = options.sink;
+    if (options.tcpRelays && (!sink.connectPeer || !sink.closePeerConnection || !sink.bindDataConnection)) {
+      throw new TurnEngineError(
+        'TURN_ERR_INVALID_OPTION',
+        'tcpRelays needs a sink with connectPeer, closePeerConnection and bindDataConnection',
+      );
+    }
     const state = new EngineState(resolveOptions(options), options, this);
     this.#state = state;
     this.stats = state.stats;
@@ -78,7 +87,20 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
 
   /** Swaps credentials (config reconcile); existing allocations keep theirs until they next authenticate. */
   setAuth(auth: TurnEngineOptions['auth']): void {
-    this.#state.auth = new Authenticator(auth);
+    this.#state.setAuth(auth);
+  }
+
+  /** Changes the bandwidth limit in place (config reconcile): bytes per second per allocation and direction, 0 for none. */
+  setBandwidthLimit(bytesPerSecond: number, burst = 0): void {
+    this.#state.setBandwidthLimit(bytesPerSecond, burst);
+  }
+
+  /**
+   * Admits new RFC 6062 TCP allocations or not (e.g. while the listener routes to no TCP cluster);
+   * only for an engine made with `tcpRelays`. Existing TCP allocations are not touched.
+   */
+  setTcpRelays(enabled: boolean): void {
+    this.#state.tcpRelays = enabled && this.#state.options.tcpRelays;
   }
 
   /** Engine time (ms) at which `handleTimeout` is next due; Infinity when nothing is scheduled. */
@@ -147,6 +169,14 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
       this.stats.droppedPackets++;
       return;
     }
+    const s = this.#state;
+    if (s.bandwidthPerMs > 0 && !a.toPeerBucket.take(length, now, s.bandwidthPerMs, s.bandwidthBurst)) {
+      a.stats.droppedPackets++;
+      this.stats.droppedPackets++;
+      this.stats.bandwidthDroppedToPeerPackets++;
+      this.stats.bandwidthDroppedToPeerBytes += length;
+      return;
+    }
     a.stats.toPeerPackets++;
     a.stats.toPeerBytes += length;
     this.stats.toPeerPackets++;
@@ -165,9 +195,11 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
       msg.method === Method.Allocate ||
       msg.method === Method.Refresh ||
       msg.method === Method.CreatePermission ||
-      msg.method === Method.ChannelBind;
+      msg.method === Method.ChannelBind ||
+      (s.options.tcpRelays && (msg.method === Method.Connect || msg.method === Method.ConnectionBind));
+    // (Connect and ConnectionBind stay known while TCP allocations are paused by setTcpRelays(false).)
     if (!turnMethod) {
-      // RFC 8489 §6.3.1: a method the server does not know gets 400; RFC 6062 is not built.
+      // RFC 8489 §6.3.1: a method the server does not know (RFC 6062's, with TCP relays off) gets 400.
       refuseUnauthenticated(s, msg, client, 400);
       return;
     }
@@ -220,6 +252,12 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
         case Method.CreatePermission:
           handleCreatePermission(s, req);
           break;
+        case Method.Connect:
+          handleConnect(s, req);
+          break;
+        case Method.ConnectionBind:
+          handleConnectionBind(s, req);
+          break;
         default:
           handleChannelBind(s, req);
       }
@@ -238,9 +276,38 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
     handleRelayOpened(this.#state, relayId, bound, now);
   }
 
-  /** The adapter could not bind the relay: the Allocate fails with 508, or 440 for an unbindable family. */
-  relayFailed(relayId: number, code: 440 | 508, now: number): void {
+  /**
+   * The adapter could not bind the relay: the Allocate fails with 508, 440 for an unbindable family, or
+   * 486 when a quota the adapter keeps (e.g. across threads) refused the request's `userId`.
+   */
+  relayFailed(relayId: number, code: 440 | 486 | 508, now: number): void {
     handleRelayFailed(this.#state, relayId, code, now);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // RFC 6062 TCP relays (`tcpRelays`): the adapter's reports on peer connections
+
+  /** The connection asked for by `connectPeer` is up: Connect succeeds with its CONNECTION-ID. */
+  peerConnected(connectionId: number, now: number): void {
+    handlePeerConnected(this.#state, connectionId, now);
+  }
+
+  /** The connection asked for by `connectPeer` failed: Connect gets 447. */
+  peerConnectFailed(connectionId: number, now: number): void {
+    handlePeerConnectFailed(this.#state, connectionId, now);
+  }
+
+  /**
+   * A peer connected to TCP relay `relayId` (RFC 6062 §5.3). Returns the CONNECTION-ID the client is
+   * told of in a ConnectionAttempt, or undefined when the peer is not admitted: close the connection.
+   */
+  peerConnection(relayId: number, address: string, port: number, now: number): number | undefined {
+    return handlePeerConnection(this.#state, relayId, address, port, now);
+  }
+
+  /** A peer connection (or the data connection bound to it) closed. */
+  peerConnectionClosed(connectionId: number): void {
+    handlePeerConnectionClosed(this.#state, connectionId);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -268,6 +335,14 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
       this.stats.droppedPackets++;
       return false;
     }
+    const s = this.#state;
+    if (s.bandwidthPerMs > 0 && !a.toClientBucket.take(data.length, now, s.bandwidthPerMs, s.bandwidthBurst)) {
+      a.stats.droppedPackets++;
+      this.stats.droppedPackets++;
+      this.stats.bandwidthDroppedToClientPackets++;
+      this.stats.bandwidthDroppedToClientBytes += data.length;
+      return false;
+    }
     a.stats.toClientPackets++;
     a.stats.toClientBytes += data.length;
     this.stats.toClientPackets++;
@@ -286,36 +361,12 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
   // ---------------------------------------------------------------------------------------------
   // Timers
 
-  readonly #onPermissionExpired = (a: Allocation, address: string): void => {
-    this.#state.emit('permission-expired', a, address);
-  };
-
-  readonly #onChannelExpired = (a: Allocation, ch: Channel): void => {
-    this.#state.emit('channel-expired', a, ch.number, ch.address, ch.port);
-  };
-
   /**
-   * Expires allocations (RFC 8656 §7), permissions (§9), channels (§12), reservations and cached
-   * responses due by `now`. Cost is one pass over the allocations, run only when `nextTimeout()` is due.
+   * Expires allocations (RFC 8656 §7), their families (§7.3), permissions (§9), channels (§12),
+   * reservations, peer connections (RFC 6062) and cached responses due by `now`; see `sweepTimers`.
    */
   handleTimeout(now: number): void {
-    const s = this.#state;
-    if (now < s.nextTimeout) return;
-    let next = s.transactions.sweep(now);
-    const reservationDue = expireReservations(s, now);
-    if (reservationDue < next) next = reservationDue;
-    for (const a of [...this.#relays.values()]) {
-      // An adapter that never answers a relay request cannot hold the 5-tuple beyond the lifetime.
-      if (a.expires <= now) {
-        s.deleteAllocation(a, 'expired');
-        continue;
-      }
-      if (a.expires < next) next = a.expires;
-      if (a.pending !== undefined) continue;
-      const due = a.sweep(now, s.options.channelReuseDelayMs, this.#onPermissionExpired, this.#onChannelExpired);
-      if (due < next) next = due;
-    }
-    s.nextTimeout = next;
+    sweepTimers(this.#state, now);
   }
 
   /** Ends every allocation (shutdown): relays are closed and events emitted. */

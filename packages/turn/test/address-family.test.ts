@@ -143,3 +143,67 @@ describe('address families (RFC 8656 §7.2, RFC 6156)', () => {
     assertSuccess(c.request(Method.Refresh, (b) => b.add(RequestedAddressFamily, AddressFamily.IPv4)));
   });
 });
+
+describe('Refresh with REQUESTED-ADDRESS-FAMILY on a dual allocation (RFC 8656 §7.3–7.4)', () => {
+  const v4 = { family: 'IPv4' as const, address: '203.0.113.5', port: 7000 };
+  const v6 = { family: 'IPv6' as const, address: '2001:db8::99', port: 7000 };
+  const dual = () => {
+    const h = harness();
+    const c = new TestClient(h);
+    assertSuccess(c.allocate((b) => b.add(AdditionalAddressFamily, AddressFamily.IPv6)));
+    assertSuccess(c.request(Method.CreatePermission, (b) => b.add(XorPeerAddress, v4).add(XorPeerAddress, v6)));
+    return { h, c };
+  };
+  const relayFrom = (h: ReturnType<typeof harness>, peer: { address: string; port: number }) =>
+    h.engine.handleRelay(1, Buffer.from('x'), peer.address, peer.port, h.clock.now);
+
+  it('deletes only that family with LIFETIME 0; the other goes on until it is deleted too', () => {
+    const { h, c } = dual();
+    const res = c.request(Method.Refresh, (b) => b.add(RequestedAddressFamily, AddressFamily.IPv6).add(Lifetime, 0));
+    assertSuccess(res);
+    assert.equal(res.get(Lifetime), 0);
+    assert.deepEqual(h.sink.closedFamilies, [{ relayId: 1, family: 'IPv6' }]);
+    assert.deepEqual(h.sink.closed, [], 'the allocation is not deleted');
+    assert.equal(h.engine.allocationCount, 1);
+    assert.equal(relayFrom(h, v4), true, 'IPv4 still relays');
+    assert.equal(relayFrom(h, v6), false, 'IPv6 is gone');
+    assertError(
+      c.request(Method.CreatePermission, (b) => b.add(XorPeerAddress, v6)),
+      443,
+    );
+    assert.deepEqual(
+      [...h.engine.allocations()][0]!.relayed.map((r) => r.family),
+      ['IPv4'],
+    );
+    assertSuccess(c.request(Method.Refresh, (b) => b.add(RequestedAddressFamily, AddressFamily.IPv4).add(Lifetime, 0)));
+    assert.deepEqual(h.sink.closed, [1]);
+    assert.equal(h.engine.allocationCount, 0);
+  });
+
+  it('refreshes only that family: the other expires at its own lifetime', () => {
+    const { h, c } = dual();
+    h.advance(300_000);
+    assertSuccess(c.request(Method.CreatePermission, (b) => b.add(XorPeerAddress, v4).add(XorPeerAddress, v6)));
+    const res = c.request(Method.Refresh, (b) => b.add(RequestedAddressFamily, AddressFamily.IPv6).add(Lifetime, 900));
+    assert.equal(res.get(Lifetime), 900);
+    h.advance(301_000);
+    assert.deepEqual(h.sink.closedFamilies, [{ relayId: 1, family: 'IPv4' }], 'IPv4 ended at 600 s');
+    assert.equal(h.engine.allocationCount, 1);
+    assertError(
+      c.request(Method.CreatePermission, (b) => b.add(XorPeerAddress, v4)),
+      443,
+    );
+    assertSuccess(c.request(Method.CreatePermission, (b) => b.add(XorPeerAddress, v6)));
+    assert.equal(relayFrom(h, v6), true);
+    assert.equal(relayFrom(h, v4), false);
+    h.advance(600_000);
+    assert.equal(h.engine.allocationCount, 0, 'IPv6 ended at 1200 s, and the allocation with it');
+  });
+
+  it('refreshes and deletes both families without REQUESTED-ADDRESS-FAMILY', () => {
+    const { h, c } = dual();
+    assertSuccess(c.request(Method.Refresh, (b) => b.add(Lifetime, 0)));
+    assert.deepEqual(h.sink.closedFamilies, []);
+    assert.deepEqual(h.sink.closed, [1]);
+  });
+});

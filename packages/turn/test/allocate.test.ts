@@ -141,6 +141,26 @@ describe('Allocate (RFC 8656 §7.2)', () => {
     assertSuccess(new TestClient(h).allocate((b) => b.add(DontFragment, true)));
   });
 
+  it('asks the adapter to set DF for DONT-FRAGMENT (RFC 8656 §14.8)', () => {
+    const h = harness();
+    assertSuccess(new TestClient(h).allocate((b) => b.add(DontFragment, true)));
+    assertSuccess(new TestClient(h).allocate());
+    assert.deepEqual(
+      h.sink.opened.map((r) => r.dontFragment),
+      [true, false],
+    );
+  });
+
+  it('answers DONT-FRAGMENT with 420 naming it when the adapter cannot set DF (RFC 8656 §7.2)', () => {
+    const h = harness({ dontFragment: false });
+    const c = new TestClient(h);
+    const res = c.allocate((b) => b.add(DontFragment, true));
+    assertError(res, 420);
+    assert.deepEqual(res.get(UnknownAttributes), [Attr.DontFragment]);
+    assert.equal(h.sink.opened.length, 0);
+    assertSuccess(c.allocate(), c.key());
+  });
+
   it('answers a second Allocate on the same 5-tuple with 437', () => {
     const h = harness();
     const c = new TestClient(h);

@@ -18,6 +18,9 @@ import {
 } from '@stunner/stun';
 import {
   type ClientEndpoint,
+  type ClientTransport,
+  type Family,
+  type PeerConnectRequest,
   type RelayBound,
   type RelayRequest,
   TurnEngine,
@@ -48,12 +51,16 @@ export interface PeerSend {
 export class RecordingSink implements TurnEngineSink {
   engine!: TurnEngine;
   clock!: { now: number };
-  autoBind: boolean | ((req: RelayRequest) => RelayBound | 440 | 508) = true;
+  autoBind: boolean | ((req: RelayRequest) => RelayBound | 440 | 486 | 508) = true;
   readonly toClient: Array<{ client: ClientEndpoint; message: Buffer }> = [];
   readonly channelData: Array<{ client: ClientEndpoint; channel: number; payload: Buffer }> = [];
   readonly toPeer: PeerSend[] = [];
   readonly opened: RelayRequest[] = [];
   readonly closed: number[] = [];
+  readonly closedFamilies: Array<{ relayId: number; family: Family }> = [];
+  readonly connects: PeerConnectRequest[] = [];
+  readonly closedConnections: number[] = [];
+  readonly boundData: Array<{ connectionId: number; client: ClientEndpoint }> = [];
   #port = 50000;
 
   sendToClient(client: ClientEndpoint, message: Buffer): void {
@@ -78,6 +85,22 @@ export class RecordingSink implements TurnEngineSink {
 
   closeRelay(relayId: number): void {
     this.closed.push(relayId);
+  }
+
+  closeRelayFamily(relayId: number, family: Family): void {
+    this.closedFamilies.push({ relayId, family });
+  }
+
+  connectPeer(request: PeerConnectRequest): void {
+    this.connects.push(request);
+  }
+
+  closePeerConnection(connectionId: number): void {
+    this.closedConnections.push(connectionId);
+  }
+
+  bindDataConnection(connectionId: number, client: ClientEndpoint): void {
+    this.boundData.push({ connectionId, client });
   }
 
   /** What a successful adapter reports for `request`. */
@@ -148,11 +171,20 @@ export class TestClient {
   nonce: string | undefined;
   realm: string | undefined;
 
-  constructor(h: Harness, options: { address?: string; port?: number; username?: string; password?: string } = {}) {
+  constructor(
+    h: Harness,
+    options: {
+      address?: string;
+      port?: number;
+      username?: string;
+      password?: string;
+      transport?: ClientTransport;
+    } = {},
+  ) {
     this.h = h;
     this.endpoint = {
       listener: 0,
-      transport: 'udp',
+      transport: options.transport ?? 'udp',
       address: options.address ?? '198.51.100.7',
       port: options.port ?? nextClientPort++,
     };

@@ -20,6 +20,7 @@ export function renderAdmin(name: string, gc: GatewayConfig, dp: Dataplane | und
   if (dp?.spec.enableMetricsEndpoint) admin.metrics_endpoint = DEFAULT_METRICS_ENDPOINT;
   admin.healthcheck_endpoint = dp?.spec.disableHealthCheck ? '' : DEFAULT_HEALTHCHECK_ENDPOINT;
   if (gc.spec.userQuota !== undefined) admin.user_quota = gc.spec.userQuota;
+  if (gc.spec.bandwidthLimit) admin.bandwidth_limit = gc.spec.bandwidthLimit;
   admin.offload_engine = dp?.spec.offloadEngine ?? 'None';
   if (dp?.spec.offloadInterfaces && dp.spec.offloadInterfaces.length > 0) {
     admin.offload_interfaces = [...dp.spec.offloadInterfaces].sort();

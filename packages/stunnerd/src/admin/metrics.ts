@@ -25,6 +25,8 @@ export interface MetricsSnapshot {
     tx: TrafficStats;
     /** Per serving thread, in thread order (stunner_listener_thread_*); omitted: not shown. */
     threads?: readonly ThreadStats[];
+    /** Dropped by the bandwidth limit: rx from clients, tx to clients (stunner_listener_bandwidth_dropped_*). */
+    bandwidthDropped?: { rx: TrafficStats; tx: TrafficStats };
   }>;
   /** Per admitting cluster; rx is traffic from peers, tx traffic to peers. */
   clusters: ReadonlyArray<{ name: string; rx: TrafficStats; tx: TrafficStats }>;
@@ -121,6 +123,23 @@ export function createMetricsRegistry(snapshot: () => Promise<MetricsSnapshot>):
       }
     },
   });
+  // Not in STUNner (which has no bandwidth limit): what `admin.bandwidth_limit` dropped.
+  for (const unit of ['packets', 'bytes'] as const) {
+    new Counter({
+      name: `stunner_listener_bandwidth_dropped_${unit}_total`,
+      help: `Number of ${unit} dropped by the per-allocation bandwidth limit, from clients (rx) and to clients (tx), per listener.`,
+      labelNames: ['name', 'direction'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const l of (await take()).listeners) {
+          if (l.bandwidthDropped === undefined) continue;
+          this.inc({ name: l.name, direction: 'rx' }, l.bandwidthDropped.rx[unit]);
+          this.inc({ name: l.name, direction: 'tx' }, l.bandwidthDropped.tx[unit]);
+        }
+      },
+    });
+  }
   traffic('packets', 'listener');
   traffic('bytes', 'listener');
   traffic('packets', 'cluster');

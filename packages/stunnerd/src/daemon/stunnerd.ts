@@ -2,11 +2,12 @@ import {
   type ClusterConfig,
   DEFAULT_CDS_PORT,
   effectiveHealthcheckEndpoint,
+  isZeroStunnerConfig,
   type ListenerConfig,
   type StunnerConfig,
 } from '@stunner/api';
 import type { Logger, LoggerFactory } from '@stunner/log';
-import type { AuthOptions } from '@stunner/turn';
+import { type AuthOptions, UserQuotaCounter } from '@stunner/turn';
 import { parseHttpEndpoint } from '../admin/endpoint-url.ts';
 import { HealthServer } from '../admin/health-server.ts';
 import { createMetricsRegistry, type MetricsSnapshot } from '../admin/metrics.ts';
@@ -17,7 +18,7 @@ import { StunnerdError } from '../errors.ts';
 import { createTurnListener } from '../listeners/create-turn-listener.ts';
 import { hostAddresses, relayAddress } from '../listeners/host-addresses.ts';
 import { type ListenerSnapshot, mergeClusters } from '../listeners/listener-snapshot.ts';
-import type { TurnListener } from '../listeners/turn-listener.ts';
+import type { SourceLimits, TurnListener } from '../listeners/turn-listener.ts';
 import { WorkerUdpListener } from '../listeners/worker-udp-listener.ts';
 import { OffloadManager } from '../offload/offload-manager.ts';
 import { DnsClusters, type Resolve } from '../peer-filter/dns-clusters.ts';
@@ -36,6 +37,8 @@ export interface StunnerdOptions {
   ipv6?: boolean;
   /** Worker threads per TURN-UDP listener (`--udp-thread-num`); 0 serves it on the main thread. Default 0. */
   udpThreads?: number;
+  /** Per-source limits on 401s and failed authentications (`--challenge-rate-limit`, ...). Default the engine's. */
+  limits?: SourceLimits;
 }
 
 interface RunningListener {
@@ -57,6 +60,8 @@ export class Stunnerd {
   readonly #log: Logger;
   readonly #running = new Map<string, RunningListener>();
   readonly #dns: DnsClusters;
+  /** `admin.user_quota` (stunner-v1.md §1.9), counted over every listener and worker thread. */
+  readonly #quota = new UserQuotaCounter(0);
   readonly #offload: OffloadManager;
   #config: StunnerConfig | undefined;
   #health: { server: HealthServer; endpoint: string } | undefined;
@@ -90,14 +95,18 @@ export class Stunnerd {
     return this.#running.get(name)?.listener;
   }
 
-  /** Applies a config; concurrent calls are serialised. Rejects (after rolling back) when it cannot be applied. */
-  apply(config: StunnerConfig): Promise<void> {
-    const run = this.#applying.then(() => this.#applyWithRollback(config));
+  /**
+   * Applies a config; concurrent calls are serialised. Rejects (after rolling back) when it cannot be
+   * applied. `bootstrap`: the config watch mode starts from, which brings up the health server but
+   * does not make the daemon ready.
+   */
+  apply(config: StunnerConfig, options: { bootstrap?: boolean } = {}): Promise<void> {
+    const run = this.#applying.then(() => this.#applyWithRollback(config, options.bootstrap === true));
     this.#applying = run.catch(() => {});
     return run;
   }
 
-  async #applyWithRollback(config: StunnerConfig): Promise<void> {
+  async #applyWithRollback(config: StunnerConfig, bootstrap: boolean): Promise<void> {
     if (this.#status === 'TERMINATING') {
       this.#log.info('terminating: config update ignored');
       return;
@@ -106,13 +115,20 @@ export class Stunnerd {
     try {
       await this.#reconcile(config);
       this.#config = config;
-      this.#status = 'READY';
+      // stunner-v1.md §1.7: ready after the first non-zero config; the zero config watch mode starts
+      // from only brings up the health server (live, not ready).
+      if (this.#status === 'NOT-READY' && !bootstrap && !isZeroStunnerConfig(config)) this.#status = 'READY';
+      if (bootstrap) {
+        this.#log.info('waiting for the first config (live, not ready)');
+        return;
+      }
       this.#log.info('config applied', {
         name: config.admin.name,
         listeners: config.listeners.map((l) => `${l.name}:${l.protocol}:${l.port}`),
       });
     } catch (err) {
-      this.#log.error(`config rejected: ${(err as Error).message}; keeping the previous config`);
+      // Without a previous config the caller reports the error (the first config of a one-shot start exits).
+      if (previous) this.#log.error(`config rejected: ${(err as Error).message}; keeping the previous config`);
       if (previous) {
         try {
           await this.#reconcile(previous);
@@ -135,6 +151,8 @@ export class Stunnerd {
     }
 
     await this.#dns.set(config.clusters.filter((c) => c.type === 'STRICT_DNS'));
+    // In place (§1.7); allocations over a lowered quota stay until they end.
+    this.#quota.setLimit(config.admin.user_quota ?? 0);
     const auth = authOptions(config.auth);
     const ports = this.#ownPorts(config);
     const wanted = new Set(config.listeners.map((l) => l.name));
@@ -148,6 +166,7 @@ export class Stunnerd {
     }
     for (const l of config.listeners) {
       const peers = this.#peers(l, config.clusters, ports);
+      const tcpPeers = this.#tcpPeers(l, config.clusters, ports);
       const running = this.#running.get(l.name);
       const restart = running
         ? (listenerRestartReason(running.config, l) ??
@@ -155,14 +174,14 @@ export class Stunnerd {
         : 'new listener';
       if (running && restart === undefined) {
         running.config = l;
-        running.listener.configure({ auth, peers });
+        running.listener.configure({ auth, peers, ...tcpPeers, bandwidthLimit: config.admin.bandwidth_limit ?? 0 });
         continue;
       }
       if (running) {
         this.#running.delete(l.name);
         await running.listener.close();
       }
-      await this.#start(l, config.auth.realm, auth, peers);
+      await this.#start(l, config.auth.realm, auth, peers, config.admin.bandwidth_limit ?? 0, tcpPeers);
       this.#log.info(`listener ${running ? 'restarted' : 'started'}`, { name: l.name, reason: restart });
     }
 
@@ -170,9 +189,25 @@ export class Stunnerd {
     await this.#reconcileMetrics(config);
   }
 
-  async #start(config: ListenerConfig, realm: string, auth: AuthOptions, peers: PeerFilterOptions): Promise<void> {
-    const setup = { config, relayAddress: relayAddress(config.address), auth, peers, ipv6: this.#options.ipv6 ?? true };
-    const listener = this.#offload.wrap(createTurnListener(setup, this.#options.udpThreads ?? 0), setup);
+  async #start(
+    config: ListenerConfig,
+    realm: string,
+    auth: AuthOptions,
+    peers: PeerFilterOptions,
+    bandwidthLimit: number,
+    tcpPeers: { tcpPeers?: PeerFilterOptions },
+  ): Promise<void> {
+    const setup = {
+      config,
+      relayAddress: relayAddress(config.address),
+      auth,
+      peers,
+      ipv6: this.#options.ipv6 ?? true,
+      bandwidthLimit,
+      ...tcpPeers,
+      ...(this.#options.limits ? { limits: this.#options.limits } : {}),
+    };
+    const listener = this.#offload.wrap(createTurnListener(setup, this.#options.udpThreads ?? 0, this.#quota), setup);
     if (listener instanceof WorkerUdpListener) {
       listener.on('worker-restart', (_i, reason) =>
         this.#log.warn(`listener ${config.name}: ${reason}; restarting it`),
@@ -191,13 +226,21 @@ export class Stunnerd {
     this.#running.set(config.name, { config, realm, listener });
   }
 
-  /** The peers a listener admits (stunner-v1.md §1.10), as plain data a worker thread can take. */
-  #peers(l: ListenerConfig, clusters: readonly ClusterConfig[], ownPorts: readonly number[]): PeerFilterOptions {
+  /**
+   * The peers a listener admits (stunner-v1.md §1.10), as plain data a worker thread can take: for UDP
+   * allocations the routes' UDP clusters, for RFC 6062 TCP allocations (`protocol` TCP) their TCP ones.
+   */
+  #peers(
+    l: ListenerConfig,
+    clusters: readonly ClusterConfig[],
+    ownPorts: readonly number[],
+    protocol: 'UDP' | 'TCP' = 'UDP',
+  ): PeerFilterOptions {
     const byName = new Map(clusters.map((c) => [c.name, c]));
     return {
       clusters: l.routes.flatMap((r) => {
         const c = byName.get(r);
-        if (!c) return [];
+        if (!c || (c.protocol ?? 'UDP') !== protocol) return [];
         const resolved = c.type === 'STRICT_DNS' ? { resolved: [...this.#dns.addresses(c.name)] } : {};
         return [{ name: c.name, type: c.type, endpoints: c.endpoints, ...resolved }];
       }),
@@ -206,12 +249,25 @@ export class Stunnerd {
     };
   }
 
+  /** TCP-cluster peers, for the listeners that can relay over TCP (TURN-TCP, TURN-TLS). */
+  #tcpPeers(
+    l: ListenerConfig,
+    clusters: readonly ClusterConfig[],
+    ownPorts: readonly number[],
+  ): { tcpPeers?: PeerFilterOptions } {
+    if (l.protocol !== 'TURN-TCP' && l.protocol !== 'TURN-TLS') return {};
+    return { tcpPeers: this.#peers(l, clusters, ownPorts, 'TCP') };
+  }
+
   #rebuildFilters(): void {
     const config = this.#config;
     if (!config) return;
     const ports = this.#ownPorts(config);
     for (const r of this.#running.values())
-      r.listener.configure({ peers: this.#peers(r.config, config.clusters, ports) });
+      r.listener.configure({
+        peers: this.#peers(r.config, config.clusters, ports),
+        ...this.#tcpPeers(r.config, config.clusters, ports),
+      });
   }
 
   /** Ports of this daemon that no allocation may reach (issue 3, peer filtering). */

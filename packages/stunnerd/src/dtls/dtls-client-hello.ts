@@ -1,12 +1,16 @@
 // The few DTLS 1.2 wire details the listener needs before a peer gets any state: recognising an
-// initial ClientHello, answering it with a stateless HelloVerifyRequest (RFC 6347 §4.2.1), and
-// removing the cookie again so the DTLS library sees the exchange it expects.
+// initial ClientHello, answering it with a stateless HelloVerifyRequest (RFC 6347 §4.2.1), refusing
+// a client that offers nothing newer than DTLS 1.0 with a protocol_version alert, and removing the
+// cookie again so the DTLS library sees the exchange it expects.
 
 const RECORD_HEADER = 13;
 const HANDSHAKE_HEADER = 12;
 const CONTENT_HANDSHAKE = 22;
+const CONTENT_ALERT = 21;
 const CLIENT_HELLO = 1;
 const HELLO_VERIFY_REQUEST = 3;
+/** DTLS 1.2 on the wire (RFC 6347 §4.1: versions count down, 1.0 is 0xfeff). */
+export const DTLS_1_2 = 0xfefd;
 
 /** Where the parts of a ClientHello lie in its datagram. */
 export interface ClientHelloInfo {
@@ -14,6 +18,10 @@ export interface ClientHelloInfo {
   readonly recordSequence: Buffer;
   /** client_version, random, session_id: the parameters the cookie binds. */
   readonly parameters: Buffer;
+  /** The highest version the client offers (client_version); above 0xfefd is older than DTLS 1.2. */
+  readonly clientVersion: number;
+  /** The record layer version, which an alert to this client carries. */
+  readonly recordVersion: number;
   readonly cookie: Buffer;
   /** Offset of the cookie length octet. */
   readonly cookieOffset: number;
@@ -45,6 +53,8 @@ export function parseClientHello(datagram: Buffer): ClientHelloInfo | undefined 
   return {
     recordSequence: datagram.subarray(5, 11),
     parameters: datagram.subarray(body, cookieOffset),
+    clientVersion: datagram.readUInt16BE(body),
+    recordVersion: datagram.readUInt16BE(1),
     cookie: datagram.subarray(cookieOffset + 1, cookieOffset + 1 + cookieLength),
     cookieOffset,
   };
@@ -68,6 +78,23 @@ export function helloVerifyRequest(recordSequence: Buffer, cookie: Buffer): Buff
   out.writeUInt16BE(0xfeff, h + HANDSHAKE_HEADER);
   out[h + HANDSHAKE_HEADER + 2] = cookie.length;
   cookie.copy(out, h + HANDSHAKE_HEADER + 3);
+  return out;
+}
+
+/**
+ * A fatal protocol_version alert (RFC 5246 §7.2.2, RFC 6347 §4.1) for a ClientHello that offers only
+ * DTLS 1.0: the client's handshake fails at once instead of retransmitting into silence, so a client
+ * that picks among DTLS versions per connection (coturn's turnutils_uclient) tries again, and one
+ * that cannot do DTLS 1.2 says why.
+ */
+export function protocolVersionAlert(hello: ClientHelloInfo): Buffer {
+  const out = Buffer.alloc(RECORD_HEADER + 2);
+  out[0] = CONTENT_ALERT;
+  out.writeUInt16BE(hello.recordVersion, 1);
+  hello.recordSequence.copy(out, 5);
+  out.writeUInt16BE(2, 11);
+  out[RECORD_HEADER] = 2;
+  out[RECORD_HEADER + 1] = 70;
   return out;
 }
 

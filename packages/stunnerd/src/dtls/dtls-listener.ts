@@ -3,7 +3,14 @@ import type { Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { DtlsServer } from 'werift-dtls/lib/dtls/src/index.js';
 import { StunnerdError } from '../errors.ts';
-import { type ClientHelloInfo, helloVerifyRequest, parseClientHello, withoutCookie } from './dtls-client-hello.ts';
+import {
+  type ClientHelloInfo,
+  DTLS_1_2,
+  helloVerifyRequest,
+  parseClientHello,
+  protocolVersionAlert,
+  withoutCookie,
+} from './dtls-client-hello.ts';
 
 export interface DtlsListenerOptions {
   /** PEM certificate (ECDSA P-256 or RSA). */
@@ -30,6 +37,9 @@ export interface DtlsListenerEvents {
   /** A handshake failed or was dropped; `reason` is for logs. */
   handshakeFailed: [address: string, port: number, reason: string];
 }
+
+/** Above any record sequence number the handshake can have used in epoch 1. */
+const FIRST_APPLICATION_SEQUENCE = 1024;
 
 /** Cookies are valid for the current and the previous minute (RFC 6347 §4.2.1 secret rotation). */
 const COOKIE_BUCKET_MS = 60_000;
@@ -99,6 +109,12 @@ export class DtlsListener extends EventEmitter<DtlsListenerEvents> {
     if (!hello) return;
     if (hello.cookie.length === 0 || !this.#cookieValid(hello, address, port)) {
       this.#socket.send(helloVerifyRequest(hello.recordSequence, this.#cookie(hello, address, port, 0)), port, address);
+      return;
+    }
+    // DTLS 1.2 only (turn.md §5.4): a DTLS 1.0 client gets an alert, not silence (see protocolVersionAlert).
+    if (hello.clientVersion > DTLS_1_2) {
+      this.#socket.send(protocolVersionAlert(hello), port, address);
+      this.emit('handshakeFailed', address, port, 'the client offers only DTLS 1.0; DTLS 1.2 is required');
       return;
     }
     const fromSource = this.#halfOpenBySource.get(address) ?? 0;
@@ -220,6 +236,13 @@ export class DtlsSession extends EventEmitter<DtlsSessionEvents> {
     // The library's own cookie is ours, already verified: its HelloVerifyRequest is never sent.
     this.#server.dtls.cookie = Buffer.from(options.cookie);
     this.#server.onConnect.subscribe(() => {
+      // werift-dtls 0.5.8 sends its Finished in epoch 1 with the next epoch-0 sequence number n, then
+      // restarts at 1 for application data (RFC 6347 §4.1 starts each epoch at 0), so the n-th
+      // application record repeats the Finished's number and an OpenSSL peer's replay window
+      // (§4.1.2.6) drops it silently: coturn's uclient -S stalled on its 7th request. Number
+      // application data past anything the handshake used.
+      const dtls = this.#server.dtls;
+      dtls.recordSequenceNumber = Math.max(dtls.recordSequenceNumber, FIRST_APPLICATION_SEQUENCE);
       this.#connected = true;
       this.#touch();
       this.emit('connect');

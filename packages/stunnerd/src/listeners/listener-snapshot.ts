@@ -19,6 +19,8 @@ export interface ListenerSnapshot {
   clusters: Record<string, ClusterTraffic>;
   /** Per serving thread, in thread order; one entry for a listener served on the main thread. */
   threads: ThreadStats[];
+  /** Application data dropped by the bandwidth limit: rx from clients, tx from peers to clients. */
+  bandwidthDropped: { rx: TrafficStats; tx: TrafficStats };
 }
 
 /** What a thread that has not answered (restarting, timed out) counts as. */
@@ -31,6 +33,7 @@ export function emptySnapshot(): ListenerSnapshot {
     tx: { packets: 0, bytes: 0 },
     clusters: {},
     threads: [],
+    bandwidthDropped: { rx: { packets: 0, bytes: 0 }, tx: { packets: 0, bytes: 0 } },
   };
 }
 
@@ -51,4 +54,9 @@ export function mergeClusters(
     }
   }
   return out;
+}
+
+/** The sum of two traffic counters. */
+export function addTraffic(a: TrafficStats, b: TrafficStats): TrafficStats {
+  return { packets: a.packets + b.packets, bytes: a.bytes + b.bytes };
 }

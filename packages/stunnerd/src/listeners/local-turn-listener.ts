@@ -1,8 +1,8 @@
 import type { TransportAddress } from '@stunner/stun';
-import type { TurnEngine } from '@stunner/turn';
+import type { AllocationQuota, TurnEngine } from '@stunner/turn';
 import { PeerFilter } from '../peer-filter/peer-filter.ts';
 import { ClusterAdmission } from './cluster-admission.ts';
-import type { ListenerCoreOptions } from './listener-core.ts';
+import type { ListenerCoreOptions, RemoteQuota } from './listener-core.ts';
 import type { ListenerSnapshot } from './listener-snapshot.ts';
 import type { ListenerSetup, ListenerUpdate, TurnListener } from './turn-listener.ts';
 
@@ -22,6 +22,14 @@ export type ProtocolListenerFactory = (
   common: ListenerCoreOptions & { port: number },
 ) => ProtocolListener;
 
+/** What the listeners of one daemon share: the user quota (`admin.user_quota`), here or on the main thread. */
+export interface SharedListenerState {
+  /** The daemon's quota counter, when this listener runs on its thread. */
+  quota?: AllocationQuota;
+  /** The daemon's quota counter reached by message, when this listener runs in a worker thread. */
+  remoteQuota?: RemoteQuota;
+}
+
 /**
  * A listener served on this thread: the protocol listener, the peer filter its engine admits peers
  * with (stunner-v1.md §1.10), and the per-cluster counters of the traffic it relays.
@@ -29,9 +37,12 @@ export type ProtocolListenerFactory = (
 export class LocalTurnListener implements TurnListener {
   readonly inner: ProtocolListener;
   readonly #admission: ClusterAdmission;
+  /** Peers of RFC 6062 TCP allocations: only clusters whose `protocol` is TCP admit them. */
+  #tcpFilter: PeerFilter | undefined;
 
-  constructor(setup: ListenerSetup, create: ProtocolListenerFactory) {
+  constructor(setup: ListenerSetup, create: ProtocolListenerFactory, shared: SharedListenerState = {}) {
     this.#admission = new ClusterAdmission(new PeerFilter(setup.peers));
+    this.#tcpFilter = setup.tcpPeers ? new PeerFilter(setup.tcpPeers) : undefined;
     const relay = setup.relayAddress.includes(':')
       ? { relayAddress6: setup.relayAddress }
       : { relayAddress: setup.relayAddress };
@@ -39,10 +50,22 @@ export class LocalTurnListener implements TurnListener {
       port: setup.config.port,
       ...relay,
       auth: setup.auth,
-      admitPeer: this.#admission.admit,
+      // UDP clusters admit the peers of UDP allocations, TCP clusters those of TCP allocations.
+      admitPeer: (address, port, transport) =>
+        transport === 'tcp' ? (this.#tcpFilter?.admit(address, port) ?? false) : this.#admission.admit(address, port),
       countPeerTraffic: this.#admission.count,
-      // RFC 5766 clients (coturn 4.6's turnutils_uclient among them) still bind channels up to 0x7FFF.
-      engine: { legacyChannelNumbers: true },
+      tcpRelays: (setup.tcpPeers?.clusters.length ?? 0) > 0,
+      engine: {
+        // RFC 5766 clients (coturn 4.6's turnutils_uclient among them) still bind channels up to 0x7FFF.
+        legacyChannelNumbers: true,
+        // RFC 8489 §9.2: SHA-256 keys and USERHASH for clients that know them; others see an opaque
+        // nonce and an attribute they ignore, at 28 bytes more per 401.
+        passwordAlgorithms: true,
+        bandwidthLimit: setup.bandwidthLimit ?? 0,
+        ...setup.limits,
+        ...(shared.quota ? { quota: shared.quota } : {}),
+      },
+      ...(shared.remoteQuota ? { remoteQuota: shared.remoteQuota } : {}),
     });
   }
 
@@ -56,7 +79,13 @@ export class LocalTurnListener implements TurnListener {
 
   configure(update: ListenerUpdate): void {
     if (update.auth) this.inner.engine.setAuth(update.auth);
+    if (update.bandwidthLimit !== undefined) this.inner.engine.setBandwidthLimit(update.bandwidthLimit);
     if (update.peers) this.#admission.setFilter(new PeerFilter(update.peers));
+    if (update.tcpPeers) {
+      this.#tcpFilter = new PeerFilter(update.tcpPeers);
+      // stunner-v1.md §1.8: a listener that routes to no TCP cluster refuses TCP allocations.
+      this.inner.engine.setTcpRelays(update.tcpPeers.clusters.length > 0);
+    }
   }
 
   /** Synchronous, for the worker thread that reports it. */
@@ -73,6 +102,10 @@ export class LocalTurnListener implements TurnListener {
       tx,
       threads: [{ allocations, rx: { ...rx }, tx: { ...tx } }],
       clusters: this.#admission.snapshot(),
+      bandwidthDropped: {
+        rx: { packets: s.bandwidthDroppedToPeerPackets, bytes: s.bandwidthDroppedToPeerBytes },
+        tx: { packets: s.bandwidthDroppedToClientPackets, bytes: s.bandwidthDroppedToClientBytes },
+      },
     };
   }
 

@@ -27,6 +27,10 @@ export interface StreamTurnListenerOptions extends ListenerCoreOptions {
 /** A client connection, handed to the engine as the ClientEndpoint of its allocation. */
 interface StreamClient extends ClientEndpoint {
   readonly socket: Socket;
+  /** The listener's reader of STUN frames, removed when the connection is detached. */
+  onData?: (chunk: Buffer) => void;
+  /** Set once the connection became an RFC 6062 data connection: its bytes are no longer STUN. */
+  detached?: boolean;
 }
 
 const PADDING = Buffer.alloc(3);
@@ -122,31 +126,53 @@ export class StreamTurnListener implements ClientSide {
       return;
     }
     const client: StreamClient = { listener: 0, transport: this.#options.transport, address, port, socket };
+    const idleTimer = () => {
+      if (!client.detached && !this.#holdsAllocation(client)) socket.destroy();
+    };
     this.#clients.add(client);
     this.connectionsTotal++;
     socket.setNoDelay(true);
     const idle = this.#options.idleTimeout ?? 30_000;
     // Without an allocation a connection is only overhead; with one the allocation's lifetime rules.
-    socket.setTimeout(idle, () => {
-      if (!this.#holdsAllocation(client)) socket.destroy();
-    });
-    const framer = new StreamFramer((frame) => this.engine.handleClient(frame, client, Date.now()), {
-      maxFrameSize: this.#options.maxFrameSize ?? 65556,
-      legacyChannelNumbers: this.#options.engine?.legacyChannelNumbers === true,
-    });
-    socket.on('data', (chunk: Buffer) => {
+    socket.setTimeout(idle, idleTimer);
+    const framer = new StreamFramer(
+      (frame) => {
+        if (!client.detached) this.engine.handleClient(frame, client, Date.now());
+      },
+      {
+        maxFrameSize: this.#options.maxFrameSize ?? 65556,
+        legacyChannelNumbers: this.#options.engine?.legacyChannelNumbers === true,
+      },
+    );
+    const onData = (chunk: Buffer) => {
       try {
         framer.push(chunk);
       } catch {
         // RFC 8656 §12.5: a stream that stops framing cannot be resynchronised.
         socket.destroy();
       }
-    });
+    };
+    client.onData = onData;
+    socket.on('data', onData);
     socket.on('error', () => {});
     socket.on('close', () => {
       this.#clients.delete(client);
       if (!this.#closed) this.engine.clientClosed(client);
     });
+  }
+
+  /**
+   * RFC 6062 §5.4: the connection's ConnectionBind succeeded (its response is written); from now on
+   * it carries the peer's bytes, so stop reading STUN from it and hand the socket over. A client may
+   * not send data before that response (§5.4), so nothing is left over in the framer.
+   */
+  detach(endpoint: ClientEndpoint): { socket: Socket; leftover: Buffer } | undefined {
+    const client = endpoint as StreamClient;
+    if (!this.#clients.has(client) || client.detached) return undefined;
+    client.detached = true;
+    if (client.onData) client.socket.off('data', client.onData);
+    client.socket.setTimeout(0);
+    return { socket: client.socket, leftover: Buffer.alloc(0) };
   }
 
   #holdsAllocation(client: StreamClient): boolean {

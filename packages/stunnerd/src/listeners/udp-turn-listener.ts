@@ -1,10 +1,8 @@
-import type { Socket } from 'node:dgram';
+import type { DatagramSocket, UdpSource } from '@stunner/fastio';
 import type { TransportAddress } from '@stunner/stun';
-import { writeChannelDataHeader } from '@stunner/stun';
 import type { ClientEndpoint, TurnEngine } from '@stunner/turn';
-import { closeQuietly } from '../sockets/udp-socket.ts';
 import { type ClientSide, ListenerCore, type ListenerCoreOptions } from './listener-core.ts';
-import { bindListenerSockets } from './listener-sockets.ts';
+import { bindListenerDatagrams } from './listener-sockets.ts';
 
 export interface UdpTurnListenerOptions extends ListenerCoreOptions {
   /** UDP port bound on the wildcard (stunner-v1.md §1.8). 0 lets the OS pick (tests). Required. */
@@ -18,11 +16,12 @@ export interface UdpTurnListenerOptions extends ListenerCoreOptions {
 /**
  * A TURN-UDP listener: the engine behind a UDP socket on the wildcard, one UDP relay socket per
  * allocation and family (stunner-v1.md §1.8); engine, relays and clock come from ListenerCore.
+ * Sockets come from this thread's I/O path (sockets/udp-io.ts: batch or dgram).
  */
 export class UdpTurnListener implements ClientSide {
   readonly #options: UdpTurnListenerOptions;
   /** Listener sockets by the listener id the engine sees (one per family). */
-  readonly #listeners = new Map<number, Socket>();
+  readonly #listeners = new Map<number, DatagramSocket>();
   readonly #core: ListenerCore;
   #closed = false;
 
@@ -37,7 +36,7 @@ export class UdpTurnListener implements ClientSide {
 
   /** Binds the listener sockets; resolves with what was bound. */
   async start(): Promise<TransportAddress[]> {
-    const sockets = await bindListenerSockets(
+    const sockets = await bindListenerDatagrams(
       this.#options.port,
       this.#options.ipv6 !== false,
       this.#options.reusePort,
@@ -46,16 +45,28 @@ export class UdpTurnListener implements ClientSide {
     for (const { family, socket } of sockets) {
       const id = this.#listeners.size;
       this.#listeners.set(id, socket);
-      socket.on('error', () => {});
-      socket.on('message', (msg, rinfo) => {
-        const client: ClientEndpoint = { listener: id, transport: 'udp', address: rinfo.address, port: rinfo.port };
-        this.engine.handleClient(msg, client, Date.now());
-      });
-      const addr = socket.address();
-      bound.push({ family, address: addr.address, port: addr.port });
+      const copy = socket.reusesBuffers;
+      socket.onDatagram((data, source) => this.#receive(id, data, source, copy));
+      bound.push({ family, address: family === 'IPv4' ? '0.0.0.0' : '::', port: socket.port });
     }
     this.#core.startClock();
     return bound;
+  }
+
+  /**
+   * One client datagram. ChannelData (RFC 8656 §12.4) is relayed within the call and may use the
+   * datagram in place; anything else is copied first, since the engine keeps parts of a request
+   * (transaction id, cached answers) beyond the call and the batched path reuses its buffers.
+   */
+  #receive(id: number, data: Buffer, source: UdpSource, copy: boolean): void {
+    // The endpoint object is kept with the source: one per client 5-tuple, not one per datagram.
+    let client = source.tag as ClientEndpoint | undefined;
+    if (client === undefined) {
+      client = { listener: id, transport: 'udp', address: source.address, port: source.port };
+      source.tag = client;
+    }
+    const inPlace = !copy || (data.length >= 4 && (data[0]! & 0xc0) === 0x40);
+    this.engine.handleClient(inPlace ? data : Buffer.from(data), client, Date.now());
   }
 
   /** Ends every allocation and closes every socket. */
@@ -63,23 +74,17 @@ export class UdpTurnListener implements ClientSide {
     if (this.#closed) return;
     this.#closed = true;
     this.#core.close();
-    for (const s of this.#listeners.values()) closeQuietly(s);
+    for (const s of this.#listeners.values()) s.close();
     this.#listeners.clear();
   }
 
   // The engine's client side --------------------------------------------------------------------
 
   sendToClient(client: ClientEndpoint, message: Buffer): void {
-    this.#listeners.get(client.listener)?.send(message, client.port, client.address);
+    this.#listeners.get(client.listener)?.send(message, 0, message.length, client.port, client.address);
   }
 
   sendChannelData(client: ClientEndpoint, channel: number, data: Buffer, offset: number, length: number): void {
-    const socket = this.#listeners.get(client.listener);
-    if (socket === undefined) return;
-    // One pooled buffer per packet: the header must precede the payload in a single datagram.
-    const out = Buffer.allocUnsafe(4 + length);
-    writeChannelDataHeader(out, 0, channel, length);
-    data.copy(out, 4, offset, offset + length);
-    socket.send(out, client.port, client.address);
+    this.#listeners.get(client.listener)?.sendChannelData(channel, data, offset, length, client.port, client.address);
   }
 }

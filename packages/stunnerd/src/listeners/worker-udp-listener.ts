@@ -1,10 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
+import { closeTrackedFds, newFdTable } from '@stunner/fastio';
 import type { TransportAddress } from '@stunner/stun';
+import type { AllocationQuota } from '@stunner/turn';
 import { StunnerdError } from '../errors.ts';
-import { emptySnapshot, type ListenerSnapshot, mergeClusters } from './listener-snapshot.ts';
+import { addTraffic, emptySnapshot, type ListenerSnapshot, mergeClusters } from './listener-snapshot.ts';
 import type { ListenerSetup, ListenerUpdate, TurnListener } from './turn-listener.ts';
-import type { WorkerRequest, WorkerResponse } from './worker-messages.ts';
+import type { WorkerData, WorkerRequest, WorkerResponse } from './worker-messages.ts';
 
 const WORKER_MAIN = new URL('./udp-worker-main.ts', import.meta.url);
 /** A crashed worker is started again after this long, ms, so a crash loop does not spin. */
@@ -32,13 +34,19 @@ export class WorkerUdpListener extends EventEmitter<WorkerUdpListenerEvents> imp
   readonly #workers: Array<Worker | undefined>;
   #nextId = 0;
   readonly #pending = new Map<number, (s: ListenerSnapshot) => void>();
+  readonly #quota: AllocationQuota | undefined;
+  /** Quota units each worker holds, given back when it dies (its allocations die with it). */
+  readonly #held: Array<Map<string, number>>;
   #closing = false;
 
-  constructor(setup: ListenerSetup, threads: number) {
+  /** `quota`: the daemon's user quota, which the workers take units of by message. */
+  constructor(setup: ListenerSetup, threads: number, quota?: AllocationQuota) {
     super();
     this.#setup = setup;
     this.#threads = threads;
+    this.#quota = quota;
     this.#workers = new Array(threads).fill(undefined);
+    this.#held = Array.from({ length: threads }, () => new Map());
   }
 
   get threads(): number {
@@ -60,6 +68,7 @@ export class WorkerUdpListener extends EventEmitter<WorkerUdpListenerEvents> imp
       ...this.#setup,
       ...(update.auth ? { auth: update.auth } : {}),
       ...(update.peers ? { peers: update.peers } : {}),
+      ...(update.bandwidthLimit !== undefined ? { bandwidthLimit: update.bandwidthLimit } : {}),
     };
     for (const w of this.#workers) w?.postMessage({ type: 'configure', update } satisfies WorkerRequest);
   }
@@ -74,6 +83,10 @@ export class WorkerUdpListener extends EventEmitter<WorkerUdpListenerEvents> imp
       tx: { packets: sum.tx.packets + p.tx.packets, bytes: sum.tx.bytes + p.tx.bytes },
       clusters: mergeClusters(sum.clusters, p.clusters),
       threads: [],
+      bandwidthDropped: {
+        rx: addTraffic(sum.bandwidthDropped.rx, p.bandwidthDropped.rx),
+        tx: addTraffic(sum.bandwidthDropped.tx, p.bandwidthDropped.tx),
+      },
     }));
     // A thread that did not answer (restarting) shows as zero rather than vanishing from /metrics.
     sum.threads = parts.map((p) => ({ allocations: p.allocations, rx: p.rx, tx: p.tx }));
@@ -120,8 +133,26 @@ export class WorkerUdpListener extends EventEmitter<WorkerUdpListenerEvents> imp
     );
   }
 
+  /** Counts `delta` units for `userId` in worker `index`; false when there was none to give back. */
+  #take(index: number, userId: string, delta: 1 | -1): boolean {
+    const held = this.#held[index]!;
+    const n = (held.get(userId) ?? 0) + delta;
+    if (n < 0) return false;
+    if (n === 0) held.delete(userId);
+    else held.set(userId, n);
+    return true;
+  }
+
+  #releaseAll(index: number): void {
+    const held = this.#held[index]!;
+    for (const [userId, n] of held) for (let i = 0; i < n; i++) this.#quota?.release(userId);
+    held.clear();
+  }
+
   #spawn(index: number): Promise<TransportAddress[]> {
-    const worker = new Worker(WORKER_MAIN, { workerData: this.#setup });
+    // Descriptors the batched I/O path opens in the worker: closed here if it dies without closing them.
+    const fds = newFdTable();
+    const worker = new Worker(WORKER_MAIN, { workerData: { setup: this.#setup, fds } satisfies WorkerData });
     this.#workers[index] = worker;
     return new Promise((resolve, reject) => {
       let started = false;
@@ -137,13 +168,21 @@ export class WorkerUdpListener extends EventEmitter<WorkerUdpListenerEvents> imp
           const done = this.#pending.get(message.id);
           this.#pending.delete(message.id);
           done?.(message.snapshot);
+        } else if (message.type === 'quota-acquire') {
+          const ok = this.#quota === undefined || this.#quota.acquire(message.userId);
+          if (ok) this.#take(index, message.userId, 1);
+          worker.postMessage({ type: 'quota', id: message.id, ok } satisfies WorkerRequest);
+        } else if (message.type === 'quota-release') {
+          if (this.#take(index, message.userId, -1)) this.#quota?.release(message.userId);
         }
       });
       worker.on('error', (err) => {
         if (!started) reject(err);
       });
       worker.on('exit', (code) => {
+        closeTrackedFds(fds);
         if (this.#workers[index] === worker) this.#workers[index] = undefined;
+        this.#releaseAll(index);
         if (!started || this.#closing) return;
         this.emit('worker-restart', index, `worker ${index} exited with code ${code}`);
         setTimeout(() => {

@@ -1,14 +1,13 @@
-import type { Socket } from 'node:dgram';
+import type { DatagramSocket } from '@stunner/fastio';
 import type { TransportAddress } from '@stunner/stun';
 import type { Family, RelayRequest, TurnEngine } from '@stunner/turn';
-import { closeQuietly } from '../sockets/udp-socket.ts';
 import { bindRelay } from './relay-sockets.ts';
 
 interface Relay {
-  readonly sockets: Socket[];
+  readonly sockets: DatagramSocket[];
   /** Per family, so the send path needs no getsockname. */
-  readonly v4: Socket | undefined;
-  readonly v6: Socket | undefined;
+  readonly v4: DatagramSocket | undefined;
+  readonly v6: DatagramSocket | undefined;
 }
 
 /**
@@ -59,8 +58,8 @@ export class RelayPool {
       (bound) => {
         const engine = this.#engine;
         if (this.#closed || engine === undefined) {
-          for (const s of bound.sockets) closeQuietly(s);
-          closeQuietly(bound.reserved);
+          for (const s of bound.sockets) s.close();
+          bound.reserved?.close();
           return;
         }
         this.#add(request.id, bound.sockets, request.families);
@@ -82,12 +81,29 @@ export class RelayPool {
     const relay = this.#relays.get(relayId);
     if (relay === undefined) return;
     this.#relays.delete(relayId);
-    for (const s of relay.sockets) closeQuietly(s);
+    for (const s of relay.sockets) s.close();
+  }
+
+  /** Closes one family's socket of a dual allocation that goes on with the other (RFC 8656 §7.3). */
+  closeFamily(relayId: number, family: Family): void {
+    const relay = this.#relays.get(relayId);
+    const socket = family === 'IPv4' ? relay?.v4 : relay?.v6;
+    if (relay === undefined || socket === undefined) return;
+    socket.close();
+    const sockets = relay.sockets.filter((x) => x !== socket);
+    this.#relays.set(relayId, {
+      sockets,
+      v4: family === 'IPv4' ? undefined : relay.v4,
+      v6: family === 'IPv6' ? undefined : relay.v6,
+    });
   }
 
   send(relayId: number, address: string, port: number, data: Buffer, offset: number, length: number): void {
     const relay = this.#relays.get(relayId);
-    const socket = address.includes(':') ? relay?.v6 : relay?.v4;
+    if (relay === undefined) return;
+    // Most relays have one family: no need to look at the address.
+    const socket =
+      relay.v6 === undefined ? relay.v4 : relay.v4 === undefined || address.includes(':') ? relay.v6 : relay.v4;
     if (socket === undefined) return;
     socket.send(data, offset, length, port, address);
     this.#options.countPeerTraffic?.(length, 'tx');
@@ -95,26 +111,27 @@ export class RelayPool {
 
   closeAll(): void {
     this.#closed = true;
-    for (const r of this.#relays.values()) for (const s of r.sockets) closeQuietly(s);
+    for (const r of this.#relays.values()) for (const s of r.sockets) s.close();
     this.#relays.clear();
   }
 
-  #advertised(family: Family, socket: Socket): TransportAddress {
+  #advertised(family: Family, socket: DatagramSocket): TransportAddress {
     const address = family === 'IPv4' ? this.#options.relayAddress! : this.#options.relayAddress6!;
-    return { family, address, port: socket.address().port };
+    return { family, address, port: socket.port };
   }
 
-  #add(relayId: number, sockets: Socket[], families: readonly Family[]): void {
+  #add(relayId: number, sockets: DatagramSocket[], families: readonly Family[]): void {
     const v4 = sockets[families.indexOf('IPv4')];
     const v6 = sockets[families.indexOf('IPv6')];
     this.#relays.set(relayId, { sockets, v4, v6 });
+    const count = this.#options.countPeerTraffic;
     for (const s of sockets) {
-      s.on('error', () => {});
-      s.on('message', (msg, rinfo) => {
+      // The engine relays a peer datagram within the call (ChannelData or a built Data indication).
+      s.onDatagram((data, source) => {
         const engine = this.#engine;
         if (engine === undefined) return;
-        const relayed = engine.handleRelay(relayId, msg, rinfo.address, rinfo.port, Date.now());
-        if (relayed) this.#options.countPeerTraffic?.(msg.length, 'rx');
+        const relayed = engine.handleRelay(relayId, data, source.address, source.port, Date.now());
+        if (relayed) count?.(data.length, 'rx');
       });
     }
   }

@@ -1,7 +1,7 @@
-import type { Socket } from 'node:dgram';
+import type { DatagramSocket } from '@stunner/fastio';
 import type { Family } from '@stunner/turn';
 import { StunnerdError } from '../errors.ts';
-import { bindUdp, closeQuietly } from '../sockets/udp-socket.ts';
+import { bindDatagram } from '../sockets/udp-io.ts';
 
 /** Ports tried for EVEN-PORT (RFC 8656 §14.6): the IANA dynamic range, even numbers only. */
 const EVEN_PORT_MIN = 49152;
@@ -16,9 +16,13 @@ function randomEvenPort(): number {
 
 export interface BoundRelay {
   /** One socket per family, in the order asked for. */
-  readonly sockets: Socket[];
+  readonly sockets: DatagramSocket[];
   /** The next port, held for an Allocate with the RESERVATION-TOKEN (EVEN-PORT R=1). */
-  readonly reserved: Socket | undefined;
+  readonly reserved: DatagramSocket | undefined;
+}
+
+function tryBind(family: Family, port: number): Promise<DatagramSocket | undefined> {
+  return bindDatagram(family, port, RELAY_BUFFER_BYTES).catch(() => undefined);
 }
 
 /**
@@ -34,19 +38,19 @@ export async function bindRelay(families: readonly Family[], evenPort: boolean, 
       'STUNNERD_ERR_RELAY_BIND',
       'no address family to bind a relay on; give the listener an IPv4 or IPv6 address',
     );
-  let primary: Socket | undefined;
-  let reserved: Socket | undefined;
+  let primary: DatagramSocket | undefined;
+  let reserved: DatagramSocket | undefined;
   if (!evenPort) {
-    primary = await bindUdp(first, 0, RELAY_BUFFER_BYTES);
+    primary = await bindDatagram(first, 0, RELAY_BUFFER_BYTES);
   } else {
     for (let i = 0; i < EVEN_PORT_ATTEMPTS && primary === undefined; i++) {
       const port = randomEvenPort();
-      const s = await bindUdp(first, port, RELAY_BUFFER_BYTES).catch(() => undefined);
+      const s = await tryBind(first, port);
       if (s === undefined) continue;
       if (reserve) {
-        reserved = await bindUdp(first, port + 1, RELAY_BUFFER_BYTES).catch(() => undefined);
+        reserved = await tryBind(first, port + 1);
         if (reserved === undefined) {
-          closeQuietly(s);
+          s.close();
           continue;
         }
       }
@@ -60,11 +64,8 @@ export async function bindRelay(families: readonly Family[], evenPort: boolean, 
     }
   }
   const sockets = [primary];
-  const port = primary.address().port;
   for (const family of rest) {
-    const s =
-      (await bindUdp(family, port, RELAY_BUFFER_BYTES).catch(() => undefined)) ??
-      (await bindUdp(family, 0, RELAY_BUFFER_BYTES).catch(() => undefined));
+    const s = (await tryBind(family, primary.port)) ?? (await tryBind(family, 0));
     if (s !== undefined) sockets.push(s);
   }
   return { sockets, reserved };

@@ -1,1 +1,3 @@
+export * from './dgram-datagram-socket.ts';
+export * from './udp-io.ts';
 export * from './udp-socket.ts';
