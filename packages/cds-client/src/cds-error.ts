@@ -6,7 +6,9 @@ export type CdsErrorCode =
   /** Another status than 200. */
   | 'CDS_ERR_STATUS'
   /** The answer is not JSON, or not the config or list asked for. */
-  | 'CDS_ERR_BODY';
+  | 'CDS_ERR_BODY'
+  /** The bearer token file cannot be read, or is empty. */
+  | 'CDS_ERR_TOKEN';
 
 /** A failed CDS read. Callers add what to fix in their own terms (a flag, a Gateway name). */
 export class CdsError extends Error {

@@ -1,17 +1,21 @@
 // One-shot reads of the config discovery API over HTTP (stunner-v1.md §1.6): one config, a
 // namespace's or every namespace's list.
 import { CdsError, causeMessage } from './cds-error.ts';
+import { cdsAuthHeaders, cdsToken } from './cds-token.ts';
 import { type ConfigSelector, cdsUrl, describeSelector, selectsOne } from './cds-url.ts';
 
 export interface CdsReadOptions {
   /** Request limit, ms. Default 5000. */
   timeoutMs?: number;
+  /** Bearer token for a CDS that requires one. Default: the file $STUNNER_CDS_TOKEN_FILE names, if set. */
+  token?: string;
 }
 
 /** GET with a time limit; the body as text. Throws CDS_ERR_UNREACHABLE when nothing answers. */
 export async function cdsGet(url: URL, options: CdsReadOptions = {}): Promise<{ status: number; text: string }> {
+  const headers = cdsAuthHeaders(cdsToken(options.token));
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(options.timeoutMs ?? 5000) });
+    const res = await fetch(url, { headers, signal: AbortSignal.timeout(options.timeoutMs ?? 5000) });
     return { status: res.status, text: await res.text() };
   } catch (cause) {
     throw new CdsError(
@@ -39,6 +43,14 @@ export async function fetchConfigText(
       {
         status,
       },
+    );
+  }
+  if (status === 401) {
+    throw new CdsError(
+      'CDS_ERR_STATUS',
+      `CDS ${url} answered 401: it requires a bearer token; set $STUNNER_CDS_TOKEN_FILE to the file holding it (a wrong token gets 401 too)`,
+      url.toString(),
+      { status },
     );
   }
   if (status !== 200) {

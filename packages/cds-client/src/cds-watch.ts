@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { isZeroStunnerConfig, validateStunnerConfig } from '@stunner/api';
 import WebSocket from 'ws';
+import { cdsAuthHeaders, cdsToken } from './cds-token.ts';
 import { type ConfigSelector, cdsUrl } from './cds-url.ts';
 
 export const CDS_PING_MS = 5000;
@@ -32,6 +33,8 @@ export interface CdsWatchOptions<T> extends CdsWatchTiming {
    * 'skip' drops it (stunnerd keeps its listeners rather than tearing them down).
    */
   zeroConfigs?: 'deliver' | 'skip';
+  /** Bearer token for a CDS that requires one. Default: the file $STUNNER_CDS_TOKEN_FILE names, read at each dial. */
+  token?: string;
 }
 
 export interface CdsWatchEvents<T> {
@@ -48,6 +51,7 @@ export class CdsWatch<T> extends EventEmitter<CdsWatchEvents<T>> {
   readonly #url: URL;
   readonly #parse: (text: string) => T;
   readonly #skipZero: boolean;
+  readonly #token: string | undefined;
   readonly #pingInterval: number;
   readonly #readTimeout: number;
   readonly #reconnectDelay: number;
@@ -64,6 +68,7 @@ export class CdsWatch<T> extends EventEmitter<CdsWatchEvents<T>> {
     this.#url = cdsUrl(options.base, options.selector, { watch: true });
     this.#parse = options.parse;
     this.#skipZero = options.zeroConfigs === 'skip';
+    this.#token = options.token;
     this.#pingInterval = options.pingInterval ?? CDS_PING_MS;
     this.#readTimeout = options.readTimeout ?? CDS_READ_DEADLINE_MS;
     this.#reconnectDelay = options.reconnectDelay ?? CDS_RECONNECT_MS;
@@ -96,8 +101,17 @@ export class CdsWatch<T> extends EventEmitter<CdsWatchEvents<T>> {
   #connect(): void {
     if (this.#closed) return;
     this.#connection++;
+    let auth: Record<string, string>;
+    try {
+      auth = cdsAuthHeaders(cdsToken(this.#token));
+    } catch (err) {
+      // An unreadable token file may be a Secret not mounted yet: report and dial again later.
+      this.emit('disconnected', (err as Error).message, err as Error);
+      this.#reconnectTimer = setTimeout(() => this.#connect(), this.#reconnectDelay);
+      return;
+    }
     const socket = new WebSocket(this.#url, {
-      headers: { Origin: `http://${this.#url.host}` },
+      headers: { Origin: `http://${this.#url.host}`, ...auth },
       handshakeTimeout: this.#readTimeout,
     });
     this.#socket = socket;
@@ -121,7 +135,8 @@ export class CdsWatch<T> extends EventEmitter<CdsWatchEvents<T>> {
     socket.on('close', (code, reason) => {
       if (this.#socket !== socket) return;
       this.#teardown();
-      const why = reason.length > 0 ? reason.toString() : `connection closed (${code})`;
+      // A refused upgrade (401 without or with a wrong bearer token) is only in the error: name it.
+      const why = reason.length > 0 ? reason.toString() : (failure?.message ?? `connection closed (${code})`);
       this.emit('disconnected', why, failure);
       if (!this.#closed) this.#reconnectTimer = setTimeout(() => this.#connect(), this.#reconnectDelay);
     });

@@ -1,4 +1,5 @@
 // `npm run operator -- <flags>`: the STUNner gateway operator (reference/stunner-v1.md §2.1).
+import { readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import { LoggerFactory } from '@stunner/log';
 import { type RunningOperator, startOperator } from './runtime/operator.ts';
@@ -12,6 +13,22 @@ try {
   process.exit(2);
 }
 const log = new LoggerFactory({ spec: flags.logSpec, format: flags.logFormat }).getLogger('operator');
+
+/** The CDS bearer token from a mounted Secret's file; an unreadable or empty file stops the start. */
+function readCdsTokenFile(path: string): string {
+  let token = '';
+  try {
+    token = readFileSync(path, 'utf8').trim();
+  } catch (err) {
+    process.stderr.write(`OPERATOR_ERR_CDS_TOKEN: cannot read --cds-token-file ${path}: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  if (token === '') {
+    process.stderr.write(`OPERATOR_ERR_CDS_TOKEN: --cds-token-file ${path} is empty\n`);
+    process.exit(2);
+  }
+  return token;
+}
 const kc = new KubeConfig();
 // --kubeconfig, else $KUBECONFIG, ~/.kube/config or the in-cluster service account.
 if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
@@ -52,6 +69,7 @@ op = await startOperator({
   throttleMs: flags.throttleMs,
   cds: flags.cds,
   ...(flags.advertisedAddress ? { advertisedAddress: flags.advertisedAddress } : {}),
+  ...(flags.cdsTokenFile ? { cdsToken: readCdsTokenFile(flags.cdsTokenFile) } : {}),
   ...(flags.metrics ? { metrics: flags.metrics } : {}),
   ...(flags.health ? { health: flags.health } : {}),
   ...(flags.leaderElect ? { leaderElection: { namespace: flags.leaderElectionNamespace } } : {}),

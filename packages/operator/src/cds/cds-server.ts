@@ -2,6 +2,7 @@
 // HTTP and pushes every changed config, whole, as one WebSocket text frame to watchers. Renders hand it the
 // state of the world; it never waits for a client, and drops one whose send buffer keeps growing. Bodies and
 // frames are the bytes STUNner's Go server writes for the same configs (go-json.ts).
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -15,6 +16,11 @@ export interface CdsServerOptions {
   nodeAddress?: (node: string) => string | undefined;
   /** A watcher with more than this many bytes unsent is disconnected (it reconnects and resyncs). */
   maxBufferedBytes?: number;
+  /**
+   * Bearer token every request and watch must carry (`Authorization: Bearer <token>`); others get 401
+   * and no config. Default none: STUNner's CDS is unauthenticated and its clients send no token.
+   */
+  token?: string;
 }
 
 interface Watcher {
@@ -100,9 +106,29 @@ export class CdsServer {
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
+    if (!this.#authorized(req)) {
+      const text = encodeError(401, 'a bearer token is required');
+      res.writeHead(401, {
+        'Content-Type': 'application/json',
+        'Content-Length': Buffer.byteLength(text),
+        'WWW-Authenticate': 'Bearer realm="stunner-cds"',
+      });
+      res.end(text);
+      return;
+    }
     const { status, text } = this.#answer(req);
     res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
     res.end(text);
+  }
+
+  /** Constant-time check of the bearer token (digests first, so lengths leak nothing either). */
+  #authorized(req: IncomingMessage): boolean {
+    const token = this.#options.token;
+    if (token === undefined) return true;
+    const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
+    if (!m) return false;
+    const digest = (s: string) => createHash('sha256').update(s).digest();
+    return timingSafeEqual(digest(m[1]!), digest(token));
   }
 
   #answer(req: IncomingMessage): { status: number; text: string } {
@@ -125,6 +151,12 @@ export class CdsServer {
   }
 
   #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (!this.#authorized(req)) {
+      socket.end(
+        'HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer realm="stunner-cds"\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
+      );
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://cds');
     const route = parseRoute(url.pathname);
     if (!route || route === 'license' || url.searchParams.get('watch') !== 'true') {

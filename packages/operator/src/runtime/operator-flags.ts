@@ -11,6 +11,8 @@ export interface OperatorFlags {
   dataplaneMode: DataplaneMode;
   cds: HostPort;
   advertisedAddress: string | undefined;
+  /** File holding the CDS bearer token (--cds-token-file, $STUNNER_CDS_TOKEN_FILE); undefined: no auth. */
+  cdsTokenFile: string | undefined;
   endpointDiscovery: boolean;
   useEndpointSlices: boolean;
   enableFinalizer: boolean;
@@ -117,6 +119,7 @@ const OPTIONS = {
   'zap-log-level': { type: 'string' },
   'zap-encoder': { type: 'string' },
   kubeconfig: { type: 'string' },
+  'cds-token-file': { type: 'string' },
 } as const;
 
 function parseFlags(argv: string[]) {
@@ -151,6 +154,7 @@ export function parseOperatorFlags(argv: string[], env: NodeJS.ProcessEnv = proc
     dataplaneMode: mode === 'managed' ? 'managed' : 'legacy',
     cds: { host: cds.host === '' ? '0.0.0.0' : cds.host, port: cds.port },
     advertisedAddress: env.STUNNER_GATEWAY_OPERATOR_ADDRESS || undefined,
+    cdsTokenFile: values['cds-token-file'] ?? (env.STUNNER_CDS_TOKEN_FILE || undefined),
     endpointDiscovery: bool(values['endpoint-discovery'], true),
     useEndpointSlices: !values['disable-endpontslice-controller'],
     enableFinalizer: values['enable-finalizer'] ?? false,

@@ -37,6 +37,8 @@ export interface OperatorOptions {
   cds: HostPort;
   /** Host stunnerd dials for the CDS (STUNNER_GATEWAY_OPERATOR_ADDRESS); default the CDS bind host. */
   advertisedAddress?: string;
+  /** Bearer token the CDS requires (--cds-token-file); default none, as STUNner's CDS. */
+  cdsToken?: string;
   /** undefined: no server. */
   metrics?: HostPort;
   health?: HostPort;
@@ -69,6 +71,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
   const rest = new KubeRest(opts.kubeconfig);
   const metrics = makeOperatorMetrics();
   const cds = new CdsServer({
+    ...(opts.cdsToken !== undefined ? { token: opts.cdsToken } : {}),
     nodeAddress: (node) =>
       externalAddressOf(informers.get(KINDS.nodes, node) as Parameters<typeof externalAddressOf>[0]),
   });

@@ -1,0 +1,117 @@
+// turn.md §5.4/§5.5 item 3: unauthenticated responses stay within 2× of the request that caused them,
+// measured on the wire against the stunnerd process (a reflector is only as bad as its worst ratio).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  ErrorCode,
+  Lifetime,
+  longTermKey,
+  MessageClass,
+  Method,
+  Nonce,
+  Realm,
+  RequestedTransport,
+  StunMessageBuilder,
+  TransportProtocol,
+  Username,
+} from '@stunner/stun';
+import { freeUdpPortPair } from '@stunner/testing';
+import { RawTurnClient } from './support/raw-turn-client.ts';
+import { REALM, type StunnerdProcess, startStunnerd } from './support/stunnerd-process.ts';
+
+const req = (method: number) => new StunMessageBuilder(method, MessageClass.Request);
+const signed = (b: StunMessageBuilder, nonce: string, password = 'pass') =>
+  b
+    .add(Username, 'user')
+    .add(Realm, REALM)
+    .add(Nonce, nonce)
+    .build({ key: longTermKey('user', REALM, password) });
+
+describe('amplification: unauthenticated responses of the stunnerd process (turn.md §5.4)', { timeout: 60_000 }, () => {
+  let daemon: StunnerdProcess;
+  let client: RawTurnClient;
+  let nonce: string;
+  before(async () => {
+    const port = await freeUdpPortPair();
+    daemon = await startStunnerd({ listeners: [{ name: 'udp', protocol: 'TURN-UDP', port }] });
+    client = new RawTurnClient({ port });
+    await client.open();
+    const first = await client.exchange(req(Method.Allocate).add(RequestedTransport, TransportProtocol.UDP).build());
+    nonce = first.message!.get(Nonce)!;
+  });
+  after(async () => {
+    client?.close();
+    await daemon?.kill();
+  });
+
+  /** Sends `request`, expects `code` (undefined: a success), returns response bytes / request bytes. */
+  async function ratio(request: Buffer, code: number | undefined, t?: { diagnostic(m: string): void }) {
+    const ex = await client.exchange(request);
+    assert.ok(ex.response, 'an answer');
+    assert.equal(ex.message!.get(ErrorCode)?.code, code);
+    const r = ex.response.length / request.length;
+    t?.diagnostic(`${request.length} B → ${ex.response.length} B: ${r.toFixed(2)}×`);
+    return r;
+  }
+
+  const cases: Array<[string, () => Buffer, number | undefined]> = [
+    ['Binding (20 B)', () => req(Method.Binding).build(), undefined],
+    ['Binding with FINGERPRINT', () => req(Method.Binding).build({ fingerprint: true }), undefined],
+    ['400 to an unknown method', () => req(0x0ff).build(), 400],
+    ['400 to an RFC 6062 Connect without credentials', () => req(Method.Connect).build(), 400],
+    [
+      '438 to a signed request with a forged nonce',
+      () => signed(req(Method.Allocate).add(RequestedTransport, TransportProtocol.UDP), 'forged-nonce'),
+      438,
+    ],
+    [
+      '401 to a signed request with a wrong password',
+      () => signed(req(Method.Allocate).add(RequestedTransport, TransportProtocol.UDP), nonce, 'wrong'),
+      401,
+    ],
+  ];
+  for (const [name, build, code] of cases) {
+    it(`${name}: ≤ 2×`, async (t) => {
+      const r = await ratio(build(), code, t);
+      assert.ok(r <= 2, `ratio ${r.toFixed(2)}`);
+    });
+  }
+
+  it('420 only after authentication: a signed request with an unknown attribute', async (t) => {
+    const b = req(Method.Allocate).add(RequestedTransport, TransportProtocol.UDP).addRaw(0x7f00, Buffer.alloc(4));
+    const r = await ratio(signed(b, nonce), 420, t);
+    assert.ok(r <= 2, `ratio ${r.toFixed(2)}`);
+  });
+
+  // Known gap: REALM, NONCE (with RFC 8489 §9.2's nonce cookie) and PASSWORD-ALGORITHMS make every 401
+  // 96 bytes, so unauthenticated requests under 48 bytes earn more than 2×. The figures are in
+  // docs/reliability.md; these stay todos until the 401 shrinks.
+  for (const [name, build] of [
+    [
+      '401 (not 420) to an unauthenticated request with an unknown comprehension-required attribute (36 B)',
+      () => req(Method.Allocate).add(RequestedTransport, TransportProtocol.UDP).addRaw(0x7f00, Buffer.alloc(4)).build(),
+    ],
+    [
+      '401 to an unauthenticated Allocate as browsers send it (LIFETIME, FINGERPRINT; 44 B)',
+      () =>
+        req(Method.Allocate)
+          .add(RequestedTransport, TransportProtocol.UDP)
+          .add(Lifetime, 3600)
+          .build({ fingerprint: true }),
+    ],
+    [
+      '401 to the minimal unauthenticated Allocate (28 B)',
+      () => req(Method.Allocate).add(RequestedTransport, 17).build(),
+    ],
+    [
+      '401 to the minimal unauthenticated Allocate with FINGERPRINT (36 B)',
+      () => req(Method.Allocate).add(RequestedTransport, 17).build({ fingerprint: true }),
+    ],
+    ['401 to an unauthenticated Refresh without attributes (20 B)', () => req(Method.Refresh).build()],
+  ] as const) {
+    it(`${name}: ≤ 2×`, { todo: 'the 401 is 96 B: REALM, NONCE with its cookie, PASSWORD-ALGORITHMS' }, async (t) => {
+      const r = await ratio(build(), 401, t);
+      assert.ok(r <= 2, `ratio ${r.toFixed(2)}`);
+    });
+  }
+});

@@ -1,0 +1,124 @@
+// DTLS ClientHello floods against the stunnerd process (turn.md §5.4: cap half-open handshakes,
+// require the cookie). Hellos without a cookie, from 256 sources, get a stateless HelloVerifyRequest
+// (memory flat); hellos that echo their cookie open handshakes up to the caps (8 per source, 256 per
+// listener), no more. A handshake only starts, and its key pair is only made, after a valid cookie.
+import assert from 'node:assert/strict';
+import { createSocket, type Socket } from 'node:dgram';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { describe, it } from 'node:test';
+import { freeUdpPortPair, makeSelfSignedCert } from '@stunner/testing';
+import { startStunnerd } from './support/stunnerd-process.ts';
+
+const SECONDS = Number(process.env.DTLS_FLOOD_SECONDS ?? 3);
+
+/** A minimal DTLS 1.2 ClientHello record (as in dtls-listener.test.ts, with an RSA suite too). */
+function clientHello(cookie: Buffer, random: Buffer): Buffer {
+  const body = Buffer.concat([
+    Buffer.from([0xfe, 0xfd]),
+    random,
+    Buffer.from([0]),
+    Buffer.from([cookie.length]),
+    cookie,
+    // ECDHE-ECDSA and ECDHE-RSA with AES-128-GCM, null compression; groups x25519 and P-256,
+    // signatures ecdsa_secp256r1_sha256 and rsa_pkcs1_sha256, uncompressed points.
+    Buffer.from([0, 4, 0xc0, 0x2b, 0xc0, 0x2f, 1, 0]),
+    Buffer.from('001a000a00060004001d0017000d0006000404030401000b00020100', 'hex'),
+  ]);
+  const hs = Buffer.alloc(12);
+  hs[0] = 1;
+  hs.writeUIntBE(body.length, 1, 3);
+  hs.writeUInt16BE(cookie.length > 0 ? 1 : 0, 4);
+  hs.writeUIntBE(body.length, 9, 3);
+  const rec = Buffer.alloc(13);
+  rec[0] = 22;
+  rec.writeUInt16BE(0xfefd, 1);
+  rec.writeUInt16BE(12 + body.length, 11);
+  return Buffer.concat([rec, hs, body]);
+}
+
+const isHvr = (m: Buffer) => m[0] === 22 && m[13] === 3;
+
+async function bound(address: string): Promise<Socket> {
+  const s = createSocket('udp4');
+  s.on('error', () => {});
+  await new Promise<void>((r) => s.bind(0, address, r));
+  return s;
+}
+
+describe('DTLS ClientHello flood (stunnerd process)', { timeout: 120_000 }, () => {
+  it('cookie-less hellos: stateless answers, memory flat; echoed cookies: half-open caps hold', async (t) => {
+    const cert = makeSelfSignedCert();
+    t.after(() => rmSync(dirname(cert.certPath), { recursive: true, force: true }));
+    const port = await freeUdpPortPair();
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    const daemon = await startStunnerd({
+      listeners: [{ name: 'dtls', protocol: 'TURN-DTLS', port, cert: b64(cert.cert), key: b64(cert.key) }],
+    });
+    t.after(() => daemon.kill());
+
+    // 1. Cookie-less hellos from 256 sources, paced at about 2000/s.
+    const sources = await Promise.all(
+      Array.from({ length: 256 }, (_, i) => bound(`127.6.${(i + 1) >> 8}.${(i + 1) & 0xff}`)),
+    );
+    t.after(() => {
+      for (const s of sources) s.close();
+    });
+    let hvrs = 0;
+    let other = 0;
+    for (const s of sources) s.on('message', (m) => (isHvr(m) ? hvrs++ : other++));
+    const rssBefore = daemon.rssKiB();
+    let sent = 0;
+    const end = Date.now() + SECONDS * 1000;
+    while (Date.now() < end) {
+      for (let k = 0; k < 20; k++)
+        sources[sent++ % sources.length]!.send(
+          clientHello(Buffer.alloc(0), Buffer.alloc(32, sent & 0xff)),
+          port,
+          '127.0.0.1',
+        );
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    const rssAfter = daemon.rssKiB();
+    t.diagnostic(
+      `cookie-less: ${sent} hellos, ${hvrs} HelloVerifyRequests, ${other} other records; RSS ${rssBefore} → ${rssAfter} KiB`,
+    );
+    assert.equal(other, 0, 'nothing but HelloVerifyRequests before a cookie');
+    assert.ok(hvrs > sent * 0.5, `answered statelessly: ${hvrs}/${sent}`);
+    assert.ok(rssAfter - rssBefore < 16 * 1024, `RSS grew ${rssAfter - rssBefore} KiB`);
+
+    // 2. One source, 20 ports, each echoing its cookie: at most 8 handshakes go on (per-source cap).
+    const started = async (from: Socket[]): Promise<number> => {
+      const flights = await Promise.all(
+        from.map(
+          (s, i) =>
+            new Promise<boolean>((resolve) => {
+              const random = Buffer.alloc(32, 100 + i);
+              let stage = 0;
+              const timer = setTimeout(() => resolve(false), 3000);
+              s.removeAllListeners('message');
+              s.on('message', (m) => {
+                if (stage === 0 && isHvr(m)) {
+                  stage = 1;
+                  s.send(clientHello(m.subarray(28), random), port, '127.0.0.1');
+                } else if (stage === 1 && !isHvr(m)) {
+                  clearTimeout(timer);
+                  resolve(true);
+                }
+              });
+              s.send(clientHello(Buffer.alloc(0), random), port, '127.0.0.1');
+            }),
+        ),
+      );
+      return flights.filter(Boolean).length;
+    };
+    const oneSource = await Promise.all(Array.from({ length: 20 }, () => bound('127.7.0.1')));
+    t.after(() => {
+      for (const s of oneSource) s.close();
+    });
+    const perSource = await started(oneSource);
+    t.diagnostic(`one source, 20 ports with valid cookies: ${perSource} handshakes started`);
+    assert.equal(perSource, 8, 'the per-source half-open cap');
+  });
+});
