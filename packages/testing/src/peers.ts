@@ -44,6 +44,8 @@ export const EXTERNAL_PEERS: readonly ExternalPeer[] = [
   // OCI tooling that checks and unpacks the images `npm run image` writes (packages/release).
   { name: 'skopeo', commands: ['skopeo'], harnessModules: [], debianPackage: 'skopeo' },
   { name: 'umoci', commands: ['umoci'], harnessModules: [], debianPackage: 'umoci' },
+  // A process as PID 1 of its own PID and mount namespaces (root; util-linux's unshare), as a container runs it.
+  { name: 'pid-namespace', commands: ['unshare'], harnessModules: ['pid1-process.ts'], debianPackage: 'util-linux' },
   // kube-apiserver and etcd, built once with Go by kube/build-kube-apiserver.sh.
   {
     name: 'kube-apiserver',
