@@ -56,11 +56,12 @@ const r = spawnSync(
 if (r.status !== 0) process.exit(r.status ?? 1);
 
 // stunnerd's TURN-UDP suites once more on the other UDP I/O path (--io: batch by default, dgram the
-// portable one), so both stay correct; bounded like any CI step.
+// portable one), so both stay correct; bounded like any CI step. `npm test` does it; the quick unit
+// run covers the default path only, to stay within its minute.
 const UDP_SUITES =
   /^packages\/stunnerd\/test\/(udp-turn-listener|worker-udp-listener|main-udp-threads|stunnerd|main)\.test\.ts$/;
 const udpFiles = files.map(({ file }) => file).filter((f) => UDP_SUITES.test(f));
-if (udpFiles.length > 0) {
+if (udpFiles.length > 0 && !values.unit) {
   const other = process.env.STUNNERD_IO === 'dgram' ? 'batch' : 'dgram';
   process.stdout.write(`\nstunnerd TURN-UDP suites again with STUNNERD_IO=${other}\n`);
   const again = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...udpFiles], {
