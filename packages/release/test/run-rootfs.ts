@@ -4,9 +4,9 @@
 // of the test's on /tmp (a ConfigMap/emptyDir would be), then chroot as the image's user with only
 // the image's environment, so the command is PID 1 and is found through the image's PATH.
 // Networking is the host's: servers inside listen on 127.0.0.1. Needs root.
-import { chmodSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type WatchedProcess, watchProcess } from '@stunner/testing';
+import { type Pid1Process, watchAsPid1 } from '@stunner/testing';
 
 export interface RuntimeSpec {
   /** process.args of umoci's config.json: the image's entrypoint and cmd. */
@@ -35,62 +35,33 @@ const SETUP = [
   'exec "$@"',
 ].join('\n');
 
-export interface RootfsProcess extends WatchedProcess {
-  /** The command's PID as the host sees it (it is PID 1 inside), once it runs. */
-  hostPid(): number;
-}
-
 /**
  * Starts `command` (a Kubernetes `command` + `args`, or the image's entrypoint) in `rootfs` as
- * `uid:gid` with `env`. `dataDir` appears as /tmp inside.
+ * `uid:gid` with `env`. `dataDir` appears as /tmp inside. The set-up shell is PID 1 of the new PID
+ * namespace until it execs into the command, so the command is PID 1.
  */
-export function runInRootfs(rootfs: string, dataDir: string, spec: RuntimeSpec, command: string[]): RootfsProcess {
+export function runInRootfs(rootfs: string, dataDir: string, spec: RuntimeSpec, command: string[]): Pid1Process {
   // Mount points a runtime creates before it makes the root read-only.
   for (const d of ['proc', 'dev']) mkdirSync(join(rootfs, d), { recursive: true });
   chmodSync(dataDir, 0o777);
-  const p = watchProcess('unshare', [
-    '--mount',
-    '--pid',
-    '--fork',
-    '--propagation',
-    'private',
+  return watchAsPid1(
     '/bin/sh',
-    '-c',
-    SETUP,
-    'setup',
-    rootfs,
-    dataDir,
-    '/usr/bin/env',
-    '-i',
-    ...spec.env,
-    '/usr/sbin/chroot',
-    `--userspec=${spec.uid}:${spec.gid}`,
-    rootfs,
-    ...command,
-  ]);
-  const hostPid = (): number => {
-    const unsharePid = p.child.pid!;
-    for (const task of readdirSync(`/proc/${unsharePid}/task`)) {
-      const children = readFileSync(`/proc/${unsharePid}/task/${task}/children`, 'utf8').trim();
-      if (children) return Number(children.split(' ')[0]);
-    }
-    throw new Error(`unshare ${unsharePid} has no child`);
-  };
-  return {
-    ...p,
-    hostPid,
-    // unshare forwards no signal: the command (PID 1 inside, its namespace going with it) is killed.
-    async stop() {
-      if (p.child.exitCode === null && p.child.signalCode === null) {
-        try {
-          process.kill(hostPid(), 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-      await p.stop();
-    },
-  };
+    [
+      '-c',
+      SETUP,
+      'setup',
+      rootfs,
+      dataDir,
+      '/usr/bin/env',
+      '-i',
+      ...spec.env,
+      '/usr/sbin/chroot',
+      `--userspec=${spec.uid}:${spec.gid}`,
+      rootfs,
+      ...command,
+    ],
+    { name: command[0] ?? 'rootfs', unshareFlags: ['--mount', '--propagation', 'private'] },
+  );
 }
 
 /** `Uid:` (real) and `NSpid:` of a process from /proc/<pid>/status. */

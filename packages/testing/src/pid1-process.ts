@@ -9,11 +9,17 @@ export interface Pid1Process extends WatchedProcess {
   hostPid(): number;
 }
 
+export interface Pid1Options extends WatchProcessOptions {
+  /** More unshare flags (e.g. `--mount`), before the command; the PID namespace is always new. */
+  readonly unshareFlags?: readonly string[];
+}
+
 /** Starts `command args` as PID 1 of a new PID namespace; unshare exits with its exit status. */
-export function watchAsPid1(command: string, args: string[], options: WatchProcessOptions = {}): Pid1Process {
-  const p = watchProcess('unshare', ['--pid', '--fork', '--kill-child', command, ...args], {
-    name: options.name ?? command,
-    ...options,
+export function watchAsPid1(command: string, args: string[], options: Pid1Options = {}): Pid1Process {
+  const { unshareFlags = [], ...watchOptions } = options;
+  const p = watchProcess('unshare', ['--pid', '--fork', '--kill-child', ...unshareFlags, command, ...args], {
+    name: watchOptions.name ?? command,
+    ...watchOptions,
   });
   const hostPid = (): number => {
     const unsharePid = p.child.pid!;
