@@ -134,6 +134,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
         useEndpointSlices: opts.useEndpointSlices,
         configOrigin,
         labelFilter: opts.labelFilter,
+        cdsToken: opts.cdsToken,
         now: () => new Date(),
       });
       generation++;
