@@ -117,6 +117,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     { get: (k, n, ns) => informers.get(k, n, ns), list: (k) => informers.list(k), ownsGateway },
     metrics,
     log.child('updater'),
+    opts.cdsToken !== undefined,
   );
 
   const loop = new RenderLoop({

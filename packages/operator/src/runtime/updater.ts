@@ -46,7 +46,15 @@ export class Updater {
   /** Gateway key → the condition saying its dataplane was re-created, added to its status from then on. */
   readonly #recreated = new Map<string, Record<string, unknown>>();
 
-  constructor(rest: KubeRest, view: ClusterView, metrics: OperatorMetrics, log: Logger) {
+  /**
+   * Whether the operator runs with a CDS token and so keeps the token Secrets. Without one it touches no
+   * Secret at all (its RBAC then only reads them): Secrets left from a run with a token stay until the
+   * garbage collector takes them with their Gateways.
+   */
+  readonly #tokenSecrets: boolean;
+
+  constructor(rest: KubeRest, view: ClusterView, metrics: OperatorMetrics, log: Logger, tokenSecrets = false) {
+    this.#tokenSecrets = tokenSecrets;
     this.#rest = rest;
     this.#view = view;
     this.#metrics = metrics;
@@ -86,7 +94,7 @@ export class Updater {
         if (!(await this.#delete(kind, path))) failures++;
       }
     }
-    for (const obj of this.#view.list(KINDS.secrets)) {
+    for (const obj of this.#tokenSecrets ? this.#view.list(KINDS.secrets) : []) {
       const path = objectPath(KINDS.secrets, obj.metadata.name, obj.metadata.namespace);
       if (wanted.has(path) || !tokenSecretDeletable(obj, this.#gatewayExists, this.#view.ownsGateway)) continue;
       if (!(await this.#delete(KINDS.secrets, path))) failures++;
@@ -107,7 +115,7 @@ export class Updater {
         await this.#delete(kind, objectPath(kind, obj.metadata.name, obj.metadata.namespace));
       }
     }
-    for (const obj of this.#view.list(KINDS.secrets)) {
+    for (const obj of this.#tokenSecrets ? this.#view.list(KINDS.secrets) : []) {
       if (!tokenSecretDeletable(obj, this.#gatewayExists, this.#view.ownsGateway)) continue;
       await this.#delete(KINDS.secrets, objectPath(KINDS.secrets, obj.metadata.name, obj.metadata.namespace));
     }
