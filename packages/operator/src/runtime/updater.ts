@@ -7,7 +7,7 @@
 import { ANNOTATION_RELATED_GATEWAY, LABEL_OWNED_BY, LABEL_OWNED_BY_VALUE } from '@stunner/api';
 import type { Logger } from '@stunner/log';
 import type { KubeObject, KubeRest } from '../kube/kube-rest.ts';
-import { isNotFound, KubeApiError } from '../kube/kube-rest.ts';
+import { FIELD_MANAGER, isNotFound, KubeApiError } from '../kube/kube-rest.ts';
 import { KINDS, kindOf, objectPath, type ResourceKind } from '../kube/resource-kinds.ts';
 import { timestamp } from '../render/conditions.ts';
 import type { Secret } from '../render/kube-types.ts';
@@ -121,14 +121,37 @@ export class Updater {
     }
   }
 
+  /** POSTs `obj` to the collection of `path`; false when an object of that name exists already. */
+  async #create(path: string, obj: Secret): Promise<boolean> {
+    try {
+      await this.#rest.request('POST', `${path.slice(0, path.lastIndexOf('/'))}?fieldManager=${FIELD_MANAGER}`, obj);
+    } catch (err) {
+      if (err instanceof KubeApiError && err.status === 409) return false;
+      throw err;
+    }
+    this.#metrics.resourceOperations.inc({ scope: 'managed', kind: 'Secret', operation: 'create' });
+    return true;
+  }
+
   readonly #gatewayExists = (key: string): boolean => this.#gatewayObject(key) !== undefined;
 
   /** The CDS token Secret of a namespace, written only when missing or different from the live one. */
   async #applyTokenSecret(path: string, secret: Secret): Promise<boolean> {
     const { name, namespace } = secret.metadata;
-    const live = this.#view.get(KINDS.secrets, name, namespace);
-    if (live && tokenSecretUpToDate(live, secret)) return true;
-    if (live && !isManagedTokenSecret(live)) {
+    const seen = this.#view.get(KINDS.secrets, name, namespace);
+    if (seen && tokenSecretUpToDate(seen, secret)) return true;
+    let live: KubeObject;
+    try {
+      // Create, not apply: a Secret the informer has not seen yet may be somebody's, and apply would take it.
+      if (!seen && (await this.#create(path, secret))) return true;
+      live = seen ?? (await this.#rest.get(path));
+      if (tokenSecretUpToDate(live, secret)) return true;
+    } catch (err) {
+      this.#metrics.updateErrors.inc();
+      this.#log.error(`create Secret ${namespace}/${name}: ${(err as Error).message}`);
+      return false;
+    }
+    if (!isManagedTokenSecret(live)) {
       // Somebody's own Secret under our name: never take it over (our owners would let the GC delete it).
       this.#metrics.updateErrors.inc();
       this.#log.error(
@@ -139,7 +162,7 @@ export class Updater {
     }
     try {
       await this.#rest.apply(path, secret as unknown as Record<string, unknown>);
-      this.#metrics.resourceOperations.inc({ scope: 'managed', kind: 'Secret', operation: live ? 'update' : 'create' });
+      this.#metrics.resourceOperations.inc({ scope: 'managed', kind: 'Secret', operation: 'update' });
       return true;
     } catch (err) {
       this.#metrics.updateErrors.inc();
