@@ -3,6 +3,7 @@ export * from './helm.ts';
 export * from './kube-apply.ts';
 export * from './manifests.ts';
 export * from './operator-process.ts';
+export * from './pod-secret-volumes.ts';
 export * from './quickstart.ts';
 export * from './reference-examples.ts';
 export * from './repo-root.ts';

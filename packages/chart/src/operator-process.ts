@@ -1,11 +1,12 @@
 // `node packages/operator/src/main.ts` run the way the chart's Deployment runs it: the container's args
 // and environment from the rendered manifest, with the bind addresses moved to free loopback ports and
-// the pod IP played by 127.0.0.1.
+// the pod IP played by 127.0.0.1, and Secret volumes (the CDS token) read from the apiserver into files.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { freePort } from '@stunner/testing';
+import { type AdminRequest, freePort } from '@stunner/testing';
 import type { KubeManifest } from './helm.ts';
+import { type MountedSecrets, mountSecretVolumes, type PodSpecWithVolumes } from './pod-secret-volumes.ts';
 import { repoRoot } from './repo-root.ts';
 
 const operatorMain = join(repoRoot, 'packages/operator/src/main.ts');
@@ -27,14 +28,27 @@ export interface OperatorProcess {
   stop(): Promise<number | null>;
 }
 
+/** The pod's Secret volumes as files; a pod that mounts any needs `request` to read them. */
+async function podVolumes(
+  deployment: KubeManifest,
+  request: AdminRequest | undefined,
+): Promise<MountedSecrets | undefined> {
+  const spec = (deployment.spec as { template: { spec: PodSpecWithVolumes } }).template.spec;
+  if (!spec.volumes?.length) return undefined;
+  if (!request) throw new Error(`${deployment.metadata.name} mounts Secrets: pass the apiserver request to read them`);
+  return mountSecretVolumes(request, deployment.metadata.namespace ?? 'default', spec);
+}
+
 export async function startChartOperator(
   deployment: KubeManifest,
   kubeconfigPath: string,
-  podName = 'stunner-gateway-operator-7d4b9c-x2x5q',
+  opts: { podName?: string; request?: AdminRequest } = {},
 ): Promise<OperatorProcess> {
+  const { podName = 'stunner-gateway-operator-7d4b9c-x2x5q', request } = opts;
   const pod = (deployment.spec as { template: { metadata: { namespace?: string }; spec: { containers: Container[] } } })
     .template;
   const c = pod.spec.containers[0]!;
+  const volumes = await podVolumes(deployment, request);
   const [cdsPort, metricsPort, healthPort] = [await freePort(), await freePort(), await freePort()];
   const bind: Record<string, string> = {
     '--config-discovery-address': `127.0.0.1:${cdsPort}`,
@@ -54,7 +68,7 @@ export async function startChartOperator(
   for (const e of c.env ?? []) {
     const v = e.value ?? (e.valueFrom?.fieldRef ? fieldRefs[e.valueFrom.fieldRef.fieldPath] : undefined);
     if (v === undefined) throw new Error(`env ${e.name}: no value in this test for ${JSON.stringify(e.valueFrom)}`);
-    env[e.name] = v;
+    env[e.name] = volumes ? volumes.path(v) : v;
   }
   const child = spawn(process.execPath, [operatorMain, ...args, `--kubeconfig=${kubeconfigPath}`], {
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -65,6 +79,7 @@ export async function startChartOperator(
     stderr += d.toString();
   });
   const exited = once(child, 'exit');
+  child.once('exit', () => volumes?.cleanup());
   return {
     child,
     cdsPort,
@@ -80,8 +95,15 @@ export async function startChartOperator(
 }
 
 /** authd run the way the chart's stunner-auth Deployment runs it, reading the CDS of a local operator. */
-export async function startChartAuthd(deployment: KubeManifest, cdsPort: number): Promise<OperatorProcess> {
+export async function startChartAuthd(
+  deployment: KubeManifest,
+  cdsPort: number,
+  request?: AdminRequest,
+): Promise<OperatorProcess> {
   const c = (deployment.spec as { template: { spec: { containers: Container[] } } }).template.spec.containers[0]!;
+  const volumes = await podVolumes(deployment, request);
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '' };
+  for (const e of c.env ?? []) if (e.value !== undefined) env[e.name] = volumes ? volumes.path(e.value) : e.value;
   const port = await freePort();
   const args = (c.args ?? []).map((a) => {
     const flag = a.split('=')[0]!;
@@ -91,10 +113,8 @@ export async function startChartAuthd(deployment: KubeManifest, cdsPort: number)
     if (flag === '--cds-server-port') return `--cds-server-port=${cdsPort}`;
     return a;
   });
-  const child = spawn(process.execPath, [authdMain, ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { PATH: process.env.PATH ?? '' },
-  });
+  const child = spawn(process.execPath, [authdMain, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env });
+  child.once('exit', () => volumes?.cleanup());
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => {
     stderr += d.toString();

@@ -62,4 +62,6 @@ export const COMBINATIONS: readonly Combination[] = [
       'stunnerGatewayOperator.dataplane.default.enabled': 'false',
     },
   },
+  { name: 'no CDS token (clients of STUNner that send none)', values: { 'cdsAuth.enabled': 'false' } },
+  { name: 'the CDS token from a Secret of the user', values: { 'cdsAuth.existingSecret': 'my-cds-token' } },
 ];

@@ -26,6 +26,7 @@ type Container = {
   args?: string[];
   env?: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
   ports?: { name: string; containerPort: number }[];
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
   resources?: Record<string, Record<string, string>>;
 };
 type PodSpec = {
@@ -33,6 +34,7 @@ type PodSpec = {
   serviceAccountName?: string;
   nodeSelector?: Record<string, string>;
   tolerations?: unknown[];
+  volumes?: { name: string; secret?: { secretName: string } }[];
 };
 type Deployment = KubeManifest & {
   spec: {
@@ -85,6 +87,7 @@ describe('helm template with default values', () => {
       'Deployment/stunner-gateway-operator',
       'Role/stunner-gateway-operator-leader-election-role',
       'RoleBinding/stunner-gateway-operator-leader-election-rolebinding',
+      'Secret/stunner-config-discovery-token',
       'Service/stunner-auth',
       'Service/stunner-config-discovery',
       'Service/stunner-gateway-operator-metrics',
@@ -248,5 +251,93 @@ describe('helm template with the values users set', () => {
     const c = find<Deployment>(bare!, 'Deployment', 'stunner-gateway-operator').spec.template.spec.containers[0]!;
     assert.equal(parseOperatorFlags(c.args ?? []).leaderElect, false);
     assert.equal(keys(bare!).includes('Dataplane/default'), false);
+  });
+});
+
+describe('cdsAuth: the bearer token of the config discovery service', () => {
+  const TOKEN_DIR = '/var/run/secrets/stunner.l7mp.io/cds';
+  type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
+  const secretVerbs = (objs: KubeManifest[]) =>
+    (find(objs, 'ClusterRole', 'stunner-ts-gateway-operator-manager-role') as KubeManifest & { rules: Rule[] }).rules
+      .filter((r) => r.apiGroups.includes('') && r.resources.includes('secrets'))
+      .flatMap((r) => r.verbs)
+      .sort();
+  /** The token file each of the operator and authd reads, checked against its Deployment's volume. */
+  const tokenFile = (objs: KubeManifest[], deployment: string, secret: string): string | undefined => {
+    const pod = find<Deployment>(objs, 'Deployment', deployment).spec.template.spec;
+    const c = pod.containers[0]!;
+    const file = c.env?.find((e) => e.name === 'STUNNER_CDS_TOKEN_FILE')?.value;
+    if (file === undefined) {
+      assert.equal(c.volumeMounts, undefined, `${deployment}: no mount without the variable`);
+      assert.equal(pod.volumes, undefined, `${deployment}: no volume without the variable`);
+      return undefined;
+    }
+    assert.deepEqual(c.volumeMounts, [{ name: 'cds-token', mountPath: TOKEN_DIR, readOnly: true }], deployment);
+    assert.deepEqual(pod.volumes, [{ name: 'cds-token', secret: { secretName: secret } }], deployment);
+    return file;
+  };
+
+  test('default on: a random token in a Secret, mounted into the operator and authd, named by the variable', () => {
+    const objs = helmTemplate();
+    const secret = find(objs, 'Secret', 'stunner-config-discovery-token') as KubeManifest & {
+      type: string;
+      data: Record<string, string>;
+    };
+    assert.equal(secret.metadata.namespace, RELEASE_NAMESPACE);
+    assert.equal(secret.type, 'Opaque');
+    const token = Buffer.from(secret.data.token!, 'base64').toString('utf8');
+    assert.match(token, /^[A-Za-z0-9]{48}$/, 'randAlphaNum 48');
+    const again = find(helmTemplate(), 'Secret', 'stunner-config-discovery-token') as typeof secret;
+    assert.notEqual(again.data.token, secret.data.token, 'random at each fresh render (no cluster to look up)');
+    for (const d of ['stunner-gateway-operator', 'stunner-auth']) {
+      assert.equal(tokenFile(objs, d, 'stunner-config-discovery-token'), `${TOKEN_DIR}/token`);
+    }
+    // The operator reads the variable as its --cds-token-file; authd's CDS client reads it at each dial.
+    const op = find<Deployment>(objs, 'Deployment', 'stunner-gateway-operator').spec.template.spec.containers[0]!;
+    const env = Object.fromEntries((op.env ?? []).filter((e) => e.value).map((e) => [e.name, e.value!]));
+    assert.equal(parseOperatorFlags(op.args ?? [], env).cdsTokenFile, `${TOKEN_DIR}/token`);
+    // It writes the token Secrets of the dataplane namespaces.
+    assert.deepEqual(secretVerbs(objs), ['create', 'delete', 'get', 'list', 'patch', 'watch']);
+    assert.doesNotMatch(JSON.stringify(objs.filter((o) => o.kind !== 'Secret')), new RegExp(token));
+  });
+
+  test('existingSecret: the user’s Secret is mounted and the chart makes none', () => {
+    const objs = helmTemplate({ values: { 'cdsAuth.existingSecret': 'my-cds-token' } });
+    assert.equal(
+      objs.some((o) => o.kind === 'Secret'),
+      false,
+    );
+    for (const d of ['stunner-gateway-operator', 'stunner-auth']) {
+      assert.equal(tokenFile(objs, d, 'my-cds-token'), `${TOKEN_DIR}/token`);
+    }
+  });
+
+  test('off: no Secret, no volume, no mount, no variable, and the operator only reads Secrets', () => {
+    const objs = helmTemplate({ values: { 'cdsAuth.enabled': 'false' } });
+    assert.equal(
+      objs.some((o) => o.kind === 'Secret'),
+      false,
+    );
+    for (const d of ['stunner-gateway-operator', 'stunner-auth']) {
+      assert.equal(tokenFile(objs, d, ''), undefined);
+    }
+    const op = find<Deployment>(objs, 'Deployment', 'stunner-gateway-operator').spec.template.spec.containers[0]!;
+    assert.equal(parseOperatorFlags(op.args ?? [], {}).cdsTokenFile, undefined);
+    assert.deepEqual(secretVerbs(objs), ['get', 'list', 'watch']);
+    // authd's own env (e.g. AUTHD_TOKEN) still reaches it without the token's.
+    const withEnv = helmTemplate({
+      values: {
+        'cdsAuth.enabled': 'false',
+        'stunnerAuthService.deployment.container.authService.env[0].name': 'STUNNER_PUBLIC_ADDR',
+        'stunnerAuthService.deployment.container.authService.env[0].value': '203.0.113.1',
+      },
+    });
+    assert.deepEqual(find<Deployment>(withEnv, 'Deployment', 'stunner-auth').spec.template.spec.containers[0]!.env, [
+      { name: 'STUNNER_PUBLIC_ADDR', value: '203.0.113.1' },
+    ]);
+  });
+
+  test('values.schema.json refuses an existingSecret that is no Secret name', () => {
+    assert.throws(() => helmLint({ 'cdsAuth.existingSecret': 'My_Secret' }), HelmError);
   });
 });

@@ -30,6 +30,10 @@ const get = async <T>(path: string): Promise<T | undefined> => {
   }
 };
 type Deployment = { spec: { template: { spec: { containers: { args: string[] }[] } } } };
+const TOKEN_SECRET = `/api/v1/namespaces/${RELEASE_NAMESPACE}/secrets/stunner-config-discovery-token`;
+const cdsToken = async () => (await get<{ data: { token: string } }>(TOKEN_SECRET))?.data.token;
+/** The CDS token install made; upgrades must keep it (the chart looks it up). */
+let installedToken: string | undefined;
 
 before(async () => {
   cp = await startControlPlane();
@@ -47,6 +51,9 @@ describe('helm install, upgrade and uninstall on a real kube-apiserver', () => {
     assert.ok(await get(`/api/v1/namespaces/${RELEASE_NAMESPACE}/services/stunner-auth`));
     const dp = await get<{ spec: { args: string[] } }>('/apis/stunner.l7mp.io/v1/dataplanes/default');
     assert.deepEqual(dp?.spec.args, ['-w', '--udp-thread-num=16']);
+    installedToken = await cdsToken();
+    assert.match(Buffer.from(installedToken ?? '', 'base64').toString(), /^[A-Za-z0-9]{48}$/, 'a random CDS token');
+    assert.match(status, /STUNNER_CDS_TOKEN_FILE/, 'NOTES.txt tells how to read the CDS');
   });
 
   test('upgrade with other values rewrites what changed', async () => {
@@ -65,6 +72,21 @@ describe('helm install, upgrade and uninstall on a real kube-apiserver', () => {
     const dp = await get<{ spec: { args: string[] } }>('/apis/stunner.l7mp.io/v1/dataplanes/default');
     assert.deepEqual(dp?.spec.args, ['-w', '--udp-thread-num=16', '--log-format=json']);
     assert.match(helm(['history', RELEASE_NAME, ...kube()]), /2\s.*deployed/);
+    assert.equal(await cdsToken(), installedToken, 'the upgrade kept the CDS token');
+  });
+
+  test('the CDS token: kept by a plain upgrade, a new one once deleted, none when turned off', async () => {
+    helm(['upgrade', RELEASE_NAME, CHART_DIR, '--reuse-values', ...kube()]);
+    assert.equal(await cdsToken(), installedToken);
+    // Rotation as values.yaml says: delete the Secret, upgrade.
+    await cp.request('DELETE', TOKEN_SECRET);
+    helm(['upgrade', RELEASE_NAME, CHART_DIR, '--reuse-values', ...kube()]);
+    const rotated = await cdsToken();
+    assert.ok(rotated && rotated !== installedToken, 'a new token after the Secret was deleted');
+    helm(['upgrade', RELEASE_NAME, CHART_DIR, '--reuse-values', '--set', 'cdsAuth.enabled=false', ...kube()]);
+    assert.equal(await cdsToken(), undefined, 'the Secret is gone with cdsAuth off');
+    const dep = await get<{ spec: { template: { spec: { volumes?: unknown[] } } } }>(DEPLOY);
+    assert.equal(dep?.spec.template.spec.volumes, undefined, 'the operator mounts nothing');
   });
 
   test('uninstall removes the release objects and keeps the CRDs (helm never deletes crds/)', async () => {

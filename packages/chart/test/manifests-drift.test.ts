@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { ensureHelm } from '@stunner/testing';
 import { parseAllDocuments } from 'yaml';
-import { generatedManifests, helmTemplate, MANIFESTS_DIR } from '../src/index.ts';
+import { generatedManifests, helmTemplate, MANIFEST_VALUES, MANIFESTS_DIR } from '../src/index.ts';
 
 // helm, built once from the Go module proxy, is a peer of this test.
 ensureHelm();
@@ -20,13 +20,16 @@ test('deploy/manifests matches the chart (run `npm run gen:manifests` after a ch
   }
 });
 
-test('stunner.yaml holds the chart default rendering after its Namespace', () => {
+test('stunner.yaml holds the chart rendering (defaults, the CDS token Secret named) after its Namespace', () => {
   const docs = parseAllDocuments(readFileSync(join(MANIFESTS_DIR, 'stunner.yaml'), 'utf8'))
     .map((d) => d.toJS() as { kind: string; metadata: { name: string } } | null)
     .filter((d) => d !== null);
   assert.deepEqual(
     docs.map((d) => `${d.kind}/${d.metadata.name}`),
-    ['Namespace/stunner-system', ...helmTemplate().map((o) => `${o.kind}/${o.metadata.name}`)],
+    [
+      'Namespace/stunner-system',
+      ...helmTemplate({ values: MANIFEST_VALUES }).map((o) => `${o.kind}/${o.metadata.name}`),
+    ],
   );
 });
 

@@ -31,6 +31,7 @@ const CLASS = '/apis/gateway.networking.k8s.io/v1/gatewayclasses/stunner-gateway
 const ROUTE = '/apis/gateway.networking.k8s.io/v1alpha2/namespaces/stunner/udproutes/media-plane';
 const SVC = '/api/v1/namespaces/stunner/services/udp-gateway';
 const DEPLOY = '/apis/apps/v1/namespaces/stunner/deployments/udp-gateway';
+const TOKEN_SECRET = '/api/v1/namespaces/stunner/secrets/stunner-cds-token';
 
 type Cond = { type: string; status: string; reason: string };
 type WithStatus = KubeManifest & {
@@ -50,6 +51,14 @@ const get = async <T = WithStatus>(path: string): Promise<T | undefined> => {
     if ((err as { status?: number }).status === 404) return undefined;
     throw err;
   }
+};
+/** The CDS token of the chart's Secret, as the apiserver holds it. */
+const chartToken = async (): Promise<string> => {
+  const s = await cp.request<{ data: { token: string } }>(
+    'GET',
+    `/api/v1/namespaces/${RELEASE_NAMESPACE}/secrets/stunner-config-discovery-token`,
+  );
+  return Buffer.from(s.data.token, 'base64').toString('utf8');
 };
 const metric = (text: string, name: string): number => {
   const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
@@ -90,7 +99,7 @@ describe('the operator with the chart ServiceAccount', { timeout: 120_000 }, () 
       'stunner-gateway-operator-controller-manager',
       join(dir, 'kubeconfig'),
     );
-    const op = await startChartOperator(operatorDeployment(), kubeconfig);
+    const op = await startChartOperator(operatorDeployment(), kubeconfig, { request: cp.request });
     let code: number | null = null;
     try {
       const lease = await waitUntil(
@@ -164,7 +173,9 @@ describe('the operator with the chart ServiceAccount', { timeout: 120_000 }, () 
       const cfg = await waitUntil(
         'config served with the public address',
         async () => {
-          const res = await fetch(`http://127.0.0.1:${op.cdsPort}/api/v1/configs/stunner/udp-gateway`);
+          const res = await fetch(`http://127.0.0.1:${op.cdsPort}/api/v1/configs/stunner/udp-gateway`, {
+            headers: { Authorization: `Bearer ${await chartToken()}` },
+          });
           if (res.status !== 200) return undefined;
           const c = (await res.json()) as { listeners: { name: string; public_address?: string }[] };
           return c.listeners[0]?.public_address ? c : undefined;
@@ -172,11 +183,32 @@ describe('the operator with the chart ServiceAccount', { timeout: 120_000 }, () 
         30_000,
       );
       assert.equal(cfg.listeners[0]?.name, 'stunner/udp-gateway/udp-listener');
+      // The chart turns the CDS token on: without it, 401 and nothing of the config.
+      const refused = await fetch(`http://127.0.0.1:${op.cdsPort}/api/v1/configs/stunner/udp-gateway`);
+      assert.equal(refused.status, 401);
+      assert.doesNotMatch(await refused.text(), /user-1|pass-1|udp-listener/);
+      // The operator copied the token into the Gateway's namespace, where the Deployment mounts it.
+      const tokenSecret = await waitUntil(
+        'the stunner-cds-token Secret in the Gateway namespace',
+        () => get<KubeManifest & { data: { token: string } }>(TOKEN_SECRET),
+        30_000,
+      );
+      assert.equal(tokenSecret.data.token, Buffer.from(await chartToken()).toString('base64'));
+      assert.deepEqual(
+        (tokenSecret.metadata as { ownerReferences?: { kind: string; name: string }[] }).ownerReferences?.map(
+          (r) => `${r.kind}/${r.name}`,
+        ),
+        ['Gateway/udp-gateway'],
+      );
+      const podSpec = (dep as unknown as { spec: { template: { spec: { volumes?: unknown[] } } } }).spec.template.spec;
+      assert.deepEqual(podSpec.volumes, [
+        { name: 'stunner-cds-token', secret: { secretName: 'stunner-cds-token', defaultMode: 0o644 } },
+      ]);
       assert.equal(cfg.listeners[0]?.public_address, '203.0.113.10');
 
       // The chart's auth service, run with its Deployment's flags, hands out this Gateway's TURN URI.
       const authDeployment = chart.find((o) => o.kind === 'Deployment' && o.metadata.name === 'stunner-auth')!;
-      const authd = await startChartAuthd(authDeployment, op.cdsPort);
+      const authd = await startChartAuthd(authDeployment, op.cdsPort, cp.request);
       try {
         const ice = await waitUntil(
           'authd /ice',
@@ -213,6 +245,7 @@ describe('the operator with the chart ServiceAccount', { timeout: 120_000 }, () 
     // --enable-finalizer: the managed objects are gone and the statuses say the operator stopped.
     assert.equal(await get(SVC), undefined);
     assert.equal(await get(DEPLOY), undefined);
+    assert.equal(await get(TOKEN_SECRET), undefined);
     assert.equal(cond(await get(GW), 'Accepted')?.status, 'Unknown');
     const released = await get<{ spec: { holderIdentity?: string } }>(LEASE);
     assert.equal(released?.spec.holderIdentity ?? '', '', 'the Lease is released on exit');
@@ -228,7 +261,7 @@ describe('the operator with the chart ServiceAccount', { timeout: 120_000 }, () 
       'stunner-gateway-operator-controller-manager',
       join(dir, 'kubeconfig-legacy'),
     );
-    const op = await startChartOperator(deployment, kubeconfig);
+    const op = await startChartOperator(deployment, kubeconfig, { request: cp.request });
     try {
       const cm = await waitUntil(
         'stunnerd-config ConfigMap',
@@ -270,6 +303,7 @@ describe('the operator with the chart ServiceAccount', { timeout: 120_000 }, () 
     const op = await startChartOperator(
       debug.find((o) => o.kind === 'Deployment' && o.metadata.name === 'stunner-gateway-operator')!,
       kubeconfig,
+      { request: cp.request },
     );
     try {
       await waitUntil(
@@ -324,7 +358,7 @@ describe('the operator with the chart ServiceAccount', { timeout: 120_000 }, () 
         'stunner-gateway-operator-controller-manager',
         join(dir, name),
       );
-      return startChartOperator(operatorDeployment(), kubeconfig);
+      return startChartOperator(operatorDeployment(), kubeconfig, { request: cp.request });
     };
 
     await stale();

@@ -22,7 +22,10 @@ import {
 import { parseAllDocuments } from 'yaml';
 import {
   type KubeManifest,
+  type MountedSecrets,
+  mountSecretVolumes,
   type OperatorProcess,
+  type PodSpecWithVolumes,
   RELEASE_NAMESPACE,
   repoRoot,
   startChartOperator,
@@ -87,7 +90,10 @@ describe('README "Run on Kubernetes" on a real kube-apiserver', { timeout: 300_0
   let work: string;
   let operator: OperatorProcess | undefined;
   const pods = new Map<string, WatchedProcess>();
+  const mounted: MountedSecrets[] = [];
   const env: Record<string, string> = {};
+  /** What the README exports, for the commands after it (turncat reads STUNNER_CDS_TOKEN_FILE). */
+  const exports: Record<string, string> = {};
   /** Gateway → the address its pod and its load balancer have. */
   const addresses = new Map<string, string>();
 
@@ -107,6 +113,7 @@ describe('README "Run on Kubernetes" on a real kube-apiserver', { timeout: 300_0
   after(async () => {
     await Promise.all([...pods.values()].map((p) => p.stop()));
     await operator?.stop();
+    for (const m of mounted) m.cleanup();
     await cp?.stop();
     if (work) rmSync(work, { recursive: true, force: true });
   });
@@ -146,7 +153,7 @@ describe('README "Run on Kubernetes" on a real kube-apiserver', { timeout: 300_0
         'stunner-gateway-operator-controller-manager',
         join(work, 'operator-kubeconfig'),
       );
-      operator = await startChartOperator(opDeployment, kubeconfig);
+      operator = await startChartOperator(opDeployment, kubeconfig, { request: cp.request });
     }
     const gateways =
       (await get<{ items: KubeManifest[] }>('/apis/gateway.networking.k8s.io/v1/namespaces/stunner/gateways'))?.items ??
@@ -174,12 +181,20 @@ describe('README "Run on Kubernetes" on a real kube-apiserver', { timeout: 300_0
         'application/merge-patch+json',
       );
       const c = containerOf(deployment);
+      // The chart's CDS token, from the Secret the operator wrote in the Gateway's namespace.
+      const volumes = await mountSecretVolumes(
+        cp.request,
+        'stunner',
+        (deployment.spec as { template: { spec: PodSpecWithVolumes } }).template.spec,
+      );
+      mounted.push(volumes);
       const fieldRefs: Record<string, string> = { 'status.podIP': ip, 'spec.nodeName': 'node-1' };
       const podEnv: Record<string, string> = { PATH: process.env.PATH ?? '' };
       for (const e of c.env ?? []) {
         const v = e.value ?? (e.valueFrom?.fieldRef ? fieldRefs[e.valueFrom.fieldRef.fieldPath] : undefined);
-        if (v !== undefined) podEnv[e.name] = v;
+        if (v !== undefined) podEnv[e.name] = volumes.path(v);
       }
+      assert.ok(podEnv.STUNNER_CDS_TOKEN_FILE, 'the dataplane pod names its mounted CDS token');
       // `command: [stunnerd]`, the Dataplane's args; fewer UDP threads on this 2-core machine.
       const args = (c.args ?? []).map((a) => (a.startsWith('--udp-thread-num=') ? '--udp-thread-num=2' : a));
       const pod = watchProcess(process.execPath, [STUNNERD, ...args], { name: `stunnerd ${name}`, env: podEnv });
@@ -212,7 +227,7 @@ describe('README "Run on Kubernetes" on a real kube-apiserver', { timeout: 300_0
   async function turncat(args: string[]): Promise<WatchedProcess> {
     const p = watchProcess(process.execPath, [TURNCAT, ...args], {
       name: 'turncat',
-      env: { PATH: process.env.PATH ?? '' },
+      env: { PATH: process.env.PATH ?? '', ...exports },
     });
     try {
       // A user types again when nothing came back: lines typed before the allocation exists are not relayed.
@@ -242,7 +257,7 @@ describe('README "Run on Kubernetes" on a real kube-apiserver', { timeout: 300_0
       const forward = /^kubectl -n stunner-system port-forward svc\/stunner-config-discovery (\d+):13478 &$/.exec(
         command,
       );
-      const exported = /^export (\w+)=\$\((.*)\)$/.exec(command);
+      const exported = /^export (\w+)=/.exec(command);
       const npmTurncat = /^npm run turncat -- (.*)$/.exec(command);
       if (forward) {
         // No pod to forward to here: the operator process serves the CDS on its own port.
@@ -250,7 +265,8 @@ describe('README "Run on Kubernetes" on a real kube-apiserver', { timeout: 300_0
         cdsPort = operator.cdsPort;
         env.FORWARDED_PORT = forward[1]!;
       } else if (exported) {
-        env[exported[1]!] = sh(exported[2]!).trim();
+        const name = exported[1]!;
+        env[name] = exports[name] = sh(`${command}; printf '%s' "$${name}"`);
       } else if (npmTurncat) {
         const args = npmTurncat[1]!
           .replace(/\$\{(\w+)\}/g, (_, v: string) => env[v] ?? '')
@@ -278,6 +294,8 @@ describe('README "Run on Kubernetes" on a real kube-apiserver', { timeout: 300_0
       'kubectl apply -f - <<EOF',
       'kubectl apply -f deploy/manifests/udp-greeter.yaml',
       'kubectl -n stunner-system port-forward svc/stunner-config-discovery 13478:13478 &',
+      "kubectl -n stunner-system get secret stunner-config-discovery-token -o jsonpath='{.data.token}' | base64 -d > cds-token",
+      'export STUNNER_CDS_TOKEN_FILE=$PWD/cds-token',
       "export PEER_IP=$(kubectl get svc media-plane -o jsonpath='{.spec.clusterIP}')",
       `npm run turncat -- --cds-server-address=127.0.0.1:13478 - k8s://stunner/udp-gateway:udp-listener udp://\${PEER_IP}:9001`,
       'openssl req -x509 -newkey rsa:2048 -nodes -days 365 -keyout tls.key -out tls.crt -subj "/CN=stunner.example.com"',
@@ -286,6 +304,9 @@ describe('README "Run on Kubernetes" on a real kube-apiserver', { timeout: 300_0
       `npm run turncat -- -i -l all:INFO --cds-server-address=127.0.0.1:13478 - k8s://stunner/tls-gateway:tls-listener udp://\${PEER_IP}:9001`,
     ]);
     assert.match(env.PEER_IP ?? '', /^127\.96\.\d+\.\d+$/, 'the ClusterIP of media-plane');
+    assert.equal(env.STUNNER_CDS_TOKEN_FILE, join(work, 'cds-token'));
+    // The CDS the README's turncat read requires the token: without it, 401.
+    assert.equal((await fetch(`http://127.0.0.1:${cdsPort}/api/v1/configs`)).status, 401);
     assert.doesNotMatch(operator!.log(), /forbidden|\b403\b/i);
   });
 });

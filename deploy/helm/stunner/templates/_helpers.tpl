@@ -31,3 +31,29 @@ stunner-gateway-operator-controller-manager
 {{- define "stunner.zapEncoder" -}}
 {{- if eq .Values.logging.operator.format "json" -}}json{{- else -}}console{{- end -}}
 {{- end -}}
+
+{{/* The Secret holding the CDS bearer token (key `token`): cdsAuth.existingSecret, else the chart's. */}}
+{{- define "stunner.cdsTokenSecret" -}}
+{{- default "stunner-config-discovery-token" .Values.cdsAuth.existingSecret -}}
+{{- end -}}
+
+{{/* Where the operator and authd containers find the token; STUNNER_CDS_TOKEN_FILE names the file. */}}
+{{- define "stunner.cdsTokenDir" -}}
+/var/run/secrets/stunner.l7mp.io/cds
+{{- end -}}
+
+{{/* The env entry, volume mount and volume of a pod that reads the CDS token (cdsAuth.enabled). */}}
+{{- define "stunner.cdsTokenEnv" -}}
+- name: STUNNER_CDS_TOKEN_FILE
+  value: {{ include "stunner.cdsTokenDir" . }}/token
+{{- end -}}
+{{- define "stunner.cdsTokenMount" -}}
+- name: cds-token
+  mountPath: {{ include "stunner.cdsTokenDir" . }}
+  readOnly: true
+{{- end -}}
+{{- define "stunner.cdsTokenVolume" -}}
+- name: cds-token
+  secret:
+    secretName: {{ include "stunner.cdsTokenSecret" . }}
+{{- end -}}

@@ -109,6 +109,7 @@ export interface Container {
   livenessProbe?: unknown;
   readinessProbe?: unknown;
   securityContext?: unknown;
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
 }
 
 export interface Deployment {
@@ -120,7 +121,11 @@ export interface Deployment {
     selector: DeploymentSelector;
     template: {
       metadata: { labels: Record<string, string>; annotations?: Record<string, string> };
-      spec: { containers: Container[]; [k: string]: unknown };
+      spec: {
+        containers: Container[];
+        volumes?: { name: string; secret: { secretName: string } }[];
+        [k: string]: unknown;
+      };
     };
   };
 }

@@ -16,6 +16,7 @@ import {
 import type { Container, Deployment } from './kube-types.ts';
 import { inSelector } from './label-selector.ts';
 import { ownerReference } from './owner-reference.ts';
+import { CDS_TOKEN_FILE_ENV, cdsTokenEnv, mountCdsToken } from './render-cds-token.ts';
 import type { RenderOptions } from './snapshot.ts';
 
 export const CONTAINER_NAME = 'stunner-daemon';
@@ -49,8 +50,11 @@ export function renderDeployment(gw: Gateway, dp: Dataplane, opts: RenderOptions
     { name: 'STUNNER_NAMESPACE', value: namespace },
     { name: 'STUNNER_NODENAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
     { name: 'STUNNER_CONFIG_ORIGIN', value: opts.configOrigin },
-    ...(spec.env ?? []),
   ];
+  // A Dataplane that names the token file itself keeps its value: a name twice is refused by apply.
+  const ownTokenFile = (spec.env ?? []).some((e) => (e as { name?: string }).name === CDS_TOKEN_FILE_ENV);
+  if (opts.cdsToken !== undefined && !ownTokenFile) env.push(cdsTokenEnv());
+  env.push(...(spec.env ?? []));
   const container: Container = {
     name: CONTAINER_NAME,
     image: spec.image || DEFAULT_STUNNERD_IMAGE,
@@ -112,6 +116,7 @@ export function renderDeployment(gw: Gateway, dp: Dataplane, opts: RenderOptions
       },
     },
   };
+  if (opts.cdsToken !== undefined) mountCdsToken(deployment, container);
   // Unset replicas leave the count to an HPA or a manual scale (§2.4).
   if (spec.replicas !== undefined) deployment.spec.replicas = spec.replicas;
   return deployment;

@@ -1,6 +1,6 @@
 // The renderer's output: what the updater writes and the CDS server serves.
 import type { StunnerConfig } from '@stunner/api';
-import type { ConfigMap, Deployment, Service } from './kube-types.ts';
+import type { ConfigMap, Deployment, Secret, Service } from './kube-types.ts';
 import type { RenderIssue } from './render-issue.ts';
 
 export interface StatusUpdate {
@@ -17,6 +17,8 @@ export interface RenderResult {
   deployments: Deployment[];
   /** Legacy mode only. */
   configMaps: ConfigMap[];
+  /** With a CDS token only: the token Secret of each namespace that has a Deployment (render-cds-token.ts). */
+  secrets: Secret[];
   statuses: StatusUpdate[];
   issues: RenderIssue[];
 }

@@ -21,6 +21,7 @@ import { byNsName, indexSnapshot, key, type ObjectIndex } from './object-index.t
 import { ownerReference } from './owner-reference.ts';
 import { type GatewayPlans, type GatewayState, planGateways } from './plan-gateways.ts';
 import { type PublicAddress, publicAddress } from './public-address.ts';
+import { renderCdsTokenSecrets } from './render-cds-token.ts';
 import { assembleConfig, renderAdmin, renderListener } from './render-config.ts';
 import { renderDeployment } from './render-deployment.ts';
 import { ERR, objectId } from './render-issue.ts';
@@ -50,7 +51,7 @@ export function render(snapshot: Snapshot, opts: RenderOptions): RenderResult {
     snapshot,
     opts,
     idx: indexSnapshot(snapshot),
-    result: { configs: [], services: [], deployments: [], configMaps: [], statuses: [], issues: [] },
+    result: { configs: [], services: [], deployments: [], configMaps: [], secrets: [], statuses: [], issues: [] },
   };
   const classes = resolveClasses(pass);
   const gateways = planGateways(snapshot.gateways, classes, pass.idx, pass.result.issues);
@@ -58,6 +59,7 @@ export function render(snapshot: Snapshot, opts: RenderOptions): RenderResult {
   const legacy = renderGateways(pass, gateways, routes);
   pass.result.statuses.push(...routes.statuses);
   if (opts.dataplaneMode === 'legacy') renderLegacyConfigs(pass, classes, legacy);
+  if (opts.cdsToken !== undefined) pass.result.secrets = renderCdsTokenSecrets(pass.result.deployments, opts.cdsToken);
   return pass.result;
 }
 

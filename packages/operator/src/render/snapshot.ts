@@ -49,6 +49,11 @@ export interface RenderOptions {
   configOrigin: string;
   /** Gateway labels not propagated to Deployments (STUNNER_GATEWAY_OPERATOR_LABEL_FILTER). */
   labelFilter: readonly string[];
+  /**
+   * Bearer token the CDS requires (--cds-token-file): each rendered Deployment mounts it from a managed
+   * Secret in its namespace. Undefined: no token, the Deployments are STUNner's.
+   */
+  cdsToken?: string | undefined;
   /** Clock for condition timestamps: the renderer itself never reads the time. */
   now: () => Date;
 }

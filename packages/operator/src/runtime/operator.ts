@@ -117,6 +117,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     { get: (k, n, ns) => informers.get(k, n, ns), list: (k) => informers.list(k), ownsGateway },
     metrics,
     log.child('updater'),
+    opts.cdsToken !== undefined,
   );
 
   const loop = new RenderLoop({
@@ -134,6 +135,7 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
         useEndpointSlices: opts.useEndpointSlices,
         configOrigin,
         labelFilter: opts.labelFilter,
+        cdsToken: opts.cdsToken,
         now: () => new Date(),
       });
       generation++;

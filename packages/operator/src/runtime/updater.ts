@@ -7,13 +7,15 @@
 import { ANNOTATION_RELATED_GATEWAY, LABEL_OWNED_BY, LABEL_OWNED_BY_VALUE } from '@stunner/api';
 import type { Logger } from '@stunner/log';
 import type { KubeObject, KubeRest } from '../kube/kube-rest.ts';
-import { isNotFound, KubeApiError } from '../kube/kube-rest.ts';
+import { FIELD_MANAGER, isNotFound, KubeApiError } from '../kube/kube-rest.ts';
 import { KINDS, kindOf, objectPath, type ResourceKind } from '../kube/resource-kinds.ts';
 import { timestamp } from '../render/conditions.ts';
+import type { Secret } from '../render/kube-types.ts';
 import { type DeploymentSelector, selectorPlan } from '../render/label-selector.ts';
 import type { RenderResult, StatusUpdate } from '../render/render-result.ts';
 import { canonicalJson } from './canonical-json.ts';
 import type { OperatorMetrics } from './operator-metrics.ts';
+import { isManagedTokenSecret, tokenSecretDeletable, tokenSecretUpToDate } from './token-secrets.ts';
 
 export interface ClusterView {
   /** The object as the informers last saw it, if they watch its kind. */
@@ -44,7 +46,15 @@ export class Updater {
   /** Gateway key → the condition saying its dataplane was re-created, added to its status from then on. */
   readonly #recreated = new Map<string, Record<string, unknown>>();
 
-  constructor(rest: KubeRest, view: ClusterView, metrics: OperatorMetrics, log: Logger) {
+  /**
+   * Whether the operator runs with a CDS token and so keeps the token Secrets. Without one it touches no
+   * Secret at all (its RBAC then only reads them): Secrets left from a run with a token stay until the
+   * garbage collector takes them with their Gateways.
+   */
+  readonly #tokenSecrets: boolean;
+
+  constructor(rest: KubeRest, view: ClusterView, metrics: OperatorMetrics, log: Logger, tokenSecrets = false) {
+    this.#tokenSecrets = tokenSecrets;
     this.#rest = rest;
     this.#view = view;
     this.#metrics = metrics;
@@ -61,6 +71,12 @@ export class Updater {
       ...(result.deployments as unknown as Managed[]),
       ...(result.configMaps as unknown as Managed[]),
     ];
+    // The token Secrets first: a Deployment that mounts one starts its pods only once it exists.
+    for (const secret of result.secrets) {
+      const path = objectPath(KINDS.secrets, secret.metadata.name, secret.metadata.namespace);
+      wanted.add(path);
+      if (!(await this.#applyTokenSecret(path, secret))) failures++;
+    }
     for (const obj of managed) {
       const kind = kindOf(obj.apiVersion, obj.kind)!;
       const path = objectPath(kind, obj.metadata.name, obj.metadata.namespace);
@@ -78,6 +94,11 @@ export class Updater {
         if (!(await this.#delete(kind, path))) failures++;
       }
     }
+    for (const obj of this.#tokenSecrets ? this.#view.list(KINDS.secrets) : []) {
+      const path = objectPath(KINDS.secrets, obj.metadata.name, obj.metadata.namespace);
+      if (wanted.has(path) || !tokenSecretDeletable(obj, this.#gatewayExists, this.#view.ownsGateway)) continue;
+      if (!(await this.#delete(KINDS.secrets, path))) failures++;
+    }
     for (const s of result.statuses) if (!(await this.#writeStatus(s))) failures++;
     this.#metrics.updateTime.observe((performance.now() - started) / 1000);
     this.#metrics.updateTotal.inc({ result: failures === 0 ? 'success' : 'error' });
@@ -93,6 +114,60 @@ export class Updater {
         if (kind !== KINDS.configMaps && (!gw || !this.#view.ownsGateway(gw))) continue;
         await this.#delete(kind, objectPath(kind, obj.metadata.name, obj.metadata.namespace));
       }
+    }
+    for (const obj of this.#tokenSecrets ? this.#view.list(KINDS.secrets) : []) {
+      if (!tokenSecretDeletable(obj, this.#gatewayExists, this.#view.ownsGateway)) continue;
+      await this.#delete(KINDS.secrets, objectPath(KINDS.secrets, obj.metadata.name, obj.metadata.namespace));
+    }
+  }
+
+  /** POSTs `obj` to the collection of `path`; false when an object of that name exists already. */
+  async #create(path: string, obj: Secret): Promise<boolean> {
+    try {
+      await this.#rest.request('POST', `${path.slice(0, path.lastIndexOf('/'))}?fieldManager=${FIELD_MANAGER}`, obj);
+    } catch (err) {
+      if (err instanceof KubeApiError && err.status === 409) return false;
+      throw err;
+    }
+    this.#metrics.resourceOperations.inc({ scope: 'managed', kind: 'Secret', operation: 'create' });
+    return true;
+  }
+
+  readonly #gatewayExists = (key: string): boolean => this.#gatewayObject(key) !== undefined;
+
+  /** The CDS token Secret of a namespace, written only when missing or different from the live one. */
+  async #applyTokenSecret(path: string, secret: Secret): Promise<boolean> {
+    const { name, namespace } = secret.metadata;
+    const seen = this.#view.get(KINDS.secrets, name, namespace);
+    if (seen && tokenSecretUpToDate(seen, secret)) return true;
+    let live: KubeObject;
+    try {
+      // Create, not apply: a Secret the informer has not seen yet may be somebody's, and apply would take it.
+      if (!seen && (await this.#create(path, secret))) return true;
+      live = seen ?? (await this.#rest.get(path));
+      if (tokenSecretUpToDate(live, secret)) return true;
+    } catch (err) {
+      this.#metrics.updateErrors.inc();
+      this.#log.error(`create Secret ${namespace}/${name}: ${(err as Error).message}`);
+      return false;
+    }
+    if (!isManagedTokenSecret(live)) {
+      // Somebody's own Secret under our name: never take it over (our owners would let the GC delete it).
+      this.#metrics.updateErrors.inc();
+      this.#log.error(
+        `Secret ${namespace}/${name} exists without the ${LABEL_OWNED_BY}=${LABEL_OWNED_BY_VALUE} label: the dataplane ` +
+          'pods there would mount it as the CDS token; rename or delete it so the operator can write the token',
+      );
+      return false;
+    }
+    try {
+      await this.#rest.apply(path, secret as unknown as Record<string, unknown>);
+      this.#metrics.resourceOperations.inc({ scope: 'managed', kind: 'Secret', operation: 'update' });
+      return true;
+    } catch (err) {
+      this.#metrics.updateErrors.inc();
+      this.#log.error(`apply Secret ${namespace}/${name}: ${(err as Error).message}`);
+      return false;
     }
   }
 
