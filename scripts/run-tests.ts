@@ -48,9 +48,12 @@ if (files.some(({ peers }) => peers.length > 0)) ensureSystemDeps();
 // Unit test files spend most of their time loading modules and waiting on loopback sockets, so two per
 // core overlap well; files with peers keep node:test's default (cores - 1), each peer being heavy.
 const concurrency = values.unit ? [`--test-concurrency=${availableParallelism() * 2}`] : [];
+// A file whose tests have all ended exits even if a failed test left a socket or server open: without
+// it such a file hangs the whole run until CI's time limit (its failure is reported either way).
+const TEST_FLAGS = ['--test', '--test-reporter=spec', '--test-force-exit'];
 const r = spawnSync(
   process.execPath,
-  ['--test', '--test-reporter=spec', ...concurrency, ...files.map(({ file }) => file)],
+  [...TEST_FLAGS, ...concurrency, ...files.map(({ file }) => file)],
   { stdio: 'inherit' },
 );
 if (r.status !== 0) process.exit(r.status ?? 1);
@@ -64,7 +67,7 @@ const udpFiles = files.map(({ file }) => file).filter((f) => UDP_SUITES.test(f))
 if (udpFiles.length > 0 && !values.unit) {
   const other = process.env.STUNNERD_IO === 'dgram' ? 'batch' : 'dgram';
   process.stdout.write(`\nstunnerd TURN-UDP suites again with STUNNERD_IO=${other}\n`);
-  const again = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...udpFiles], {
+  const again = spawnSync(process.execPath, [...TEST_FLAGS, ...udpFiles], {
     stdio: 'inherit',
     env: { ...process.env, STUNNERD_IO: other },
     timeout: 10 * 60_000,
