@@ -62,8 +62,9 @@ async function startCoturnOnce(): Promise<ServerUnderTest> {
       '--relay-ip=127.0.0.1',
       `--listening-port=${port}`,
       `--alt-listening-port=${port + 1}`,
-      '--min-port=46000',
-      '--max-port=49999',
+      // 20,000 relay ports: the soak's long run holds 10,000 allocations (stunnerd takes any free port).
+      '--min-port=40000',
+      '--max-port=59999',
       '--lt-cred-mech',
       `--user=${USER}:${PASS}`,
       `--realm=${REALM}`,

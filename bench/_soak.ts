@@ -43,6 +43,8 @@ export interface SoakReport {
   allocationsLost: number;
   refreshes: number;
   refreshFailures: number;
+  /** The failures by kind: the error code answered, or `unanswered` when no retransmission got one. */
+  refreshFailureKinds: string;
   echoSent: number;
   echoReceived: number;
   rssBaselineKiB: number;
@@ -124,6 +126,12 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   let allocationsLost = 0;
   let refreshes = 0;
   let refreshFailures = 0;
+  const failureKinds = new Map<string, number>();
+  const failed = (res: Awaited<ReturnType<RawTurnClient['request']>>) => {
+    refreshFailures++;
+    const kind = res === undefined ? 'unanswered' : String(code(res) ?? 'unknown');
+    failureKinds.set(kind, (failureKinds.get(kind) ?? 0) + 1);
+  };
   let echoSent = 0;
   let echoReceived = 0;
   const clients: Client[] = [];
@@ -141,13 +149,14 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
         cl.alive = false;
         return;
       }
-      if (!ok(res)) refreshFailures++;
+      if (!ok(res)) failed(res);
       cl.timers.push(setTimeout(refresh, o.refreshEvery * 1000 - jitter()));
     };
     const rebind = async () => {
       if (!cl.alive) return;
       refreshes++;
-      if (!ok(await cl.c.channelBind(0x4000, peerAddr))) refreshFailures++;
+      const bound = await cl.c.channelBind(0x4000, peerAddr);
+      if (!ok(bound)) failed(bound);
       cl.timers.push(setTimeout(rebind, o.refreshEvery * 2000 - jitter()));
     };
     const send = () => {
@@ -226,6 +235,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     allocationsLost,
     refreshes,
     refreshFailures,
+    refreshFailureKinds: [...failureKinds].map(([k, n]) => `${k}:${n}`).join(',') || 'none',
     echoSent,
     echoReceived,
     rssBaselineKiB: baseline.rssKiB,
