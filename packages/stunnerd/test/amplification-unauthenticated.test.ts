@@ -102,6 +102,15 @@ describe('amplification: unauthenticated responses of the stunnerd process (turn
       '401 to an unauthenticated Allocate as turncat and our client send it (FINGERPRINT; 36 B)',
       () => req(Method.Allocate).add(RequestedTransport, 17).build({ fingerprint: true }),
     ],
+    [
+      // REQUESTED-TRANSPORT, LIFETIME, EVEN-PORT, REQUESTED-ADDRESS-FAMILY, FINGERPRINT: its 401 has room for everything.
+      "401 to an unauthenticated Allocate as coturn's turnutils_uclient sends it (60 B)",
+      () =>
+        Buffer.from(
+          '000300282112a44200981016c1f0327ba91eb8b30019000411000000000d000400000309001800018000000000170004010000008028000404c08d5e',
+          'hex',
+        ),
+    ],
   ] as const) {
     it(`${name}: ≤ 2×`, async (t) => {
       const r = await ratio(build(), 401, t);
