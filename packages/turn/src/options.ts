@@ -43,7 +43,10 @@ export interface TurnEngineOptions {
   channelReuseDelay?: number;
   /** How long an EVEN-PORT R=1 reservation is held, seconds (RFC 8656 §7.2 suggests 30). Default 30. */
   reservationLifetime?: number;
-  /** Nonce validity, seconds; older nonces get 438 Stale Nonce (RFC 8489 §9.2.4). Default 600. */
+  /**
+   * Nonce validity, seconds; older nonces get 438 Stale Nonce (RFC 8489 §9.2.4). Default 600, at most
+   * 2^23 (the nonce's 24-bit timestamp).
+   */
   nonceLifetime?: number;
   /**
    * Key of the stateless nonce HMAC. Engines that must accept each other's nonces (workers behind
