@@ -28,7 +28,10 @@ function certificate(kind: 'ecdsa' | 'rsa'): { cert: string; key: string } {
 }
 
 /** An echo server: every record the peer sends comes back prefixed with "echo:". */
-async function echoServer(material: { cert: string; key: string }, options: { handshakeTimeout?: number } = {}) {
+async function echoServer(
+  material: { cert: string; key: string },
+  options: { handshakeTimeout?: number; maxHalfOpen?: number; maxHalfOpenPerSource?: number } = {},
+) {
   const socket = createSocket('udp4');
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   const listener = new DtlsListener(socket, { ...material, ...options });
@@ -216,6 +219,54 @@ describe('DtlsListener before the cookie', () => {
       while (listener.halfOpen > 0) await once(listener, 'handshakeFailed', { signal: AbortSignal.timeout(5000) });
       assert.equal(failures.filter((f) => f === 'handshake timed out').length, 8);
       assert.equal(listener.sessionCount, 0);
+    } finally {
+      for (const p of probes) p.close();
+      close(socket, listener);
+    }
+  });
+
+  it('gives a source new to a full half-open table the slot of the oldest handshake of the source holding the most', async () => {
+    const { socket, listener, port } = await echoServer(certificate('ecdsa'), {
+      handshakeTimeout: 20_000,
+      maxHalfOpen: 4,
+      maxHalfOpenPerSource: 2,
+    });
+    const probes: Socket[] = [];
+    const failures: Array<[string, string]> = [];
+    listener.on('handshakeFailed', (address, _port, reason) => failures.push([address, reason.split(':')[0]!]));
+    /** One peer on `address` echoes its cookie; resolves once the listener took or refused the handshake. */
+    const handshake = async (address: string, n: number) => {
+      const probe = createSocket('udp4');
+      probes.push(probe);
+      await new Promise<void>((resolve) => probe.bind(0, address, resolve));
+      const random = Buffer.alloc(32, n);
+      const reply = once(probe, 'message');
+      probe.send(clientHello(Buffer.alloc(0), random), port, '127.0.0.1');
+      const [hvr] = (await reply) as [Buffer];
+      const answered = once(probe, 'message', { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
+      const refused = once(listener, 'handshakeFailed', { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
+      probe.send(clientHello(hvr.subarray(28), random), port, '127.0.0.1');
+      await Promise.race([answered, refused]);
+    };
+    try {
+      // Two sources at their cap fill the table.
+      for (const [i, a] of ['127.0.0.2', '127.0.0.2', '127.0.0.3', '127.0.0.3'].entries()) await handshake(a, i);
+      assert.equal(listener.halfOpen, 4);
+      assert.deepEqual(failures, []);
+      // A third and a fourth source each take a slot from a source holding two.
+      await handshake('127.0.0.4', 10);
+      await handshake('127.0.0.5', 11);
+      assert.equal(listener.halfOpen, 4);
+      assert.deepEqual(failures, [
+        ['127.0.0.2', 'evicted'],
+        ['127.0.0.3', 'evicted'],
+      ]);
+      // Now every source holds one: a fifth source still gets a slot, a second one from a holder does not.
+      await handshake('127.0.0.6', 12);
+      assert.deepEqual(failures[2], ['127.0.0.2', 'evicted']);
+      await handshake('127.0.0.6', 13);
+      assert.deepEqual(failures[3], ['127.0.0.6', 'too many handshakes in progress']);
+      assert.equal(listener.halfOpen, 4);
     } finally {
       for (const p of probes) p.close();
       close(socket, listener);

@@ -2,11 +2,14 @@
 // require the cookie). Hellos without a cookie, from 256 sources, get a stateless HelloVerifyRequest
 // (memory flat); hellos that echo their cookie open handshakes up to the caps (8 per source, 256 per
 // listener), no more. A handshake only starts, and its key pair is only made, after a valid cookie.
+// With the table full (32 proven sources × 8), a new source takes the slot of the oldest handshake of
+// the source holding the most, so a legitimate DTLS client still allocates.
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { describe, it } from 'node:test';
+import { TurnClient } from '@stunner/client';
 import { freeUdpPortPair, makeSelfSignedCert } from '@stunner/testing';
 import { startStunnerd } from './support/stunnerd-process.ts';
 
@@ -117,8 +120,35 @@ describe('DTLS ClientHello flood (stunnerd process)', { timeout: 120_000 }, () =
     t.after(() => {
       for (const s of oneSource) s.close();
     });
+    const step2Start = Date.now();
     const perSource = await started(oneSource);
     t.diagnostic(`one source, 20 ports with valid cookies: ${perSource} handshakes started`);
     assert.equal(perSource, 8, 'the per-source half-open cap');
+
+    // 3. 32 more sources × 8 ports echo their cookies: with the 8 above, more than the 256 half-open
+    // slots, held for the 10 s handshake timeout. A legitimate DTLS client still gets a slot.
+    const crowd = await Promise.all(Array.from({ length: 32 * 8 }, (_, i) => bound(`127.8.${(i >> 3) + 1}.1`)));
+    t.after(() => {
+      for (const s of crowd) s.close();
+    });
+    const crowdStarted = await started(crowd);
+    const client = new TurnClient({
+      host: '127.0.0.1',
+      port,
+      transport: 'dtls',
+      insecure: true,
+      username: 'user',
+      password: 'pass',
+    });
+    t.after(() => client.close().catch(() => undefined));
+    const t0 = Date.now();
+    await client.allocate();
+    t.diagnostic(
+      `32 sources × 8 ports with valid cookies: ${crowdStarted} handshakes started; a legitimate DTLS client allocated in ${Date.now() - t0} ms`,
+    );
+    assert.ok(crowdStarted >= 248, `the crowd filled the table: ${crowdStarted}`);
+    // No slot freed by itself before the first of those handshakes timed out (10 s): the client was
+    // served while the table was full, not after.
+    assert.ok(Date.now() < step2Start + 10_000, 'allocated before any half-open handshake timed out');
   });
 });

@@ -13,6 +13,11 @@ import { Attr, decodeStunMessage, looksLikeStun, MessageClass, Nonce, PasswordAl
 import { Stunnerd } from '@stunner/stunnerd';
 import { freeUdpPortPair, runUclient } from '@stunner/testing';
 
+/**
+ * SOFTWARE makes the first Allocate large enough for the 401 to offer the RFC 8489 features on UDP
+ * (the 2× response budget of turn.md §5.4); clients that do not ask for them get an RFC 5389 401.
+ */
+const RFC8489_SOFTWARE = 'stunner-ts client, RFC 8489';
 const quiet = () => new LoggerFactory({ spec: 'all:ERROR', output: () => {} });
 
 /** A UDP hop between one client and the server that decodes what passes, both ways. */
@@ -74,7 +79,14 @@ describe('RFC 8489 §9.2 through stunnerd', { timeout: 60_000 }, () => {
   for (const userhash of [false, true]) {
     it(`relays for our client with a SHA-256 key and MESSAGE-INTEGRITY-SHA256${userhash ? ' and USERHASH' : ''}`, async () => {
       const hop = await tap(port);
-      const c = new TurnClient({ host: '127.0.0.1', port: hop.port, username: 'user', password: 'pass', userhash });
+      const c = new TurnClient({
+        host: '127.0.0.1',
+        port: hop.port,
+        username: 'user',
+        password: 'pass',
+        userhash,
+        software: RFC8489_SOFTWARE,
+      });
       try {
         await c.allocate();
         const echo = { family: 'IPv4' as const, address: '127.0.0.1', port: peerPort };

@@ -245,4 +245,95 @@ describe('TURN-TCP and TURN-TLS listeners with the @stunner/client library', () 
       await listener.close();
     }
   });
+
+  it('refuses connections beyond maxConnectionsPerSource, and serves other sources', async () => {
+    const filter = loopback();
+    const listener = new StreamTurnListener({
+      transport: 'tcp',
+      port: 0,
+      relayAddress: '127.0.0.1',
+      auth: { type: 'static', realm: REALM, username: 'user', password: 'pass' },
+      admitPeer: (a, p) => filter.admit(a, p),
+      maxConnectionsPerSource: 2,
+    });
+    const [bound] = await listener.start();
+    const open: ReturnType<typeof connect>[] = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const s = connect({ port: bound!.port, host: '127.0.0.1', localAddress: '127.0.0.1' });
+        open.push(s);
+        await nextEvent(s, 'connect', `connection ${i + 1} from 127.0.0.1`);
+      }
+      while (listener.connections < 2) await new Promise((r) => setImmediate(r));
+      const third = connect({ port: bound!.port, host: '127.0.0.1', localAddress: '127.0.0.1' });
+      third.on('error', () => {});
+      await nextEvent(third, 'close', 'the listener to close a third connection from one source', {
+        watch: ['data'],
+      });
+      const other = connect({ port: bound!.port, host: '127.0.0.1', localAddress: '127.0.0.2' });
+      open.push(other);
+      await nextEvent(other, 'connect', 'a connection from 127.0.0.2');
+      while (listener.connections < 3) await new Promise((r) => setImmediate(r));
+      assert.equal(listener.connections, 3);
+      assert.ok(
+        open.every((s) => !s.destroyed),
+        'the first two and the other source stay open',
+      );
+      // A closed connection frees its source's slot.
+      const closed = nextEvent(open[0]!, 'close', 'the first connection to close');
+      open[0]!.destroy();
+      await closed;
+      while (listener.connections > 2) await new Promise((r) => setImmediate(r));
+      const again = connect({ port: bound!.port, host: '127.0.0.1', localAddress: '127.0.0.1' });
+      open.push(again);
+      await nextEvent(again, 'connect', 'a new connection from 127.0.0.1');
+      while (listener.connections < 3) await new Promise((r) => setImmediate(r));
+      assert.equal(again.destroyed, false);
+    } finally {
+      for (const s of open) s.destroy();
+      await listener.close();
+    }
+  });
+
+  it('closes a connection that trickles bytes but sends no complete request within firstRequestTimeout', async () => {
+    const filter = loopback();
+    const listener = new StreamTurnListener({
+      transport: 'tcp',
+      port: 0,
+      relayAddress: '127.0.0.1',
+      auth: { type: 'static', realm: REALM, username: 'user', password: 'pass' },
+      admitPeer: (a, p) => filter.admit(a, p),
+      firstRequestTimeout: 400,
+      idleTimeout: 60_000,
+    });
+    const [bound] = await listener.start();
+    const trickler = connect(bound!.port, '127.0.0.1');
+    const prompt = connect(bound!.port, '127.0.0.1');
+    trickler.on('error', () => {});
+    // A STUN header announcing 1000 bytes of attributes, a byte every 20 ms: it never completes in time.
+    const header = Buffer.from([0x00, 0x01, 0x03, 0xe8, 0x21, 0x12, 0xa4, 0x42, ...Buffer.alloc(12, 7)]);
+    let sent = 0;
+    const drip = setInterval(() => {
+      if (sent < header.length + 500 && !trickler.destroyed) trickler.write(Buffer.of(header[sent++] ?? 0));
+    }, 20);
+    try {
+      await nextEvent(trickler, 'connect', 'the trickling connection');
+      await nextEvent(prompt, 'connect', 'the prompt connection');
+      // A Binding request (RFC 8489 §6): its answer comes, and the deadline no longer applies to it.
+      const answered = nextEvent<[Buffer]>(prompt, 'data', 'the Binding response');
+      prompt.write(Buffer.from([0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42, ...Buffer.alloc(12, 9)]));
+      const [response] = await answered;
+      assert.equal(response.readUInt16BE(0), 0x0101, 'a Binding success response');
+      await nextEvent(trickler, 'close', 'the listener to close the trickling connection', { ms: 10_000 });
+      assert.ok(sent >= 10, `the client kept trickling (${sent} bytes) and was closed anyway`);
+      assert.equal(prompt.destroyed, false, 'the connection that sent a request stays');
+      while (listener.connections > 1) await new Promise((r) => setImmediate(r));
+      assert.equal(listener.connections, 1);
+    } finally {
+      clearInterval(drip);
+      trickler.destroy();
+      prompt.destroy();
+      await listener.close();
+    }
+  });
 });

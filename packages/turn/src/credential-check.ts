@@ -15,6 +15,8 @@ export interface SecurityFeatures {
   readonly userhash: boolean;
 }
 
+const NO_FEATURES: SecurityFeatures = { passwordAlgorithms: false, userhash: false };
+
 /** A request that passed the long-term credential checks. */
 export interface AuthContext {
   readonly username: string;
@@ -49,23 +51,23 @@ export function checkCredentials(
 ): AuthContext | CredentialFailure {
   const hasSha256 = msg.integritySha256Offset >= 0;
   if (msg.integrityOffset < 0 && !hasSha256) return 'challenge';
+  const nonceAttr = msg.find(Attr.Nonce);
+  const nonce = nonceAttr?.value.toString('utf8');
+  // The features count as offered only under a nonce that carries the cookie: a 401 that had to leave
+  // them out (the UDP response budget) offered none, and a request acting on them is malformed.
+  const offered = nonce !== undefined && nonces.hasCookie(nonce) ? features : NO_FEATURES;
   const usernameAttr = msg.find(Attr.Username);
   // RFC 8489 §9.2.4: USERHASH stands for USERNAME where the server offered username anonymity.
-  const userhashAttr = usernameAttr === undefined && features.userhash ? msg.find(Attr.Userhash) : undefined;
+  const userhashAttr = usernameAttr === undefined && offered.userhash ? msg.find(Attr.Userhash) : undefined;
   const realmAttr = msg.find(Attr.Realm);
-  const nonceAttr = msg.find(Attr.Nonce);
-  if (
-    (usernameAttr === undefined && userhashAttr === undefined) ||
-    realmAttr === undefined ||
-    nonceAttr === undefined
-  ) {
+  if ((usernameAttr === undefined && userhashAttr === undefined) || realmAttr === undefined || nonce === undefined) {
     return 'malformed';
   }
   // The nonce first: it is the cheapest check and needs no key.
-  if (nonces.check(nonceAttr.value.toString('utf8'), clientAddress, now) !== 'valid') return 'stale';
+  if (nonces.check(nonce, clientAddress, now) !== 'valid') return 'stale';
   let algorithm: KeyAlgorithm | 'malformed';
   try {
-    algorithm = requestedAlgorithm(msg, features.passwordAlgorithms);
+    algorithm = requestedAlgorithm(msg, offered.passwordAlgorithms);
   } catch {
     return 'malformed';
   }

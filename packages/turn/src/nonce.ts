@@ -1,53 +1,100 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-const TIMESTAMP_BYTES = 4;
-const MAC_BYTES = 8;
+/** Low 24 bits of the issue time in seconds: with the lifetime capped below half the wrap, enough to rebuild it. */
+const TIMESTAMP_BYTES = 3;
+const MAC_BYTES = 6;
 const NONCE_BYTES = TIMESTAMP_BYTES + MAC_BYTES;
+/** base64url of 9 bytes: 12 characters, no padding. */
+const NONCE_CHARS = 12;
+const WRAP_SECONDS = 2 ** 24;
+/** Longest lifetime a 24-bit timestamp can tell from the next wrap (≈ 97 days). */
+export const MAX_NONCE_LIFETIME_SECONDS = WRAP_SECONDS / 2;
 /** Nonces stamped this far in the future are accepted (clock steps between workers sharing a secret). */
 const FUTURE_SKEW_SECONDS = 5;
 
 export type NonceCheck = 'valid' | 'stale' | 'invalid';
 
 /**
- * Stateless nonces (RFC 8489 §9.2, turn.md §5.4): base64url of a 32-bit issue time in seconds and a
- * truncated HMAC-SHA256 over that time and the client IP. Unauthenticated requests leave no state
- * behind; a nonce only verifies for the client address it was issued to, and expires after
- * `lifetimeSeconds` (then 438 Stale Nonce, RFC 8489 §9.2.4). 16 characters keep the 401 small.
+ * Stateless nonces (RFC 8489 §9.2, turn.md §5.4): base64url of the low 24 bits of the issue time in
+ * seconds and a 48-bit truncated HMAC-SHA256 over the full issue time, the nonce cookie (or its
+ * absence) and the client IP. Unauthenticated requests leave no state behind; a nonce only verifies
+ * for the client address it was issued to, and expires after `lifetimeSeconds` (then 438 Stale Nonce,
+ * RFC 8489 §9.2.4).
+ *
+ * Why 12 characters (was 16: a 32-bit time and a 64-bit MAC): the nonce only proves that its holder
+ * received a response at that IP recently; the password still protects every request. 48 bits of MAC
+ * leave a forger one chance in 2^48 per request sent (each also costs a token of the per-source
+ * challenge limit), within a lifetime of minutes. The MAC covers the full time, rebuilt from its
+ * low bits as the nearest past (or, within the skew, future) instant, so a nonce never comes back to
+ * life when the 24-bit counter wraps (194 days). Every 16-character nonce of the earlier format is
+ * invalid (its length differs), which the engine answers like a stale one: 438 with a fresh nonce.
+ *
+ * `cookie` (RFC 8489 §9.2: "obMatJos2" and the offered feature bits) starts the nonces issued with it.
+ * A nonce may also be issued without it, which offers none of the features (an RFC 5389 challenge,
+ * small enough for the UDP response budget). The MAC covers which of the two it is, so a cookie removed
+ * or changed in transit (a bid-down) makes the nonce invalid.
  */
 export class NonceIssuer {
   readonly #secret: Buffer;
   readonly #lifetimeSeconds: number;
-  readonly #prefix: string;
+  readonly #cookie: string;
+  /** The full issue time, 48 bits of seconds, as the MAC covers it. */
+  readonly #stamp = Buffer.alloc(6);
 
-  /**
-   * `prefix` starts every nonce: the RFC 8489 §9.2 nonce cookie with the security features offered.
-   * A nonce whose prefix differs (features cleared in transit: a bid-down) does not verify.
-   */
-  constructor(secret: Buffer, lifetimeSeconds: number, prefix = '') {
+  constructor(secret: Buffer, lifetimeSeconds: number, cookie = '') {
     this.#secret = secret;
-    this.#lifetimeSeconds = lifetimeSeconds;
-    this.#prefix = prefix;
+    this.#lifetimeSeconds = Math.min(lifetimeSeconds, MAX_NONCE_LIFETIME_SECONDS);
+    this.#cookie = cookie;
   }
 
-  issue(clientAddress: string, nowMs: number): string {
+  /** The nonce cookie this issuer can put in front ('' when it offers no feature). */
+  get cookie(): string {
+    return this.#cookie;
+  }
+
+  /** Characters of an issued nonce: with the cookie, or without. */
+  length(withCookie: boolean): number {
+    return (withCookie ? this.#cookie.length : 0) + NONCE_CHARS;
+  }
+
+  /** A fresh nonce for `clientAddress`; with the cookie only if asked and this issuer has one. */
+  issue(clientAddress: string, nowMs: number, withCookie = true): string {
+    const prefix = withCookie ? this.#cookie : '';
+    const seconds = Math.max(0, Math.floor(nowMs / 1000));
     const out = Buffer.allocUnsafe(NONCE_BYTES);
-    out.writeUInt32BE(Math.floor(nowMs / 1000) >>> 0, 0);
-    this.#mac(out.subarray(0, TIMESTAMP_BYTES), clientAddress).copy(out, TIMESTAMP_BYTES, 0, MAC_BYTES);
-    return this.#prefix + out.toString('base64url');
+    out.writeUIntBE(seconds % WRAP_SECONDS, 0, TIMESTAMP_BYTES);
+    this.#mac(seconds, prefix, clientAddress).copy(out, TIMESTAMP_BYTES, 0, MAC_BYTES);
+    return prefix + out.toString('base64url');
+  }
+
+  /** Whether `nonce` carries this issuer's cookie, i.e. was issued offering the RFC 8489 features. */
+  hasCookie(nonce: string): boolean {
+    return this.#cookie !== '' && nonce.length === this.length(true) && nonce.startsWith(this.#cookie);
   }
 
   check(nonce: string, clientAddress: string, nowMs: number): NonceCheck {
-    if (nonce.length !== this.#prefix.length + 16 || !nonce.startsWith(this.#prefix)) return 'invalid';
-    const raw = Buffer.from(nonce.slice(this.#prefix.length), 'base64url');
+    const prefix = this.hasCookie(nonce) ? this.#cookie : '';
+    if (nonce.length !== prefix.length + NONCE_CHARS) return 'invalid';
+    const raw = Buffer.from(nonce.slice(prefix.length), 'base64url');
     if (raw.length !== NONCE_BYTES) return 'invalid';
-    const mac = this.#mac(raw.subarray(0, TIMESTAMP_BYTES), clientAddress);
+    const now = Math.floor(nowMs / 1000);
+    let age = (now - raw.readUIntBE(0, TIMESTAMP_BYTES)) % WRAP_SECONDS;
+    if (age < 0) age += WRAP_SECONDS;
+    if (age >= WRAP_SECONDS - FUTURE_SKEW_SECONDS) age -= WRAP_SECONDS;
+    // Issued before the engine's time origin (a clock near 0): never ours.
+    if (now - age < 0) return 'invalid';
+    const mac = this.#mac(now - age, prefix, clientAddress);
     if (!timingSafeEqual(mac.subarray(0, MAC_BYTES), raw.subarray(TIMESTAMP_BYTES))) return 'invalid';
-    const age = Math.floor(nowMs / 1000) - raw.readUInt32BE(0);
-    if (age < -FUTURE_SKEW_SECONDS) return 'invalid';
     return age > this.#lifetimeSeconds ? 'stale' : 'valid';
   }
 
-  #mac(timestamp: Buffer, clientAddress: string): Buffer {
-    return createHmac('sha256', this.#secret).update(timestamp).update(clientAddress, 'utf8').digest();
+  #mac(seconds: number, prefix: string, clientAddress: string): Buffer {
+    this.#stamp.writeUIntBE(seconds, 0, 6);
+    return createHmac('sha256', this.#secret)
+      .update(this.#stamp)
+      .update(prefix, 'utf8')
+      .update('\0')
+      .update(clientAddress, 'utf8')
+      .digest();
   }
 }

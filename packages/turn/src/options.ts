@@ -3,6 +3,7 @@ import type { AllocationInfo } from './allocation.ts';
 import type { AuthOptions } from './auth.ts';
 import type { ClientEndpoint, Family, TurnEngineSink } from './endpoint.ts';
 import { TurnEngineError } from './errors.ts';
+import { MAX_NONCE_LIFETIME_SECONDS } from './nonce.ts';
 import type { AllocationQuota } from './user-quota.ts';
 
 /** What the allocation-admission hook is asked about (before the relay is bound). */
@@ -42,7 +43,10 @@ export interface TurnEngineOptions {
   channelReuseDelay?: number;
   /** How long an EVEN-PORT R=1 reservation is held, seconds (RFC 8656 §7.2 suggests 30). Default 30. */
   reservationLifetime?: number;
-  /** Nonce validity, seconds; older nonces get 438 Stale Nonce (RFC 8489 §9.2.4). Default 600. */
+  /**
+   * Nonce validity, seconds; older nonces get 438 Stale Nonce (RFC 8489 §9.2.4). Default 600, at most
+   * 2^23 (the nonce's 24-bit timestamp).
+   */
   nonceLifetime?: number;
   /**
    * Key of the stateless nonce HMAC. Engines that must accept each other's nonces (workers behind
@@ -114,9 +118,10 @@ export interface TurnEngineOptions {
    * RFC 8489 §9.2 security features: the 401 offers PASSWORD-ALGORITHMS (MD5, SHA-256) under a nonce
    * cookie whose feature bits the nonce's check covers (a bid-down fails as a stale nonce), a request
    * may choose SHA-256 long-term keys, and, with static credentials, name the user by USERHASH.
-   * Clients that know none of it (browsers, coturn) go on with MD5 as before. The cost is 28 more
-   * bytes in every 401 (the nonce cookie and the attribute), beyond turn.md §5.4's 2× target for the
-   * smallest requests. Default false.
+   * Clients that know none of it (browsers, coturn) go on with MD5 as before. The offer costs 28 bytes
+   * (the nonce cookie and the attribute), so on UDP a 401 carries it only where it fits twice the
+   * request (turn.md §5.4; see `challenge` in request-auth.ts): from 58-byte requests with FINGERPRINT
+   * and the default realm. Default false.
    */
   passwordAlgorithms?: boolean;
   /**
@@ -200,6 +205,13 @@ export function resolveOptions(o: TurnEngineOptions): ResolvedOptions {
       throw new TurnEngineError('TURN_ERR_INVALID_OPTION', `relayFamilies has "${f}"; use 'IPv4' and/or 'IPv6'`);
     }
   }
+  const nonceLifetime = count('nonceLifetime', o.nonceLifetime, 600, 1);
+  if (nonceLifetime > MAX_NONCE_LIFETIME_SECONDS) {
+    throw new TurnEngineError(
+      'TURN_ERR_INVALID_OPTION',
+      `nonceLifetime = ${nonceLifetime}; use ≤ ${MAX_NONCE_LIFETIME_SECONDS} (the nonce's 24-bit timestamp)`,
+    );
+  }
   const nonceSecret = o.nonceSecret ?? randomBytes(32);
   if (nonceSecret.length < 16) {
     throw new TurnEngineError('TURN_ERR_INVALID_OPTION', `nonceSecret has ${nonceSecret.length} bytes; use ≥ 16`);
@@ -211,7 +223,7 @@ export function resolveOptions(o: TurnEngineOptions): ResolvedOptions {
     channelLifetimeMs: count('channelLifetime', o.channelLifetime, 600, 1) * 1000,
     channelReuseDelayMs: count('channelReuseDelay', o.channelReuseDelay, 300) * 1000,
     reservationLifetimeMs: count('reservationLifetime', o.reservationLifetime, 30, 1) * 1000,
-    nonceLifetime: count('nonceLifetime', o.nonceLifetime, 600, 1),
+    nonceLifetime,
     nonceSecret,
     relayFamilies,
     maxAllocations: count('maxAllocations', o.maxAllocations, 0),

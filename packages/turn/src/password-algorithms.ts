@@ -14,6 +14,9 @@ export const OFFERED_ALGORITHMS: readonly PasswordAlgorithmValue[] = [
   { algorithm: PasswordAlgorithm.SHA256, parameters: Buffer.alloc(0) },
 ];
 
+/** Size of the PASSWORD-ALGORITHMS attribute that offers them: 4 bytes per algorithm, with its parameters padded. */
+export const OFFERED_BYTES = OFFERED_ALGORITHMS.reduce((n, a) => n + 4 + ((a.parameters.length + 3) & ~3), 4);
+
 const sameList = (a: readonly PasswordAlgorithmValue[], b: readonly PasswordAlgorithmValue[]) =>
   a.length === b.length && a.every((x, i) => x.algorithm === b[i]!.algorithm && x.parameters.equals(b[i]!.parameters));
 

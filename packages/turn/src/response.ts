@@ -10,6 +10,7 @@ import {
 import type { AuthContext } from './credential-check.ts';
 import type { ClientEndpoint } from './endpoint.ts';
 import type { EngineState } from './engine-state.ts';
+import { errorResponseBytes, reasonFits, unauthenticatedBudget } from './response-budget.ts';
 
 /** How a response to an authenticated request is sealed and remembered for retransmits. */
 export interface ResponseSeal {
@@ -87,8 +88,10 @@ export function respondSuccess(s: EngineState, req: AuthenticatedRequest, build:
 }
 
 /**
- * An error to a request that did not authenticate: no reason phrase, no SOFTWARE, no integrity, so the
- * 401 stays within 2× of a typical request (turn.md §5.4). FINGERPRINT only if the client used it.
+ * An error to a request that did not authenticate: no SOFTWARE, no integrity, FINGERPRINT only if the
+ * client used it, and the reason phrase (RFC 8489 §14.8) only where it fits the response budget
+ * (turn.md §5.4: 2× the request on UDP, see `unauthenticatedBudget`). `extraBytes` is the size of
+ * what `extra` adds, which the budget must hold anyway.
  */
 export function refuseUnauthenticated(
   s: EngineState,
@@ -96,9 +99,12 @@ export function refuseUnauthenticated(
   client: ClientEndpoint,
   code: number,
   extra: AddAttributes = NO_EXTRA,
+  extraBytes = 0,
 ): void {
+  const reason = ERROR_REASONS[code] ?? '';
+  const fits = reasonFits(errorResponseBytes(msg, extraBytes), reason, unauthenticatedBudget(msg, client));
   const b = new StunMessageBuilder(msg.method, MessageClass.ErrorResponse, msg.transactionId);
-  b.add(ErrorCode, { code, reason: '' });
+  b.add(ErrorCode, { code, reason: fits ? reason : '' });
   extra(b);
   s.sink.sendToClient(client, b.build({ fingerprint: msg.fingerprintOffset >= 0 }));
   s.emit('request-refused', client, msg.method, code);

@@ -10,6 +10,7 @@ import {
   Nonce,
   Realm,
   RequestedTransport,
+  Software,
   type StunMessage,
   StunMessageBuilder,
   TransportProtocol,
@@ -170,6 +171,7 @@ export class TestClient {
   password: string;
   nonce: string | undefined;
   realm: string | undefined;
+  readonly #software: string | undefined;
 
   constructor(
     h: Harness,
@@ -179,9 +181,12 @@ export class TestClient {
       username?: string;
       password?: string;
       transport?: ClientTransport;
+      /** SOFTWARE on the first, unauthenticated request: room for the RFC 8489 features in the 401 on UDP. */
+      software?: string;
     } = {},
   ) {
     this.h = h;
+    this.#software = options.software;
     this.endpoint = {
       listener: 0,
       transport: options.transport ?? 'udp',
@@ -226,7 +231,15 @@ export class TestClient {
 
   /** Gets a nonce the way clients do: an unauthenticated request answered 401. */
   handshake(): StunMessage {
-    const res = this.send(Method.Allocate, (b) => b.add(RequestedTransport, TransportProtocol.UDP), { auth: false });
+    const software = this.#software;
+    const res = this.send(
+      Method.Allocate,
+      (b) => {
+        b.add(RequestedTransport, TransportProtocol.UDP);
+        if (software !== undefined) b.add(Software, software);
+      },
+      { auth: false },
+    );
     assert.equal(res.get(ErrorCode)?.code, 401);
     this.realm = res.get(Realm);
     this.nonce = res.get(Nonce);

@@ -12,6 +12,7 @@ describe('engine options', () => {
     ['a non-integer lifetime', { auth, permissionLifetime: 1.5 }, /^permissionLifetime/],
     ['an unknown relay family', { auth, relayFamilies: ['IPv5'] }, /^relayFamilies/],
     ['a short nonce secret', { auth, nonceSecret: Buffer.alloc(4) }, /^nonceSecret/],
+    ['a nonce lifetime beyond its 24-bit timestamp', { auth, nonceLifetime: 2 ** 23 + 1 }, /^nonceLifetime/],
     ['static auth without a username', { auth: { ...auth, username: '' } }, /^auth\.username/],
     ['ephemeral auth without a secret', { auth: { type: 'ephemeral', realm: REALM, secret: '' } }, /^auth\.secret/],
     ['an unknown auth type', { auth: { type: 'plaintext', realm: REALM } }, /^auth\.type/],

@@ -30,6 +30,8 @@ const BOTH = [
   { algorithm: PasswordAlgorithm.MD5, parameters: NONE },
   { algorithm: PasswordAlgorithm.SHA256, parameters: NONE },
 ];
+/** An RFC 8489 client pads its first request so the UDP 401 has room for the features (turn.md §5.4). */
+const RFC8489 = { software: 'stunner-ts RFC 8489 client' };
 const SHA256_KEY = longTermKey(USER, REALM, PASS, 'SHA-256');
 
 interface Signed {
@@ -62,8 +64,8 @@ function signed(c: TestClient, o: Signed): StunMessage {
 describe('RFC 8489 §9.2 password algorithms and USERHASH', () => {
   it('offers PASSWORD-ALGORITHMS (MD5, SHA-256) under a nonce cookie announcing both features', () => {
     const h = harness({ passwordAlgorithms: true });
-    const res = new TestClient(h).handshake();
-    assert.match(res.get(Nonce) ?? '', /^obMatJos2wAAA[A-Za-z0-9_-]{16}$/);
+    const res = new TestClient(h, RFC8489).handshake();
+    assert.match(res.get(Nonce) ?? '', /^obMatJos2wAAA[A-Za-z0-9_-]{12}$/);
     assert.deepEqual(
       res.get(PasswordAlgorithms)?.map((a) => a.algorithm),
       [PasswordAlgorithm.MD5, PasswordAlgorithm.SHA256],
@@ -78,7 +80,7 @@ describe('RFC 8489 §9.2 password algorithms and USERHASH', () => {
 
   it('accepts a SHA-256 long-term key with MESSAGE-INTEGRITY-SHA256 and answers with it', () => {
     const h = harness({ passwordAlgorithms: true });
-    const c = new TestClient(h);
+    const c = new TestClient(h, RFC8489);
     c.handshake();
     const res = signed(c, {
       username: USER,
@@ -116,13 +118,13 @@ describe('RFC 8489 §9.2 password algorithms and USERHASH', () => {
 
   it('keeps clients that know none of it (MD5, no PASSWORD-ALGORITHM) working as before', () => {
     const h = harness({ passwordAlgorithms: true });
-    const c = new TestClient(h);
+    const c = new TestClient(h, RFC8489);
     assertSuccess(c.allocate(), c.key());
   });
 
   it('answers 400 to an altered offer or a half negotiation, 438 to a nonce whose features were cleared', () => {
     const h = harness({ passwordAlgorithms: true });
-    const c = new TestClient(h);
+    const c = new TestClient(h, RFC8489);
     c.handshake();
     const base = { username: USER, key: SHA256_KEY, integrity: 'sha256' as const, nonce: c.nonce! };
     const md5Only = [BOTH[0]!];
@@ -138,7 +140,7 @@ describe('RFC 8489 §9.2 password algorithms and USERHASH', () => {
 
   it('accepts USERHASH for the static user, and refuses a hash of anyone else', () => {
     const h = harness({ passwordAlgorithms: true });
-    const c = new TestClient(h);
+    const c = new TestClient(h, RFC8489);
     c.handshake();
     const base = {
       algorithms: BOTH,
@@ -156,7 +158,7 @@ describe('RFC 8489 §9.2 password algorithms and USERHASH', () => {
     const secret = 'shared-secret';
     const h = harness({ passwordAlgorithms: true, auth: { type: 'ephemeral', realm: REALM, secret } });
     const username = `${T0 / 1000 + 3600}:alice`;
-    const c = new TestClient(h, { username, password: ephemeralPassword(secret, username) });
+    const c = new TestClient(h, { ...RFC8489, username, password: ephemeralPassword(secret, username) });
     const challenge = c.handshake();
     assert.match(challenge.get(Nonce) ?? '', /^obMatJos2gAAA/);
     const key = longTermKey(username, REALM, c.password, 'SHA-256');

@@ -63,7 +63,8 @@ export class DtlsListener extends EventEmitter<DtlsListenerEvents> {
   readonly #secret: Buffer;
   readonly #now: () => number;
   readonly #sessions = new Map<string, DtlsSession>();
-  readonly #halfOpenBySource = new Map<string, number>();
+  /** Handshakes in progress per source IP, oldest first. */
+  readonly #halfOpenBySource = new Map<string, Set<DtlsSession>>();
   #halfOpen = 0;
 
   constructor(socket: Socket, options: DtlsListenerOptions) {
@@ -117,8 +118,8 @@ export class DtlsListener extends EventEmitter<DtlsListenerEvents> {
       this.emit('handshakeFailed', address, port, 'the client offers only DTLS 1.0; DTLS 1.2 is required');
       return;
     }
-    const fromSource = this.#halfOpenBySource.get(address) ?? 0;
-    if (this.#halfOpen >= this.#maxHalfOpen || fromSource >= this.#maxHalfOpenPerSource) {
+    const fromSource = this.#halfOpenBySource.get(address)?.size ?? 0;
+    if (fromSource >= this.#maxHalfOpenPerSource || (this.#halfOpen >= this.#maxHalfOpen && !this.#evict(fromSource))) {
       this.emit('handshakeFailed', address, port, 'too many handshakes in progress');
       return;
     }
@@ -147,17 +148,34 @@ export class DtlsListener extends EventEmitter<DtlsListenerEvents> {
     );
   }
 
+  /**
+   * With every half-open slot taken, a cookie-verified handshake (its source address proven) from a
+   * source holding `fromSource` of them takes the slot of the oldest handshake of the source holding
+   * the most, if that source holds more: so a source new to the table always gets a slot, and 32
+   * sources at the per-source cap can no longer lock everyone else out for the handshake timeout.
+   * An attacker now needs as many proven addresses as there are slots (256), not 32. Returns whether
+   * a slot was freed. (At most `maxHalfOpen` sources to scan, and only when the table is full.)
+   */
+  #evict(fromSource: number): boolean {
+    let victim: Set<DtlsSession> | undefined;
+    for (const sessions of this.#halfOpenBySource.values()) {
+      if (sessions.size > (victim?.size ?? fromSource)) victim = sessions;
+    }
+    const oldest = victim?.values().next().value;
+    if (oldest === undefined) return false;
+    oldest.close('evicted: the half-open table is full and another source needed a slot');
+    return true;
+  }
+
   #startSession(key: string, address: string, port: number, data: Buffer, hello: ClientHelloInfo): void {
-    this.#halfOpen++;
-    this.#halfOpenBySource.set(address, (this.#halfOpenBySource.get(address) ?? 0) + 1);
     let halfOpen = true;
     const settle = () => {
       if (!halfOpen) return;
       halfOpen = false;
       this.#halfOpen--;
-      const n = (this.#halfOpenBySource.get(address) ?? 1) - 1;
-      if (n === 0) this.#halfOpenBySource.delete(address);
-      else this.#halfOpenBySource.set(address, n);
+      const pending = this.#halfOpenBySource.get(address);
+      pending?.delete(session);
+      if (pending?.size === 0) this.#halfOpenBySource.delete(address);
     };
     const session = new DtlsSession(this.#socket, address, port, {
       cert: this.#cert,
@@ -167,6 +185,10 @@ export class DtlsListener extends EventEmitter<DtlsListenerEvents> {
       handshakeTimeout: this.#handshakeTimeout,
       idleTimeout: this.#idleTimeout,
     });
+    this.#halfOpen++;
+    const pending = this.#halfOpenBySource.get(address);
+    if (pending === undefined) this.#halfOpenBySource.set(address, new Set([session]));
+    else pending.add(session);
     this.#sessions.set(key, session);
     session.once('connect', () => {
       settle();

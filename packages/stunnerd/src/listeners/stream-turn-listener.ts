@@ -16,6 +16,17 @@ export interface StreamTurnListenerOptions extends ListenerCoreOptions {
   key?: string;
   /** Client connections held at once; more are closed on accept. Default 10000. */
   maxConnections?: number;
+  /**
+   * Client connections held at once from one IP address; more are closed on accept. Generous, since
+   * many clients may share a NAT's address. Default 256.
+   */
+  maxConnectionsPerSource?: number;
+  /**
+   * A connection whose first complete STUN message or ChannelData frame has not arrived this long
+   * after accept (TCP) or after the end of the TLS handshake is closed, ms: a client trickling a byte
+   * at a time (slowloris) resets the idle timer but not this deadline. Default 10000.
+   */
+  firstRequestTimeout?: number;
   /** A connection that holds no allocation this long is closed, ms. Default 30000. */
   idleTimeout?: number;
   /** Bytes queued for a slow client beyond which ChannelData to it is dropped, as UDP would. Default 1 MiB. */
@@ -47,6 +58,8 @@ export class StreamTurnListener implements ClientSide {
   readonly #core: ListenerCore;
   readonly #servers: Server[] = [];
   readonly #clients = new Set<StreamClient>();
+  /** Open connections per client IP (`maxConnectionsPerSource`). */
+  readonly #perSource = new Map<string, number>();
   #closed = false;
 
   get engine(): TurnEngine {
@@ -99,6 +112,7 @@ export class StreamTurnListener implements ClientSide {
     this.#core.close();
     for (const c of this.#clients) c.socket.destroy();
     this.#clients.clear();
+    this.#perSource.clear();
     await Promise.all(this.#servers.map((s) => new Promise((resolve) => s.close(resolve))));
   }
 
@@ -125,6 +139,12 @@ export class StreamTurnListener implements ClientSide {
       socket.destroy();
       return;
     }
+    const fromSource = this.#perSource.get(address) ?? 0;
+    if (fromSource >= (this.#options.maxConnectionsPerSource ?? 256)) {
+      socket.destroy();
+      return;
+    }
+    this.#perSource.set(address, fromSource + 1);
     const client: StreamClient = { listener: 0, transport: this.#options.transport, address, port, socket };
     const idleTimer = () => {
       if (!client.detached && !this.#holdsAllocation(client)) socket.destroy();
@@ -135,8 +155,18 @@ export class StreamTurnListener implements ClientSide {
     const idle = this.#options.idleTimeout ?? 30_000;
     // Without an allocation a connection is only overhead; with one the allocation's lifetime rules.
     socket.setTimeout(idle, idleTimer);
+    // turn.md §5.4 (slowloris): the idle timer is reset by every byte, this deadline by none.
+    let firstRequest: NodeJS.Timeout | undefined = setTimeout(
+      () => socket.destroy(),
+      this.#options.firstRequestTimeout ?? 10_000,
+    );
+    firstRequest.unref();
     const framer = new StreamFramer(
       (frame) => {
+        if (firstRequest !== undefined) {
+          clearTimeout(firstRequest);
+          firstRequest = undefined;
+        }
         if (!client.detached) this.engine.handleClient(frame, client, Date.now());
       },
       {
@@ -156,7 +186,11 @@ export class StreamTurnListener implements ClientSide {
     socket.on('data', onData);
     socket.on('error', () => {});
     socket.on('close', () => {
+      clearTimeout(firstRequest);
       this.#clients.delete(client);
+      const n = (this.#perSource.get(address) ?? 1) - 1;
+      if (n > 0) this.#perSource.set(address, n);
+      else this.#perSource.delete(address);
       if (!this.#closed) this.engine.clientClosed(client);
     });
   }
