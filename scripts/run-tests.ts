@@ -51,11 +51,9 @@ const concurrency = values.unit ? [`--test-concurrency=${availableParallelism() 
 // A file whose tests have all ended exits even if a failed test left a socket or server open: without
 // it such a file hangs the whole run until CI's time limit (its failure is reported either way).
 const TEST_FLAGS = ['--test', '--test-reporter=spec', '--test-force-exit'];
-const r = spawnSync(
-  process.execPath,
-  [...TEST_FLAGS, ...concurrency, ...files.map(({ file }) => file)],
-  { stdio: 'inherit' },
-);
+const r = spawnSync(process.execPath, [...TEST_FLAGS, ...concurrency, ...files.map(({ file }) => file)], {
+  stdio: 'inherit',
+});
 if (r.status !== 0) process.exit(r.status ?? 1);
 
 // stunnerd's TURN-UDP suites once more on the other UDP I/O path (--io: batch by default, dgram the
