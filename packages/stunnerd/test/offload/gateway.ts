@@ -33,6 +33,8 @@ export async function startGateway(
     listenAddress: string;
     endpoints: string[];
     engine: string;
+    /** More TURN-UDP listeners on the same cluster, e.g. one on an IPv6 address for IPv6 relays. */
+    extraListeners?: Array<{ name: string; address: string; port: number }>;
     /** Run without CAP_BPF, CAP_NET_ADMIN, CAP_SYS_ADMIN and CAP_PERFMON (setpriv's bounding set). */
     dropCapabilities?: boolean;
   },
@@ -53,6 +55,7 @@ export async function startGateway(
         auth: { type: 'static', realm: REALM, credentials: { username: USER, password: PASS } },
         listeners: [
           { name: LISTENER, protocol: 'TURN-UDP', address: options.listenAddress, port: 3478, routes: [CLUSTER] },
+          ...(options.extraListeners ?? []).map((l) => ({ ...l, protocol: 'TURN-UDP', routes: [CLUSTER] })),
         ],
         clusters: [{ name: CLUSTER, type: 'STATIC', endpoints }],
       }),
