@@ -263,4 +263,26 @@ describe('peer deny list on the kernel (TC offload) path, stunnerd program', { s
     assert.ok(inDatagrams() - mark < 5);
     assert.ok(metric('stunner_listener_packets_total', 'rx', LISTENER) >= 60);
   });
+  it('an offload restart (offload_engine TC → None → TC) moves live channels out of the kernel and back', async () => {
+    assert.deepEqual(entries(), { channels: 1, peers: 1 }, 'the channel of the test before');
+    const old = ourBpf(topo);
+    gw.setEngine('None');
+    await until('the program detached', () => (ourBpf(topo) === undefined ? true : undefined));
+    // Userspace relays the live channel meanwhile, under the same filter.
+    const peerHeard = (await heard('p')).count;
+    await client.call({ op: 'channelData', name: 'c', channel: 0x4001, count: 5, size: 120 });
+    await until('5 datagrams relayed in userspace', async () =>
+      (await heard('p')).count === peerHeard + 5 ? true : undefined,
+    );
+    gw.setEngine('TC');
+    const now = await until('the program attached again', () => {
+      const b = ourBpf(topo);
+      return b && b.prog !== old?.prog ? b : undefined;
+    });
+    maps = { chan: now.maps.turn_chan_map!, peer: now.maps.turn_peer_map! };
+    await until('the live channel in the new maps', () => {
+      const e = entries();
+      return e.channels === 1 && e.peers === 1 ? e : undefined;
+    });
+  });
 });
