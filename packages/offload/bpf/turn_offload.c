@@ -46,6 +46,8 @@ struct chan_val {
 	__u32 slot;         /* index into stats_map */
 };
 
+/* No relay address in the key: relay sockets are bound to the wildcard address, so userspace takes a
+ * peer's datagram at any local address of the relay port too. */
 struct peer_key {
 	__u32 peer_ip;
 	__u16 peer_port;

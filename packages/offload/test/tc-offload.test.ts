@@ -34,6 +34,27 @@ describe('interface choice', () => {
     assert.deepEqual(egressFor(IFACES, '10.0.0.77'), { ifindex: 2, source: '10.0.0.5' });
     assert.deepEqual(egressFor(IFACES, '203.0.113.1'), { ifindex: 2, source: '10.0.0.5' });
   });
+
+  it('has no egress for a peer that is not a unicast host beyond this one (such peers stay in userspace)', () => {
+    for (const peer of [
+      '127.0.0.1', // loopback, even when a route names it
+      '127.3.4.5',
+      '0.0.0.0', // this host
+      '10.0.0.5', // an address of this host
+      '192.168.7.1',
+      '224.0.0.1', // multicast
+      '239.255.255.250',
+      '255.255.255.255', // limited broadcast
+      '240.0.0.1', // reserved
+      '10.0.0.255', // eth0's subnet broadcast
+      '192.168.255.255', // eth1's
+    ]) {
+      assert.equal(egressFor(IFACES, peer), undefined, peer);
+    }
+    // Link-local (metadata) and other unicast peers a route names explicitly go out a device.
+    assert.deepEqual(egressFor(IFACES, '169.254.169.254'), { ifindex: 2, source: '10.0.0.5' });
+    assert.deepEqual(egressFor(IFACES, '10.0.0.254'), { ifindex: 2, source: '10.0.0.5' });
+  });
 });
 
 const skip = canMakeNamespaces() ? false : 'needs root to load BPF programs and make namespaces';

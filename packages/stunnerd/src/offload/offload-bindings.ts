@@ -41,7 +41,10 @@ function isIpv4(address: string): boolean {
  * bound (RFC 8656 §12), its peer holds a permission (§9: ChannelData needs both), and the peer
  * filter admits it (stunner-v1.md §1.10). Driven by the engine's typed events; the engine's own
  * lifetimes stay authoritative, since relayed data refreshes neither a channel nor a permission.
- * IPv4 UDP clients only; everything else keeps being relayed in userspace.
+ * IPv4 UDP clients with IPv4 relays and unicast peers beyond this host only (`egressFor`); everything
+ * else keeps being relayed in userspace, where the filter is checked per packet. The filter is applied
+ * again here rather than trusted from the engine's 403: a policy change (`setFilter`) must close the
+ * kernel path at once, as it closes the userspace one.
  */
 export class OffloadBindings {
   #maps: OffloadMaps | undefined;
@@ -170,7 +173,12 @@ export class OffloadBindings {
       client.transport === 'udp' &&
       isIpv4(client.address) &&
       isIpv4(ch.address);
-    const current = s.offloaded.get(number);
+    let current = s.offloaded.get(number);
+    // A peer now admitted by another cluster: the entry is rewritten so its traffic counts there.
+    if (current && current.cluster !== cluster) {
+      this.#drop(s, number);
+      current = undefined;
+    }
     if (!wanted || this.#maps === undefined) {
       if (current) this.#drop(s, number);
       return;

@@ -79,11 +79,15 @@ export class OffloadManager {
       this.#running!.interfaces,
       new PeerFilter(setup.peers),
     );
-    return new OffloadedListener(listener, bindings);
+    // Registered so that an offload restart moves this listener's entries, and a stop removes them
+    // (their maps are closed); forgotten when the listener closes.
+    this.#bindings.add(bindings);
+    return new OffloadedListener(listener, bindings, () => this.#bindings.delete(bindings));
   }
 
   /** Detaches the program and frees its maps. */
   close(): void {
+    for (const b of this.#bindings) b.setMaps(undefined, []);
     this.#running?.dataplane?.close();
     this.#running = undefined;
   }

@@ -19,6 +19,8 @@ export interface Gateway {
   output(): string;
   /** Rewrites the config file (the daemon watches it) with other cluster endpoints. */
   setEndpoints(endpoints: string[]): void;
+  /** Rewrites the config file with another `offload_engine`. */
+  setEngine(engine: string): void;
   /** Waits until the daemon's output matches. */
   waitFor(re: RegExp, timeoutMs?: number): Promise<void>;
   /** The value of one metric line, e.g. `stunner_listener_packets_total{name="…",direction="rx"}`. */
@@ -33,13 +35,16 @@ export async function startGateway(
     listenAddress: string;
     endpoints: string[];
     engine: string;
+    /** More TURN-UDP listeners on the same cluster, e.g. one on an IPv6 address for IPv6 relays. */
+    extraListeners?: Array<{ name: string; address: string; port: number }>;
     /** Run without CAP_BPF, CAP_NET_ADMIN, CAP_SYS_ADMIN and CAP_PERFMON (setpriv's bounding set). */
     dropCapabilities?: boolean;
   },
 ): Promise<Gateway> {
   const dir = mkdtempSync(join(tmpdir(), 'offload-gw-'));
   const configPath = join(dir, 'stunnerd.json');
-  const write = (endpoints: string[]) =>
+  let current = { endpoints: options.endpoints, engine: options.engine };
+  const write = ({ endpoints, engine }: { endpoints: string[]; engine: string }) =>
     writeFileSync(
       configPath,
       JSON.stringify({
@@ -48,16 +53,17 @@ export async function startGateway(
           name: 'offload/stunnerd',
           healthcheck_endpoint: '',
           metrics_endpoint: 'http://127.0.0.1:8080/metrics',
-          offload_engine: options.engine,
+          offload_engine: engine,
         },
         auth: { type: 'static', realm: REALM, credentials: { username: USER, password: PASS } },
         listeners: [
           { name: LISTENER, protocol: 'TURN-UDP', address: options.listenAddress, port: 3478, routes: [CLUSTER] },
+          ...(options.extraListeners ?? []).map((l) => ({ ...l, protocol: 'TURN-UDP', routes: [CLUSTER] })),
         ],
         clusters: [{ name: CLUSTER, type: 'STATIC', endpoints }],
       }),
     );
-  write(options.endpoints);
+  write(current);
   const child = spawn(
     'ip',
     [
@@ -98,7 +104,14 @@ export async function startGateway(
   const gw: Gateway = {
     pid: child.pid ?? -1,
     output: () => out,
-    setEndpoints: write,
+    setEndpoints: (endpoints) => {
+      current = { ...current, endpoints };
+      write(current);
+    },
+    setEngine: (engine) => {
+      current = { ...current, engine };
+      write(current);
+    },
     waitFor,
     metric: (name, labels) => {
       const text = execFileSync('ip', ['netns', 'exec', topo.gateway, 'curl', '-s', 'http://127.0.0.1:8080/metrics'], {

@@ -96,6 +96,31 @@ describe('offload bindings follow the engine (RFC 8656 §9, §11, §12)', { skip
     bindings.clear();
   });
 
+  it('keeps a peer at an address of this host in userspace even when a route admits it', () => {
+    const { bind, setFilter, bindings } = setup();
+    setFilter('0.0.0.0/0');
+    // 192.0.2.10 is the interface's own address: a redirect to a device would not deliver it locally.
+    assertSuccess(bind({ family: 'IPv4', address: '192.0.2.10', port: 7000 }, 0x4010));
+    assert.deepEqual(entries(), { channels: 0, peers: 0 });
+    assert.equal(bindings.size, 0);
+    bindings.clear();
+  });
+
+  it('rewrites an entry whose peer another cluster now admits, so its traffic counts there', () => {
+    const { bind, bindings } = setup();
+    assertSuccess(bind(PEER));
+    const twoClusters = new PeerFilter({
+      clusters: [
+        { name: 'first', type: 'STATIC', endpoints: ['203.0.113.5/32'] },
+        { name: 'peers', type: 'STATIC', endpoints: ['203.0.113.0/24'] },
+      ],
+    });
+    bindings.setFilter(twoClusters);
+    assert.deepEqual(entries(), { channels: 1, peers: 1 });
+    assert.deepEqual(Object.keys(bindings.totals().clusters).sort(), ['first', 'peers']);
+    bindings.clear();
+  });
+
   it('moves its entries out of and back into the maps when the offload restarts', () => {
     const { bind, bindings } = setup();
     assertSuccess(bind(PEER));

@@ -1,7 +1,7 @@
 // stunnerd with `offload_engine: TC`, run as a program in a gateway namespace between a client and a
 // peer namespace over veth pairs (root only; all traffic stays in the namespaces the test makes).
 import assert from 'node:assert/strict';
-import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { ensureToolchain, programObject } from '@stunner/offload';
 import {
@@ -12,6 +12,7 @@ import {
   PEER_IP,
   type Topology,
 } from '../../../offload/test/netns.ts';
+import { bpfExists, mapEntries, ourBpf } from './bpf-maps.ts';
 import { CLUSTER, type Gateway, LISTENER, PASS, startGateway, USER } from './gateway.ts';
 
 const skip = canMakeNamespaces() ? false : 'needs root and iproute2 to make network namespaces';
@@ -51,41 +52,6 @@ function uclient(
       },
     );
   });
-}
-
-/** The program attached to the gateway's client-side interface, and its maps (ids from tc and bpftool). */
-function ourBpf(topo: Topology): { prog: number; maps: Record<string, number> } | undefined {
-  const filters = execFileSync(
-    'ip',
-    ['netns', 'exec', topo.gateway, 'tc', 'filter', 'show', 'dev', 'gw-c', 'ingress'],
-    {
-      encoding: 'utf8',
-    },
-  );
-  const id = /turn_offload.* id (\d+)/.exec(filters)?.[1];
-  if (id === undefined) return undefined;
-  const prog = JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'show', 'id', id], { encoding: 'utf8' })) as {
-    map_ids: number[];
-  };
-  const maps: Record<string, number> = {};
-  for (const m of prog.map_ids) {
-    const info = JSON.parse(execFileSync('bpftool', ['-j', 'map', 'show', 'id', String(m)], { encoding: 'utf8' })) as {
-      name: string;
-    };
-    maps[info.name] = m;
-  }
-  return { prog: Number(id), maps };
-}
-
-/** Whether the kernel still holds a program or map of this id. */
-function bpfExists(kind: 'prog' | 'map', id: number): boolean {
-  return spawnSync('bpftool', [kind, 'show', 'id', String(id)], { stdio: 'ignore' }).status === 0;
-}
-
-/** Entries in a map, read from the kernel by bpftool (not through the daemon). */
-function mapEntries(id: number): number {
-  const out = execFileSync('bpftool', ['-j', 'map', 'dump', 'id', String(id)], { encoding: 'utf8' });
-  return (JSON.parse(out) as unknown[]).length;
 }
 
 describe('TC offload in a namespace topology (stunnerd program, turnutils_uclient, turnutils_peer)', { skip }, () => {
