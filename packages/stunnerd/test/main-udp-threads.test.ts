@@ -14,9 +14,16 @@ const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'stunnerd-threads-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
+/** Everything a daemon started here has written so far. */
+const output = new WeakMap<ChildProcess, () => string>();
+
 /** Starts stunnerd with `args`; resolves once it announces its TURN-UDP listener. */
-async function startDaemon(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
-  const daemon = spawn(process.execPath, [main, ...args], {
+async function startDaemon(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  nodeArgs: string[] = [],
+): Promise<ChildProcess> {
+  const daemon = spawn(process.execPath, [...nodeArgs, main, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });
@@ -26,6 +33,7 @@ async function startDaemon(args: string[], env: NodeJS.ProcessEnv = {}): Promise
   };
   daemon.stdout!.on('data', collect);
   daemon.stderr!.on('data', collect);
+  output.set(daemon, () => out);
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`stunnerd ${args.join(' ')}: no listener within 30 s:\n${out}`)),
@@ -219,6 +227,34 @@ describe('stunnerd -u/--udp-thread-num (the process)', { timeout: 120_000 }, () 
       onOther,
       'the surviving thread relays all of its flows',
     );
+    for (const c of clients) void c.close().catch(() => {});
+    daemon.kill('SIGKILL');
+  });
+
+  it('without koffi in fastio, each worker binds its own socket and stunnerd warns once that restarts re-deal flows', async (t) => {
+    const [port, metrics] = [await freeUdpPortPair(), await freePort()];
+    const withoutKoffi = fileURLToPath(new URL('./support/without-koffi.ts', import.meta.url));
+    const daemon = await startDaemon(
+      ['-u', '2', '-c', `file://${writeConfig('no-koffi.json', port, metrics)}`],
+      { STUNNERD_FAULT_DRILL: 'worker-crash' },
+      ['--import', withoutKoffi],
+    );
+    t.after(() => daemon.kill('SIGKILL'));
+    assert.equal(udpSocketsOnPort(daemon.pid!, port).v4, 2);
+    const clients = await flows(port, 4);
+    daemon.kill('SIGUSR2');
+    await waitUntil(
+      'thread 0 restarted',
+      async () => {
+        const text = await (await fetch(`http://127.0.0.1:${metrics}/metrics`)).text();
+        return perThread(text, 'stunner_listener_thread_restarts_total').get('0') === 1 ? true : undefined;
+      },
+      10_000,
+    );
+    await waitUntil('two sockets again', () => (udpSocketsOnPort(daemon.pid!, port).v4 === 2 ? true : undefined), 5000);
+    const out = output.get(daemon)!();
+    assert.match(out, /batched UDP I\/O unavailable, using dgram/, 'the I/O fallback is logged');
+    assert.equal(out.match(/a worker restart re-deals every thread's flows/g)?.length, 1, out);
     for (const c of clients) void c.close().catch(() => {});
     daemon.kill('SIGKILL');
   });
