@@ -1,5 +1,6 @@
 import { closeUdpFd, dupFd, openUdpFd, udpFdPort } from '@stunner/fastio';
 import type { Family } from '@stunner/turn';
+import { StunnerdError } from '../errors.ts';
 import type { HeldSocket } from './listener-sockets.ts';
 
 /**
@@ -54,6 +55,8 @@ export class ReusePortGroup {
 
   /** New descriptors of slot `index`'s sockets, for the worker that serves it to own and close. */
   handOut(index: number): HeldSocket[] {
+    // After close the numbers may already name other descriptors: never dup them.
+    if (this.#closed) throw new StunnerdError('STUNNERD_ERR_WORKER', 'the listener sockets are closed');
     const out: HeldSocket[] = [];
     try {
       for (const { family, fd } of this.#slots[index]!) out.push({ family, fd: dupFd(fd) });

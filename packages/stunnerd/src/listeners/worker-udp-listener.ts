@@ -226,7 +226,10 @@ export class WorkerUdpListener extends EventEmitter<WorkerUdpListenerEvents> imp
         this.#restarts[index]!++;
         this.emit('worker-restart', index, `worker ${index} exited with code ${code}`);
         setTimeout(() => {
-          if (!this.#closing) this.#spawn(index).catch(() => {});
+          // A dup that fails (EMFILE) throws before the promise exists: caught the same way.
+          Promise.resolve(index)
+            .then((i) => (this.#closing ? undefined : this.#spawn(i)))
+            .catch(() => {});
         }, RESTART_DELAY_MS).unref();
       });
     });
