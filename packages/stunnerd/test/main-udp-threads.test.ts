@@ -179,6 +179,7 @@ describe('stunnerd -u/--udp-thread-num (the process)', { timeout: 120_000 }, () 
     const inodes = udpSocketInodes(daemon.pid!, port, 'udp');
     assert.equal(inodes.length, 2, `IPv4 sockets on port ${port}`);
     const clients = await flows(port, 16);
+    t.after(() => Promise.all(clients.map((c) => c.close().catch(() => {}))));
     const before = await scrape();
     assert.deepEqual(
       [...perThread(before, 'stunner_listener_thread_restarts_total')],
@@ -227,7 +228,6 @@ describe('stunnerd -u/--udp-thread-num (the process)', { timeout: 120_000 }, () 
       onOther,
       'the surviving thread relays all of its flows',
     );
-    for (const c of clients) void c.close().catch(() => {});
     daemon.kill('SIGKILL');
   });
 
@@ -236,12 +236,14 @@ describe('stunnerd -u/--udp-thread-num (the process)', { timeout: 120_000 }, () 
     const withoutKoffi = fileURLToPath(new URL('./support/without-koffi.ts', import.meta.url));
     const daemon = await startDaemon(
       ['-u', '2', '-c', `file://${writeConfig('no-koffi.json', port, metrics)}`],
-      { STUNNERD_FAULT_DRILL: 'worker-crash' },
+      // batch asked for (whatever the suite runs on), so the I/O fallback is logged too.
+      { STUNNERD_FAULT_DRILL: 'worker-crash', STUNNERD_IO: 'batch' },
       ['--import', withoutKoffi],
     );
     t.after(() => daemon.kill('SIGKILL'));
     assert.equal(udpSocketsOnPort(daemon.pid!, port).v4, 2);
     const clients = await flows(port, 4);
+    t.after(() => Promise.all(clients.map((c) => c.close().catch(() => {}))));
     daemon.kill('SIGUSR2');
     await waitUntil(
       'thread 0 restarted',
@@ -255,7 +257,6 @@ describe('stunnerd -u/--udp-thread-num (the process)', { timeout: 120_000 }, () 
     const out = output.get(daemon)!();
     assert.match(out, /batched UDP I\/O unavailable, using dgram/, 'the I/O fallback is logged');
     assert.equal(out.match(/a worker restart re-deals every thread's flows/g)?.length, 1, out);
-    for (const c of clients) void c.close().catch(() => {});
     daemon.kill('SIGKILL');
   });
 
