@@ -45,3 +45,14 @@ export function closeTrackedFds(shared: SharedArrayBuffer): number {
   }
   return closed;
 }
+
+/** Records `fd` in `shared`, another thread's table: a descriptor handed to that thread (closed with its leftovers). */
+export function fdHandedTo(shared: SharedArrayBuffer, fd: number): void {
+  const t = new Int32Array(shared);
+  if (fd >>> 5 < t.length) Atomics.or(t, fd >>> 5, 1 << (fd & 31));
+}
+
+/** Drops `fd` from this thread's table without closing it: its owner is now a libuv handle, which closes it. */
+export function fdHandedOff(fd: number): void {
+  fdClosed(fd);
+}

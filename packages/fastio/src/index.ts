@@ -2,5 +2,6 @@ export * from './batch-socket.ts';
 export * from './datagram-socket.ts';
 export * from './errors.ts';
 export * from './family.ts';
-export { closeTrackedFds, newFdTable, trackFds } from './fd-table.ts';
+export { closeTrackedFds, fdHandedOff, fdHandedTo, newFdTable, trackFds } from './fd-table.ts';
 export { type IoLoop, ioLoop, type SendStats } from './io-loop.ts';
+export { closeUdpFd, dupFd, openUdpFd, type UdpFdOptions, udpFdPort } from './udp-fd.ts';

@@ -34,6 +34,9 @@ export interface Libc {
   bind(fd: number, addr: number, length: number): number;
   getsockname(fd: number, addr: number, length: number): number;
   close(fd: number): number;
+  dup(fd: number): number;
+  /** Declared with a fixed int third argument: the commands used here (F_DUPFD_CLOEXEC) take one. */
+  fcntl(fd: number, cmd: number, arg: number): number;
   recvmmsg(fd: number, msgvec: number, vlen: number, flags: number, timeout: number): number;
   sendmmsg(fd: number, msgvec: number, vlen: number, flags: number): number;
   epoll_create1(flags: number): number;
@@ -58,6 +61,7 @@ export const EPOLL_CLOEXEC = 0o2000000;
 export const EPOLL_CTL_ADD = 1;
 export const EPOLL_CTL_DEL = 2;
 export const EPOLLIN = 1;
+export const F_DUPFD_CLOEXEC = 1030;
 export const EINTR = 4;
 export const EAGAIN = 11;
 
@@ -145,6 +149,8 @@ export function loadLibc(): Libc {
       bind: lib.func('int bind(int, uintptr_t, uint32_t)'),
       getsockname: lib.func('int getsockname(int, uintptr_t, uintptr_t)'),
       close: lib.func('int close(int)'),
+      dup: lib.func('int dup(int)'),
+      fcntl: lib.func('int fcntl(int, int, int)'),
       recvmmsg: lib.func('int recvmmsg(int, uintptr_t, uint32_t, int, uintptr_t)'),
       sendmmsg: lib.func('int sendmmsg(int, uintptr_t, uint32_t, int)'),
       epoll_create1: lib.func('int epoll_create1(int)'),

@@ -8,6 +8,7 @@ import { parseConfigOrigin } from './config/config-origin.ts';
 import { FileConfigWatcher } from './config/file-config-watcher.ts';
 import { quickConfig } from './config/quick-config.ts';
 import { Stunnerd } from './daemon/stunnerd.ts';
+import { WorkerUdpListener } from './listeners/worker-udp-listener.ts';
 import { planReconcile } from './reconcile/plan-reconcile.ts';
 import { resolveUdpIo } from './sockets/udp-io.ts';
 
@@ -152,5 +153,20 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       .drain()
       .then(() => daemon.close())
       .then(() => process.exit(0));
+  });
+}
+
+// Fault drill (docs/reliability.md, Faults): with STUNNERD_FAULT_DRILL=worker-crash, SIGUSR2 stops
+// worker thread 0 of every multi-threaded TURN-UDP listener as if it crashed, so the restart can be
+// watched from outside (stunner_listener_thread_restarts_total, the other threads' flows). Off unless set.
+if (process.env.STUNNERD_FAULT_DRILL === 'worker-crash') {
+  process.on('SIGUSR2', () => {
+    for (const l of daemon.config?.listeners ?? []) {
+      const listener = daemon.listener(l.name);
+      if (listener instanceof WorkerUdpListener) {
+        log.warn(`fault drill: stopping worker thread 0 of listener ${l.name}`);
+        void listener.crash(0);
+      }
+    }
   });
 }

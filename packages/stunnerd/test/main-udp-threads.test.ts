@@ -8,21 +8,32 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { TurnClient } from '@stunner/client';
-import { freePort, freeUdpPortPair } from '@stunner/testing';
+import { freePort, freeUdpPortPair, waitUntil } from '@stunner/testing';
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'stunnerd-threads-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
+/** Everything a daemon started here has written so far. */
+const output = new WeakMap<ChildProcess, () => string>();
+
 /** Starts stunnerd with `args`; resolves once it announces its TURN-UDP listener. */
-async function startDaemon(args: string[]): Promise<ChildProcess> {
-  const daemon = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function startDaemon(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  nodeArgs: string[] = [],
+): Promise<ChildProcess> {
+  const daemon = spawn(process.execPath, [...nodeArgs, main, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let out = '';
   const collect = (d: Buffer) => {
     out += d.toString();
   };
   daemon.stdout!.on('data', collect);
   daemon.stderr!.on('data', collect);
+  output.set(daemon, () => out);
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`stunnerd ${args.join(' ')}: no listener within 30 s:\n${out}`)),
@@ -42,10 +53,11 @@ async function startDaemon(args: string[]): Promise<ChildProcess> {
 }
 
 /**
- * The UDP sockets process `pid` holds bound to `port`, per family: /proc/<pid>/net/udp{,6} list the
- * network namespace's sockets with their inodes, /proc/<pid>/fd says which of those the process owns.
+ * The UDP sockets process `pid` holds bound to `port`, by inode: /proc/<pid>/net/udp{,6} list the
+ * network namespace's sockets with their inodes, /proc/<pid>/fd says which of those the process owns
+ * (a socket with several descriptors, dups, is listed once).
  */
-function udpSocketsOnPort(pid: number, port: number): { v4: number; v6: number } {
+function udpSocketInodes(pid: number, port: number, table: 'udp' | 'udp6'): string[] {
   const owned = new Set<string>();
   for (const fd of readdirSync(`/proc/${pid}/fd`)) {
     try {
@@ -55,13 +67,18 @@ function udpSocketsOnPort(pid: number, port: number): { v4: number; v6: number }
       // closed meanwhile
     }
   }
-  const count = (table: string) =>
-    readFileSync(`/proc/${pid}/net/${table}`, 'utf8')
-      .split('\n')
-      .slice(1)
-      .map((line) => line.trim().split(/\s+/))
-      .filter((f) => f.length > 9 && Number.parseInt(f[1]!.split(':')[1]!, 16) === port && owned.has(f[9]!)).length;
-  return { v4: count('udp'), v6: count('udp6') };
+  return readFileSync(`/proc/${pid}/net/${table}`, 'utf8')
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((f) => f.length > 9 && Number.parseInt(f[1]!.split(':')[1]!, 16) === port && owned.has(f[9]!))
+    .map((f) => f[9]!)
+    .sort();
+}
+
+/** How many UDP sockets process `pid` holds bound to `port`, per family. */
+function udpSocketsOnPort(pid: number, port: number): { v4: number; v6: number } {
+  return { v4: udpSocketInodes(pid, port, 'udp').length, v6: udpSocketInodes(pid, port, 'udp6').length };
 }
 
 /** Values of one metric by its `thread` label, from a Prometheus text page. */
@@ -150,6 +167,97 @@ describe('stunnerd -u/--udp-thread-num (the process)', { timeout: 120_000 }, () 
     await Promise.all(clients.map((c) => c.close()));
     daemon.kill('SIGTERM');
     assert.equal((await once(daemon, 'exit'))[0], 0);
+  });
+
+  it('a crashed worker thread is restarted on the same sockets: other flows stay, the restart is counted', async (t) => {
+    const [port, metrics] = [await freeUdpPortPair(), await freePort()];
+    const daemon = await startDaemon(['-u', '2', '-c', `file://${writeConfig('crash.json', port, metrics)}`], {
+      STUNNERD_FAULT_DRILL: 'worker-crash',
+    });
+    t.after(() => daemon.kill('SIGKILL'));
+    const scrape = async () => (await fetch(`http://127.0.0.1:${metrics}/metrics`)).text();
+    const inodes = udpSocketInodes(daemon.pid!, port, 'udp');
+    assert.equal(inodes.length, 2, `IPv4 sockets on port ${port}`);
+    const clients = await flows(port, 16);
+    t.after(() => Promise.all(clients.map((c) => c.close().catch(() => {}))));
+    const before = await scrape();
+    assert.deepEqual(
+      [...perThread(before, 'stunner_listener_thread_restarts_total')],
+      [
+        ['0', 0],
+        ['1', 0],
+      ],
+    );
+    const [onCrashed, onOther] = [0, 1].map(
+      (i) => perThread(before, 'stunner_listener_thread_allocations_active').get(`${i}`)!,
+    );
+    assert.ok(onCrashed! > 0 && onOther! > 0, `allocations per thread: ${onCrashed}, ${onOther}`);
+
+    daemon.kill('SIGUSR2');
+    // Back when thread 0 answers again: counted once, holding none of its old allocations.
+    const after = await waitUntil(
+      'thread 0 restarted',
+      async () => {
+        const text = await scrape();
+        return perThread(text, 'stunner_listener_thread_restarts_total').get('0') === 1 &&
+          /stunner_listener_thread_packets_total\{name="udp",thread="0",direction="rx"\} 0\n/.test(text) &&
+          perThread(text, 'stunner_listener_thread_allocations_active').get('0') === 0
+          ? text
+          : undefined;
+      },
+      10_000,
+    );
+    assert.equal(perThread(after, 'stunner_listener_thread_restarts_total').get('1'), 0);
+    assert.equal(perThread(after, 'stunner_listener_thread_allocations_active').get('1'), onOther);
+    assert.deepEqual(udpSocketInodes(daemon.pid!, port, 'udp'), inodes, 'the same two sockets on the port');
+
+    // Exactly the surviving thread's flows still relay (the crashed thread's allocations are gone).
+    const peer = { family: 'IPv4' as const, address: '127.0.0.1', port: echoPort };
+    const relayed = await Promise.all(
+      clients.map(async (c, i) => {
+        const got = once(c, 'data', { signal: AbortSignal.timeout(2000) }).then(
+          () => 1,
+          () => 0,
+        );
+        c.send(peer, Buffer.from(`after-${i}`));
+        return got;
+      }),
+    );
+    assert.equal(
+      relayed.reduce((a: number, b) => a + b, 0),
+      onOther,
+      'the surviving thread relays all of its flows',
+    );
+    daemon.kill('SIGKILL');
+  });
+
+  it('without koffi in fastio, each worker binds its own socket and stunnerd warns once that restarts re-deal flows', async (t) => {
+    const [port, metrics] = [await freeUdpPortPair(), await freePort()];
+    const withoutKoffi = fileURLToPath(new URL('./support/without-koffi.ts', import.meta.url));
+    const daemon = await startDaemon(
+      ['-u', '2', '-c', `file://${writeConfig('no-koffi.json', port, metrics)}`],
+      // batch asked for (whatever the suite runs on), so the I/O fallback is logged too.
+      { STUNNERD_FAULT_DRILL: 'worker-crash', STUNNERD_IO: 'batch' },
+      ['--import', withoutKoffi],
+    );
+    t.after(() => daemon.kill('SIGKILL'));
+    assert.equal(udpSocketsOnPort(daemon.pid!, port).v4, 2);
+    const clients = await flows(port, 4);
+    t.after(() => Promise.all(clients.map((c) => c.close().catch(() => {}))));
+    daemon.kill('SIGUSR2');
+    await waitUntil(
+      'thread 0 restarted',
+      async () => {
+        const text = await (await fetch(`http://127.0.0.1:${metrics}/metrics`)).text();
+        return perThread(text, 'stunner_listener_thread_restarts_total').get('0') === 1 ? true : undefined;
+      },
+      10_000,
+    );
+    await waitUntil('two sockets again', () => (udpSocketsOnPort(daemon.pid!, port).v4 === 2 ? true : undefined), 5000);
+    const out = output.get(daemon)!();
+    assert.match(out, /batched UDP I\/O unavailable, using dgram/, 'the I/O fallback is logged');
+    assert.equal(out.match(/a worker restart re-deals every thread's flows/g)?.length, 1, out);
+    daemon.kill('SIGKILL');
   });
 
   it('-u 16 (what the operator renders) serves on a machine with fewer cores', async (t) => {

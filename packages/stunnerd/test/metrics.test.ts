@@ -13,8 +13,8 @@ describe('dataplane metrics (stunner-v1.md §1.12)', () => {
         rx: { packets: 10, bytes: 1000 },
         tx: { packets: 9, bytes: 900 },
         threads: [
-          { allocations: 1, rx: { packets: 6, bytes: 600 }, tx: { packets: 5, bytes: 500 } },
-          { allocations: 1, rx: { packets: 4, bytes: 400 }, tx: { packets: 4, bytes: 400 } },
+          { allocations: 1, rx: { packets: 6, bytes: 600 }, tx: { packets: 5, bytes: 500 }, restarts: 2 },
+          { allocations: 1, rx: { packets: 4, bytes: 400 }, tx: { packets: 4, bytes: 400 }, restarts: 0 },
         ],
       },
     ],
@@ -52,6 +52,9 @@ describe('dataplane metrics (stunner-v1.md §1.12)', () => {
       'stunner_listener_thread_allocations_active{name="ns/gw/udp",thread="1"} 1',
       'stunner_listener_thread_packets_total{name="ns/gw/udp",thread="0",direction="rx"} 6',
       'stunner_listener_thread_packets_total{name="ns/gw/udp",thread="1",direction="tx"} 4',
+      '# TYPE stunner_listener_thread_restarts_total counter',
+      'stunner_listener_thread_restarts_total{name="ns/gw/udp",thread="0"} 2',
+      'stunner_listener_thread_restarts_total{name="ns/gw/udp",thread="1"} 0',
       '# TYPE process_cpu_seconds_total counter',
     ];
     for (const line of expected) assert.ok(text.includes(`${line}\n`), `missing "${line}"`);

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
+import { readdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { validateStunnerConfig } from '@stunner/api';
 import { TurnClient } from '@stunner/client';
 import { LoggerFactory } from '@stunner/log';
 import { Stunnerd, WorkerUdpListener } from '@stunner/stunnerd';
 import { freeUdpPortPair } from '@stunner/testing';
+import { bindUdp } from '../src/sockets/udp-socket.ts';
 
 const quiet = () => new LoggerFactory({ spec: 'all:ERROR', output: () => {} });
 
@@ -98,5 +100,34 @@ describe('TURN-UDP on worker threads (--udp-thread-num, SO_REUSEPORT)', { timeou
     } finally {
       await d.close();
     }
+  });
+
+  it('closes the sockets the main thread holds on a port change, a crash and close (no descriptor left)', async () => {
+    const openFds = () => readdirSync('/proc/self/fd').length;
+    const [port, next, metrics] = [await freeUdpPortPair(), await freeUdpPortPair(), await freeUdpPortPair()];
+    // Warm up what the process opens once (worker runtime, metrics server module) before counting.
+    const warm = new Stunnerd({ logger: quiet(), ipv6: false, udpThreads: 2 });
+    await warm.apply(config(next, metrics));
+    await warm.close();
+    const fdsBefore = openFds();
+    const d = new Stunnerd({ logger: quiet(), ipv6: false, udpThreads: 2 });
+    try {
+      await d.apply(config(port, metrics));
+      const listener = d.listener('udp') as WorkerUdpListener;
+      const back = once(listener, 'worker-started');
+      await listener.crash(1);
+      await back;
+      await d.apply(config(next, metrics));
+      // The old port is free: no socket of the group is left bound there.
+      const free = await bindUdp('IPv4', port);
+      free.close();
+      const clients = await flows(next, 2);
+      await Promise.all(clients.map((c) => c.close()));
+    } finally {
+      await d.close();
+    }
+    const taken = await bindUdp('IPv4', next);
+    taken.close();
+    assert.equal(openFds(), fdsBefore, 'descriptors before and after');
   });
 });

@@ -11,6 +11,8 @@ export interface ThreadStats {
   allocations: number;
   rx: TrafficStats;
   tx: TrafficStats;
+  /** Times the thread died and was started again (worker threads only; stunner_listener_thread_restarts_total). */
+  restarts?: number;
 }
 
 /** What `/metrics` shows, gathered at scrape time (from every worker thread, where there are several). */
@@ -119,6 +121,20 @@ export function createMetricsRegistry(snapshot: () => Promise<MetricsSnapshot>):
         for (const [i, t] of (l.threads ?? []).entries()) {
           this.inc({ name: l.name, thread: String(i), direction: 'rx' }, t.rx.packets);
           this.inc({ name: l.name, thread: String(i), direction: 'tx' }, t.tx.packets);
+        }
+      }
+    },
+  });
+  new Counter({
+    name: 'stunner_listener_thread_restarts_total',
+    help: 'Number of times a serving worker thread died and was restarted, per listener and thread.',
+    labelNames: ['name', 'thread'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const l of (await take()).listeners) {
+        for (const [i, t] of (l.threads ?? []).entries()) {
+          if (t.restarts !== undefined) this.inc({ name: l.name, thread: String(i) }, t.restarts);
         }
       }
     },

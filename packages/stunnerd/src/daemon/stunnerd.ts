@@ -63,6 +63,8 @@ export class Stunnerd {
   /** `admin.user_quota` (stunner-v1.md §1.9), counted over every listener and worker thread. */
   readonly #quota = new UserQuotaCounter(0);
   readonly #offload: OffloadManager;
+  /** Whether the 'unstable-steering' warning was logged (once per process: the cause is the platform). */
+  #warnedSteering = false;
   #config: StunnerConfig | undefined;
   #health: { server: HealthServer; endpoint: string } | undefined;
   #metrics: { server: MetricsServer; endpoint: string } | undefined;
@@ -212,6 +214,13 @@ export class Stunnerd {
       listener.on('worker-restart', (_i, reason) =>
         this.#log.warn(`listener ${config.name}: ${reason}; restarting it`),
       );
+      listener.on('unstable-steering', (reason) => {
+        if (this.#warnedSteering) return;
+        this.#warnedSteering = true;
+        this.#log.warn(
+          `worker threads bind their own SO_REUSEPORT sockets (${reason}): a worker restart re-deals every thread's flows`,
+        );
+      });
     }
     try {
       await listener.start();

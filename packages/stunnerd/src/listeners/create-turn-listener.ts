@@ -6,7 +6,8 @@ import { WorkerUdpListener } from './worker-udp-listener.ts';
 
 /**
  * Builds the listener a config entry asks for (stunner-v1.md §1.8): with `udpThreads` > 1 a TURN-UDP
- * listener runs that many worker threads, each with its own SO_REUSEPORT socket, engine and relays;
+ * listener runs that many worker threads, each serving one SO_REUSEPORT socket of the port (held by
+ * this thread, so a worker restart keeps the group) with its own engine and relays;
  * 0 and 1 serve it on the calling thread. `quota` is the daemon's user quota, which every listener and
  * worker thread counts against.
  */

@@ -1,11 +1,11 @@
 import type { Socket } from 'node:dgram';
 import type { DatagramSocket } from '@stunner/fastio';
 import type { Family } from '@stunner/turn';
-import { bindDatagram } from '../sockets/udp-io.ts';
+import { adoptDatagram, bindDatagram } from '../sockets/udp-io.ts';
 import { bindUdp, closeQuietly } from '../sockets/udp-socket.ts';
 
 /** Kernel buffers of a listener socket, which all its clients share. */
-const LISTENER_BUFFER_BYTES = 4 * 1024 * 1024;
+export const LISTENER_BUFFER_BYTES = 4 * 1024 * 1024;
 
 interface Binder<S> {
   bind(family: Family, port: number): Promise<S>;
@@ -63,4 +63,23 @@ export function bindListenerDatagrams(
     portOf: (s) => s.port,
     close: (s) => s.close(),
   });
+}
+
+/** A bound listener socket held by another thread, passed by descriptor (a dup this thread may own). */
+export interface HeldSocket {
+  family: Family;
+  fd: number;
+}
+
+/** The TURN-UDP listener's sockets from descriptors the main thread holds (ReusePortGroup). */
+export function adoptListenerDatagrams(held: readonly HeldSocket[]): Array<{ family: Family; socket: DatagramSocket }> {
+  const adopted: Array<{ family: Family; socket: DatagramSocket }> = [];
+  try {
+    for (const { family, fd } of held) adopted.push({ family, socket: adoptDatagram(family, fd) });
+  } catch (err) {
+    // Descriptors not adopted stay in this thread's fd table, closed when the thread ends.
+    for (const a of adopted) a.socket.close();
+    throw err;
+  }
+  return adopted;
 }

@@ -2,7 +2,7 @@ import type { DatagramSocket, UdpSource } from '@stunner/fastio';
 import type { TransportAddress } from '@stunner/stun';
 import type { ClientEndpoint, TurnEngine } from '@stunner/turn';
 import { type ClientSide, ListenerCore, type ListenerCoreOptions } from './listener-core.ts';
-import { bindListenerDatagrams } from './listener-sockets.ts';
+import { adoptListenerDatagrams, bindListenerDatagrams, type HeldSocket } from './listener-sockets.ts';
 
 export interface UdpTurnListenerOptions extends ListenerCoreOptions {
   /** UDP port bound on the wildcard (stunner-v1.md §1.8). 0 lets the OS pick (tests). Required. */
@@ -11,6 +11,11 @@ export interface UdpTurnListenerOptions extends ListenerCoreOptions {
   ipv6?: boolean;
   /** Share the port with other listeners' sockets (SO_REUSEPORT, one per worker thread). Default false. */
   reusePort?: boolean;
+  /**
+   * Serve these bound sockets (descriptors of sockets the main thread holds) instead of binding
+   * `port`: a worker thread of WorkerUdpListener, whose restart must not change the SO_REUSEPORT group.
+   */
+  sockets?: readonly HeldSocket[];
 }
 
 /**
@@ -36,11 +41,9 @@ export class UdpTurnListener implements ClientSide {
 
   /** Binds the listener sockets; resolves with what was bound. */
   async start(): Promise<TransportAddress[]> {
-    const sockets = await bindListenerDatagrams(
-      this.#options.port,
-      this.#options.ipv6 !== false,
-      this.#options.reusePort,
-    );
+    const sockets = this.#options.sockets
+      ? adoptListenerDatagrams(this.#options.sockets)
+      : await bindListenerDatagrams(this.#options.port, this.#options.ipv6 !== false, this.#options.reusePort);
     const bound: TransportAddress[] = [];
     for (const { family, socket } of sockets) {
       const id = this.#listeners.size;

@@ -35,7 +35,13 @@ const remoteQuota = {
 
 const listener = new LocalTurnListener(
   data.setup as ListenerSetup,
-  (setup, common) => new UdpTurnListener({ ...common, ipv6: setup.ipv6, reusePort: true }),
+  (setup, common) =>
+    new UdpTurnListener({
+      ...common,
+      ipv6: setup.ipv6,
+      reusePort: true,
+      ...(data.sockets ? { sockets: data.sockets } : {}),
+    }),
   { remoteQuota },
 );
 

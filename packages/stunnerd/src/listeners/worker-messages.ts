@@ -1,5 +1,6 @@
 import type { TransportAddress } from '@stunner/stun';
 import type { ListenerSnapshot } from './listener-snapshot.ts';
+import type { HeldSocket } from './listener-sockets.ts';
 import type { ListenerSetup, ListenerUpdate } from './turn-listener.ts';
 
 /** What a UDP worker starts with. */
@@ -7,6 +8,8 @@ export interface WorkerData {
   setup: ListenerSetup;
   /** The worker's fd table (@stunner/fastio trackFds), read by the main thread after the worker exits. */
   fds: SharedArrayBuffer;
+  /** Descriptors (dups, already listed in `fds`) of the sockets the main thread holds for this thread's slot; absent: bind the port itself. */
+  sockets?: HeldSocket[];
 }
 
 /** Main thread → UDP worker. */

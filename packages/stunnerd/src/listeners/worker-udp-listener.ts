@@ -1,10 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import { closeTrackedFds, newFdTable } from '@stunner/fastio';
+import { closeTrackedFds, FastIoError, fdHandedTo, newFdTable } from '@stunner/fastio';
 import type { TransportAddress } from '@stunner/stun';
 import type { AllocationQuota } from '@stunner/turn';
 import { StunnerdError } from '../errors.ts';
 import { addTraffic, emptySnapshot, type ListenerSnapshot, mergeClusters } from './listener-snapshot.ts';
+import { LISTENER_BUFFER_BYTES } from './listener-sockets.ts';
+import { ReusePortGroup } from './reuseport-group.ts';
 import type { ListenerSetup, ListenerUpdate, TurnListener } from './turn-listener.ts';
 import type { WorkerData, WorkerRequest, WorkerResponse } from './worker-messages.ts';
 
@@ -19,14 +21,22 @@ export interface WorkerUdpListenerEvents {
   'worker-restart': [index: number, reason: string];
   /** A worker bound its socket and serves. */
   'worker-started': [index: number];
+  /**
+   * The main thread cannot hold the SO_REUSEPORT sockets (no libc through koffi here): each worker
+   * binds its own, and a restart re-deals the other threads' flows.
+   */
+  'unstable-steering': [reason: string];
 }
 
 /**
- * A TURN-UDP listener served by N worker threads (stunnerd `--udp-thread-num`), each binding the port
- * with SO_REUSEPORT: the kernel hashes a 5-tuple to one socket, so an allocation's packets always
- * reach the thread that holds it. Config goes out by message; counters come back at scrape time and
- * are summed. A crashed worker is restarted in place with the current config (only its allocations
- * are lost; adding a socket to the group rehashes some flows, ts-stack.md §3).
+ * A TURN-UDP listener served by N worker threads (stunnerd `--udp-thread-num`), each serving one
+ * SO_REUSEPORT socket on the port: the kernel hashes a 5-tuple to one socket, so an allocation's
+ * packets always reach the thread that holds it. The main thread binds and holds the N sockets
+ * (ReusePortGroup) and each worker start gets a dup of its slot's, so a crashed worker, restarted in
+ * place with the current config, loses only its own allocations: the group never changes and no other
+ * thread's 5-tuple moves. Where libc is out of reach (koffi missing), each worker binds its own socket
+ * and a restart re-deals every flow ('unstable-steering'). Config goes out by message; counters come
+ * back at scrape time and are summed.
  */
 export class WorkerUdpListener extends EventEmitter<WorkerUdpListenerEvents> implements TurnListener {
   readonly #threads: number;
@@ -38,6 +48,10 @@ export class WorkerUdpListener extends EventEmitter<WorkerUdpListenerEvents> imp
   /** Quota units each worker holds, given back when it dies (its allocations die with it). */
   readonly #held: Array<Map<string, number>>;
   #closing = false;
+  /** The sockets the workers serve, held here; undefined where each worker binds its own. */
+  #group: ReusePortGroup | undefined;
+  /** Unexpected worker exits per thread (stunner_listener_thread_restarts_total). */
+  readonly #restarts: number[];
 
   /** `quota`: the daemon's user quota, which the workers take units of by message. */
   constructor(setup: ListenerSetup, threads: number, quota?: AllocationQuota) {
@@ -47,6 +61,7 @@ export class WorkerUdpListener extends EventEmitter<WorkerUdpListenerEvents> imp
     this.#quota = quota;
     this.#workers = new Array(threads).fill(undefined);
     this.#held = Array.from({ length: threads }, () => new Map());
+    this.#restarts = new Array(threads).fill(0);
   }
 
   get threads(): number {
@@ -54,6 +69,17 @@ export class WorkerUdpListener extends EventEmitter<WorkerUdpListenerEvents> imp
   }
 
   async start(): Promise<TransportAddress[]> {
+    try {
+      this.#group = ReusePortGroup.open(
+        this.#threads,
+        this.#setup.config.port,
+        this.#setup.ipv6 !== false,
+        LISTENER_BUFFER_BYTES,
+      );
+    } catch (err) {
+      if (!(err instanceof FastIoError && err.code === 'FASTIO_ERR_UNAVAILABLE')) throw err;
+      this.emit('unstable-steering', err.message);
+    }
     const bound = await Promise.all(Array.from({ length: this.#threads }, (_, i) => this.#spawn(i)));
     return bound[0]!;
   }
@@ -89,7 +115,12 @@ export class WorkerUdpListener extends EventEmitter<WorkerUdpListenerEvents> imp
       },
     }));
     // A thread that did not answer (restarting) shows as zero rather than vanishing from /metrics.
-    sum.threads = parts.map((p) => ({ allocations: p.allocations, rx: p.rx, tx: p.tx }));
+    sum.threads = parts.map((p, i) => ({
+      allocations: p.allocations,
+      rx: p.rx,
+      tx: p.tx,
+      restarts: this.#restarts[i]!,
+    }));
     return sum;
   }
 
@@ -131,6 +162,9 @@ export class WorkerUdpListener extends EventEmitter<WorkerUdpListenerEvents> imp
         clearTimeout(timer);
       }),
     );
+    // Every worker's dups are closed by now (at its exit): this takes the sockets off the port.
+    this.#group?.close();
+    this.#group = undefined;
   }
 
   /** Counts `delta` units for `userId` in worker `index`; false when there was none to give back. */
@@ -152,7 +186,12 @@ export class WorkerUdpListener extends EventEmitter<WorkerUdpListenerEvents> imp
   #spawn(index: number): Promise<TransportAddress[]> {
     // Descriptors the batched I/O path opens in the worker: closed here if it dies without closing them.
     const fds = newFdTable();
-    const worker = new Worker(WORKER_MAIN, { workerData: { setup: this.#setup, fds } satisfies WorkerData });
+    // The dups are the worker's from here: listed in its table, closed at its exit if it does not.
+    const sockets = this.#group?.handOut(index);
+    for (const s of sockets ?? []) fdHandedTo(fds, s.fd);
+    const worker = new Worker(WORKER_MAIN, {
+      workerData: { setup: this.#setup, fds, ...(sockets ? { sockets } : {}) } satisfies WorkerData,
+    });
     this.#workers[index] = worker;
     return new Promise((resolve, reject) => {
       let started = false;
@@ -184,9 +223,13 @@ export class WorkerUdpListener extends EventEmitter<WorkerUdpListenerEvents> imp
         if (this.#workers[index] === worker) this.#workers[index] = undefined;
         this.#releaseAll(index);
         if (!started || this.#closing) return;
+        this.#restarts[index]!++;
         this.emit('worker-restart', index, `worker ${index} exited with code ${code}`);
         setTimeout(() => {
-          if (!this.#closing) this.#spawn(index).catch(() => {});
+          // A dup that fails (EMFILE) throws before the promise exists: caught the same way.
+          Promise.resolve(index)
+            .then((i) => (this.#closing ? undefined : this.#spawn(i)))
+            .catch(() => {});
         }, RESTART_DELAY_MS).unref();
       });
     });

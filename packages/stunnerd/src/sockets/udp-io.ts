@@ -2,7 +2,7 @@ import { BatchUdpSocket, type DatagramSocket, ioLoop } from '@stunner/fastio';
 import type { Family } from '@stunner/turn';
 import { StunnerdError } from '../errors.ts';
 import { DgramDatagramSocket } from './dgram-datagram-socket.ts';
-import { bindUdp } from './udp-socket.ts';
+import { adoptUdp, bindUdp } from './udp-socket.ts';
 
 /**
  * How TURN-UDP listeners and relays move datagrams: `batch` (recvmmsg/sendmmsg through one epoll
@@ -63,4 +63,13 @@ export async function bindDatagram(
     });
   }
   return new DgramDatagramSocket(await bindUdp(family, port, bufferSize, reusePort), family);
+}
+
+/**
+ * Serves `fd`, a bound UDP socket of `family` held by another thread (a dup of it), on this thread's
+ * I/O path; the returned socket owns the descriptor.
+ */
+export function adoptDatagram(family: Family, fd: number): DatagramSocket {
+  if (resolveUdpIo().io === 'batch') return BatchUdpSocket.adopt(fd, family);
+  return new DgramDatagramSocket(adoptUdp(family, fd), family);
 }

@@ -1,6 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { type LookupOneOptions, lookup } from 'node:dns';
 import { isIP } from 'node:net';
+import { closeUdpFd, fdHandedOff } from '@stunner/fastio';
 import type { Family } from '@stunner/turn';
 
 /**
@@ -50,6 +51,25 @@ export function bindUdp(family: Family, port: number, bufferSize?: number, reuse
       resolve(socket);
     });
   });
+}
+
+/**
+ * A dgram socket over `fd`, a bound UDP socket of `family` another thread holds (a dup of it): the
+ * socket keeps its options (SO_REUSEPORT, buffers) and its place in the port's group. libuv owns the
+ * descriptor from here on and closes it with the socket or when this thread ends.
+ */
+export function adoptUdp(family: Family, fd: number): Socket {
+  const socket = createSocket({ type: family === 'IPv6' ? 'udp6' : 'udp4', lookup: ipLiteralLookup });
+  // Dropped from the fd table first: if this thread dies in between, the descriptor leaks rather
+  // than being closed twice (the second close could hit a reused number).
+  fdHandedOff(fd);
+  try {
+    socket.bind({ fd, exclusive: true });
+  } catch (err) {
+    closeUdpFd(fd);
+    throw err;
+  }
+  return socket;
 }
 
 /** Closes a socket that may already be closed. */
