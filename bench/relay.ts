@@ -1,5 +1,5 @@
 // `npm run bench -- relay [--json] [--quick] [--repeat=N] [--servers=stunnerd-batch,coturn] [--rows=0,2]
-//  [--profile] [--perf] [--max-seconds=S]`
+//  [--profile] [--perf] [--max-seconds=S] [--args="<uclient args>"]`
 // stunnerd and coturn side by side on loopback (turn.md §4.6): the same turnutils_uclient matrix
 // against each, a fresh server per run (uclient leaks a probe allocation per client), one shared
 // turnutils_peer. Per run: loss, RTT, server CPU seconds (user + system, all threads, from /proc),
@@ -235,7 +235,9 @@ export async function run(args: string[]): Promise<BenchResult> {
     ',',
   ) as ServerName[];
   const maxSeconds = Number(option(args, 'max-seconds') ?? (quick ? 300 : 1800));
-  const matrix = quick ? QUICK : FULL;
+  // --args: one row of the caller's (e.g. `-c -m 300 -n 5 -l 172` to weigh a load's fixed costs).
+  const custom = option(args, 'args');
+  const matrix = custom ? [{ args: custom, timeoutS: 180 }] : quick ? QUICK : FULL;
   const rowsArg = option(args, 'rows');
   const rows = rowsArg ? matrix.filter((_, i) => rowsArg.split(',').map(Number).includes(i)) : matrix;
   if (rows.length === 0) throw new Error(`--rows: none of ${rowsArg} is a row 0–${matrix.length - 1}`);
