@@ -4,7 +4,7 @@ import type { DatagramHandler, DatagramSocket, UdpSource } from './datagram-sock
 import { SocketCallError } from './errors.ts';
 import type { Family } from './family.ts';
 import { fdClosed, fdOpened } from './fd-table.ts';
-import { type IoLoop, ioLoop, type LoopSocket } from './io-loop.ts';
+import { type IoLoop, ioLoop } from './io-loop.ts';
 import {
   AF_INET,
   AF_INET6,
@@ -20,6 +20,7 @@ import {
   SOCK_NONBLOCK,
   SOL_SOCKET,
 } from './libc.ts';
+import type { LoopSocket } from './loop-types.ts';
 
 export interface BatchBindOptions {
   /** Local IP literal; default the wildcard of the family. */
