@@ -45,12 +45,25 @@ export interface PerfSummary {
   top: Array<{ symbol: string; pct: number }>;
   /** Symbols by samples including callees, for the send and receive paths. */
   inclusive: Array<{ symbol: string; pct: number }>;
+  /** Symbols of the node binary by self samples (V8 builtins, libuv, N-API), as shares of that binary. */
+  nodeTop: Array<{ symbol: string; pct: number }>;
 }
 
-function report(file: string, sort: string, children: boolean): Array<{ name: string; pct: number }> {
+function report(file: string, sort: string, children: boolean, dsos?: string): Array<{ name: string; pct: number }> {
   const r = spawnSync(
     'perf',
-    ['report', '-i', file, children ? '--children' : '--no-children', '--sort', sort, '--stdio', '-g', 'none'],
+    [
+      'report',
+      '-i',
+      file,
+      children ? '--children' : '--no-children',
+      '--sort',
+      sort,
+      '--stdio',
+      '-g',
+      'none',
+      ...(dsos ? ['--dsos', dsos] : []),
+    ],
     { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 60_000 },
   );
   const rows: Array<{ name: string; pct: number }> = [];
@@ -76,6 +89,9 @@ export function summarizePerf(file: string, topN = 20): PerfSummary {
       .filter((r) => interesting.test(r.name))
       .slice(0, topN)
       .map((r) => ({ symbol: r.name, pct: r.pct })),
+    nodeTop: report(file, 'sym', false, 'node')
+      .slice(0, topN)
+      .map((r) => ({ symbol: r.name, pct: r.pct })),
   };
 }
 
@@ -86,5 +102,9 @@ export function formatPerf(s: PerfSummary): string {
   for (const t of s.top) lines.push(`  ${t.pct.toFixed(1).padStart(5)}%  ${t.symbol}`);
   lines.push('send/receive path, samples including callees:');
   for (const t of s.inclusive) lines.push(`  ${t.pct.toFixed(1).padStart(5)}%  ${t.symbol}`);
+  if (s.nodeTop.length > 0) {
+    lines.push('in the node binary (V8 builtins, libuv, N-API), share of its samples:');
+    for (const t of s.nodeTop) lines.push(`  ${t.pct.toFixed(1).padStart(5)}%  ${t.symbol}`);
+  }
   return lines.join('\n');
 }

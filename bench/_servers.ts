@@ -1,6 +1,7 @@
 // Servers under test and the echo peer for the side-by-side benchmarks (turn.md §4.2, §4.6):
 // coturn's `turnserver` and stunnerd, both on 127.0.0.1 with the same realm and credentials, and
 // coturn's `turnutils_peer`. Every process started here is stopped by the PID we got from spawn.
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,10 +113,27 @@ async function startCoturn(): Promise<ServerUnderTest> {
   }
 }
 
+/** Whether UDP `port` binds on the wildcard of `type` (stunnerd's listener binds 0.0.0.0 and ::). */
+function bindsWildcard(type: 'udp4' | 'udp6', port: number): Promise<boolean> {
+  const s = createSocket({ type, ipv6Only: type === 'udp6' });
+  return new Promise<boolean>((resolve) => {
+    s.once('error', () => resolve(false));
+    s.bind(port, type === 'udp4' ? '0.0.0.0' : '::', () => resolve(true));
+  }).finally(() => s.close());
+}
+
+/** A port pair free on 127.0.0.1 whose first port is also free on both wildcards. */
+async function freeListenerPort(): Promise<number> {
+  for (let i = 0; ; i++) {
+    const port = await freeUdpPortPair();
+    if (i >= 20 || ((await bindsWildcard('udp4', port)) && (await bindsWildcard('udp6', port)))) return port;
+  }
+}
+
 /** stunnerd's TURN-UDP listener in its own Node process (see `_stunnerd-server.ts`). */
 async function startStunnerd(name: Exclude<ServerName, 'coturn'>, options: StartOptions): Promise<ServerUnderTest> {
   const { io, threads } = STUNNERD_FLAVOURS[name];
-  const port = await freeUdpPortPair();
+  const port = await freeListenerPort();
   const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'bench-stunnerd-prof-')) : undefined;
   const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   if (options.perfMap) nodeArgs.push('--perf-basic-prof');
@@ -150,9 +168,17 @@ async function startStunnerd(name: Exclude<ServerName, 'coturn'>, options: Start
   return { name, port, proc, profileDir };
 }
 
-export function startServer(name: ServerName, options: StartOptions = {}): Promise<ServerUnderTest> {
+export async function startServer(name: ServerName, options: StartOptions = {}): Promise<ServerUnderTest> {
   if (name === 'coturn') return startCoturn();
-  return startStunnerd(name, options);
+  // A port picked free can be taken before every thread binds it (the machine is shared): retry elsewhere.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startStunnerd(name, options);
+    } catch (err) {
+      if (attempt >= 5 || !/EADDRINUSE/.test((err as Error).message)) throw err;
+      process.stderr.write(`bench: ${name} could not bind its port; retrying on other ports\n`);
+    }
+  }
 }
 
 /** `turnutils_peer` echoing on 127.0.0.1:port and port+1 (RTCP). */

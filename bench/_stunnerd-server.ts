@@ -11,6 +11,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ioLoop } from '@stunner/fastio';
 
 const [portText = '0', username = 'bench', password = 'benchpass', realm = 'bench.local', threads = '0', io] =
   process.argv.slice(2);
@@ -32,7 +33,16 @@ writeFileSync(
 
 // uclient leaves allocations behind, so stunnerd's graceful drain on the first signal (§1.14) would
 // outlast the bench's stop; the signal is raised once more, which stunnerd takes as "close now".
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.kill(process.pid, signal));
+// The batched path on the main thread first reports its loop's counters (native calls per datagram).
+const mainLoop = io === 'batch' && Number(threads) <= 1 ? ioLoop() : undefined;
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    if (mainLoop) {
+      const { loopStats, stats } = mainLoop;
+      process.stdout.write(`stunnerd-bench io ${JSON.stringify({ ...loopStats, sendCalls: stats.calls })}\n`);
+    }
+    process.kill(process.pid, signal);
+  });
 
 process.argv.splice(
   2,

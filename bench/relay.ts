@@ -1,11 +1,11 @@
 // `npm run bench -- relay [--json] [--quick] [--repeat=N] [--servers=stunnerd-batch,coturn] [--rows=0,2]
-//  [--profile] [--perf] [--max-seconds=S]`
+//  [--profile] [--perf] [--max-seconds=S] [--args="<uclient args>"]`
 // stunnerd and coturn side by side on loopback (turn.md §4.6): the same turnutils_uclient matrix
 // against each, a fresh server per run (uclient leaks a probe allocation per client), one shared
 // turnutils_peer. Per run: loss, RTT, server CPU seconds (user + system, all threads, from /proc),
 // µs of server CPU per relayed packet (= CPU / (2 × received): each echoed message is relayed twice),
-// peak CPU, peak RSS, receive-buffer drops on the server's and the peer's sockets, and the ratio
-// stunnerd/coturn. stunnerd runs as stunnerd-dgram (--io dgram), stunnerd-batch (--io batch) and
+// peak CPU, peak RSS, receive-buffer drops on the server's and the peer's sockets, the ratio
+// stunnerd/coturn, and for stunnerd-batch the koffi calls per datagram and datagrams per wake-up. stunnerd runs as stunnerd-dgram (--io dgram), stunnerd-batch (--io batch) and
 // stunnerd-batch-2t (--io batch --udp-thread-num=2) by default. With --profile stunnerd runs under `node --cpu-prof` and each of its runs prints
 // where the main thread's time went (CPU figures then include the profiler's overhead).
 // With --perf (Linux `perf` installed) each server is sampled on-CPU, kernel included, during the load:
@@ -61,6 +61,10 @@ interface RunFigures {
   drops_peer: number;
   rcvbuf_errors_system: number;
   wall_s: number;
+  /** stunnerd-batch (main thread only): datagrams received per wake-up of its I/O loop. */
+  pkts_per_wakeup: number;
+  /** stunnerd-batch (main thread only): koffi calls (epoll_wait, recvmmsg, errno, sendmmsg) per datagram received. */
+  native_calls_per_pkt: number;
 }
 
 const NUMERIC: Array<keyof RunFigures> = [
@@ -79,7 +83,20 @@ const NUMERIC: Array<keyof RunFigures> = [
   'drops_peer',
   'rcvbuf_errors_system',
   'wall_s',
+  'pkts_per_wakeup',
+  'native_calls_per_pkt',
 ];
+
+/** The I/O loop counters `_stunnerd-server.ts` prints when stopped (batched path on the main thread). */
+function loopFigures(output: string): Pick<RunFigures, 'pkts_per_wakeup' | 'native_calls_per_pkt'> {
+  const m = /stunnerd-bench io (\{.*\})/.exec(output);
+  if (!m) return { pkts_per_wakeup: Number.NaN, native_calls_per_pkt: Number.NaN };
+  const s = JSON.parse(m[1]!) as { wakeups: number; received: number; calls: number; sendCalls: number };
+  return {
+    pkts_per_wakeup: s.wakeups > 0 ? s.received / s.wakeups : Number.NaN,
+    native_calls_per_pkt: s.received > 0 ? (s.calls + s.sendCalls) / s.received : Number.NaN,
+  };
+}
 
 function option(args: string[], name: string): string | undefined {
   const a = args.find((x) => x === `--${name}` || x.startsWith(`--${name}=`));
@@ -119,6 +136,7 @@ async function runOnce(name: ServerName, row: Row, peerPid: number, peerPort: nu
   const server = await startServer(name, { profile, perfMap: perf });
   const pid = server.proc.pid;
   let perfFile: string | undefined;
+  let measured: RunFigures | undefined;
   try {
     const c0 = cpuTimes(pid);
     const d0 = udpDropsOfPid(pid);
@@ -164,7 +182,10 @@ async function runOnce(name: ServerName, row: Row, peerPid: number, peerPort: nu
       drops_peer: dropsGrown(p0, udpDropsOfPid(peerPid)),
       rcvbuf_errors_system: rcvbufErrors() - r0,
       wall_s: uc.wallSeconds,
+      pkts_per_wakeup: Number.NaN,
+      native_calls_per_pkt: Number.NaN,
     };
+    measured = run;
     let perfSummary: string | undefined;
     let perfKernelPct: number | undefined;
     if (perfFile !== undefined) {
@@ -176,6 +197,8 @@ async function runOnce(name: ServerName, row: Row, peerPid: number, peerPort: nu
     return { run, profileDir: server.profileDir, window: { fromUs, toUs }, perfSummary, perfKernelPct };
   } finally {
     await server.proc.stop();
+    // Printed by the server as it stops (its whole life: the connect phase's few packets included).
+    if (measured !== undefined) Object.assign(measured, loopFigures(server.proc.output()));
     if (perfFile !== undefined) rmSync(dirname(perfFile), { recursive: true, force: true });
     if (perf && name !== 'coturn') rmSync(`/tmp/perf-${pid}.map`, { force: true });
   }
@@ -212,7 +235,9 @@ export async function run(args: string[]): Promise<BenchResult> {
     ',',
   ) as ServerName[];
   const maxSeconds = Number(option(args, 'max-seconds') ?? (quick ? 300 : 1800));
-  const matrix = quick ? QUICK : FULL;
+  // --args: one row of the caller's (e.g. `-c -m 300 -n 5 -l 172` to weigh a load's fixed costs).
+  const custom = option(args, 'args');
+  const matrix = custom ? [{ args: custom, timeoutS: 180 }] : quick ? QUICK : FULL;
   const rowsArg = option(args, 'rows');
   const rows = rowsArg ? matrix.filter((_, i) => rowsArg.split(',').map(Number).includes(i)) : matrix;
   if (rows.length === 0) throw new Error(`--rows: none of ${rowsArg} is a row 0–${matrix.length - 1}`);
@@ -278,6 +303,7 @@ export async function run(args: string[]): Promise<BenchResult> {
           f('peak_cpu_pct', 0),
           f('rss_max_mib', 1),
           `${f('drops_server', 0)}/${f('drops_peer', 0)}`,
+          `${f('native_calls_per_pkt')} (${f('pkts_per_wakeup', 1)})`,
         ]);
       }
       const theirs = perPacket.get('coturn');
@@ -285,7 +311,7 @@ export async function run(args: string[]): Promise<BenchResult> {
         const ours = perPacket.get(name);
         if (name === 'coturn' || ours === undefined || theirs === undefined) continue;
         result[`${key}.${name}.ratio_us_per_pkt`] = round(ours / theirs, 2);
-        table.push([row.args, `ratio ${name}/coturn`, '', '', '', '', `${round(ours / theirs, 2)}×`, '', '', '']);
+        table.push([row.args, `ratio ${name}/coturn`, '', '', '', '', `${round(ours / theirs, 2)}×`, '', '', '', '']);
       }
     }
   } finally {
@@ -303,6 +329,7 @@ export async function run(args: string[]): Promise<BenchResult> {
     'peak CPU %',
     'RSS MiB',
     'drops srv/peer',
+    'koffi calls/pkt (pkts/wake-up)',
   ];
   const widths = header.map((h, c) => Math.max(h.length, ...table.map((t) => t[c]!.length)));
   const line = (cells: string[]) => cells.map((x, c) => x.padEnd(widths[c]!)).join(' | ');

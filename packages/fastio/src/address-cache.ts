@@ -32,6 +32,8 @@ class Source implements UdpSource {
  */
 export class SourceCache {
   readonly #sources = new Map<number, Source>();
+  /** The last IPv4 source: a relay socket mostly hears from one peer. */
+  #last: Source | undefined = undefined;
 
   /** `u32` views the sockaddr at word index `w` (4-byte aligned); `bytes` is the same memory. */
   lookup(u32: Uint32Array, bytes: Buffer, w: number): UdpSource {
@@ -39,12 +41,15 @@ export class SourceCache {
     const port = ((head >>> 16) & 0xff) * 256 + (head >>> 24);
     if ((head & 0xffff) === 2) {
       const a = u32[w + 1]!;
+      const last = this.#last;
+      if (last !== undefined && last.w0 === a && last.port === port) return last;
       const key = (Math.imul(a ^ (port << 16), 0x9e3779b1) ^ port) & 0x3fffffff;
       let s = this.#sources.get(key);
       if (s === undefined || s.w0 !== a || s.port !== port || s.w1 !== -1) {
         s = new Source(bytesToIp(bytes, w * 4 + 4, 4), port, a, -1, 0, 0);
         this.#remember(key, s);
       }
+      this.#last = s;
       return s;
     }
     // sockaddr_in6: flowinfo at +4, address at +8.
@@ -84,10 +89,20 @@ export interface Destination {
 export class DestinationCache {
   readonly #destinations = new Map<string, Destination>();
   readonly #scratch = Buffer.alloc(16);
+  /** The last address asked for: a relay socket mostly sends to one peer. */
+  #lastAddress = '';
+  #last: Destination | undefined = undefined;
 
   get(address: string): Destination {
-    const hit = this.#destinations.get(address);
-    if (hit !== undefined) return hit;
+    if (address === this.#lastAddress && this.#last !== undefined) return this.#last;
+    let hit = this.#destinations.get(address);
+    if (hit === undefined) hit = this.#add(address);
+    this.#lastAddress = address;
+    this.#last = hit;
+    return hit;
+  }
+
+  #add(address: string): Destination {
     let n: number;
     try {
       n = writeIpBytes(address, this.#scratch, 0);

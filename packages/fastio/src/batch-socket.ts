@@ -2,7 +2,8 @@ import { DestinationCache, SourceCache } from './address-cache.ts';
 import type { DatagramHandler, DatagramSocket, UdpSource } from './datagram-socket.ts';
 import type { Family } from './family.ts';
 import { fdOpened } from './fd-table.ts';
-import { type IoLoop, ioLoop, type LoopSocket } from './io-loop.ts';
+import { type IoLoop, ioLoop } from './io-loop.ts';
+import type { LoopSocket } from './loop-types.ts';
 import { closeUdpFd, openUdpFd, type UdpFdOptions, udpFdPort } from './udp-fd.ts';
 
 export type BatchBindOptions = UdpFdOptions;

@@ -27,6 +27,7 @@ import {
   type PollHandle,
   pollReadable,
 } from './libc.ts';
+import type { LoopSocket, LoopStats, SendStats } from './loop-types.ts';
 
 /** Datagrams taken by one recvmmsg. */
 export const RECV_BATCH = 32;
@@ -36,33 +37,18 @@ const HEADROOM = 16;
 const RECV_SLOT = HEADROOM + 65536;
 /** recvmmsg rounds per socket per wake-up, so one busy socket cannot starve the others. */
 const MAX_ROUNDS = 4;
+/**
+ * Sockets drained in one wake-up receive into the slots the previous ones left free, so datagrams
+ * relayed from the slots in place (to one client-facing socket, mostly) leave in one sendmmsg at the
+ * end; the slots start over (after a flush) once fewer than this many are free.
+ */
+const MIN_FREE_SLOTS = 8;
 /** Datagrams queued before a flush; the queue is flushed at the end of every wake-up anyway. */
 const SEND_QUEUE = 64;
 /** Bytes for copies of datagrams queued to send (those not sent from the receive slots in place). */
 const SEND_HEAP = 1024 * 1024;
 const NAME_SLOT = 32;
 const MAX_EVENTS = 64;
-
-/** What the loop needs of a socket it serves. */
-export interface LoopSocket {
-  readonly fd: number;
-  /** Called with the datagrams of one recvmmsg; `nameWord` is the u32 index of the sender's sockaddr. */
-  deliver(data: Buffer, u32: Uint32Array, bytes: Buffer, nameWord: number): void;
-  readonly closed: boolean;
-  truncated: number;
-}
-
-/** Send-side counters of a thread's loop. */
-export interface SendStats {
-  /** Datagrams handed to the kernel. */
-  sent: number;
-  /** Dropped because a socket buffer was full (EAGAIN), as the kernel drops UDP. */
-  dropped: number;
-  /** Refused by the kernel (EMSGSIZE, EPERM, unreachable …). */
-  failed: number;
-  /** sendmmsg calls made. */
-  calls: number;
-}
 
 /**
  * One thread's readiness loop: every batched socket of the thread is in one epoll set, which is
@@ -93,11 +79,19 @@ export class IoLoop {
 
   readonly #recvBytes: Buffer;
   readonly #recvBase: number;
-  readonly #recvAb: ArrayBufferLike;
+  /** The receive slot view being delivered (-1: none): a send of it goes from the slot in place. */
+  #delivering: Buffer | undefined = undefined;
+  #deliveringSlot = -1;
   /** The send-queue generation in which each receive slot's headroom was last written. */
   readonly #slotStamp = new Int32Array(RECV_BATCH);
+  /**
+   * Per receive slot, the view last handed out: a stream of equal-sized datagrams (media frames) gets
+   * the same Buffer object again instead of a new subarray per datagram.
+   */
+  readonly #views: Buffer[] = [];
   #generation = 1;
-  #lastReceived = 0;
+  /** The first receive slot no datagram of this wake-up occupies. */
+  #freeSlot = 0;
 
   readonly #heapBytes: Buffer;
   readonly #heapBase: number;
@@ -107,6 +101,7 @@ export class IoLoop {
   /** Whether a queued datagram points into the receive slots (flush before receiving again). */
   #queuedInPlace = false;
   readonly stats: SendStats = { sent: 0, dropped: 0, failed: 0, calls: 0 };
+  readonly loopStats: LoopStats = { wakeups: 0, received: 0, calls: 0 };
 
   constructor() {
     this.#libc = loadLibc();
@@ -123,9 +118,10 @@ export class IoLoop {
     this.#ctlBase = ctl.address;
     this.#recvBytes = recv.bytes;
     this.#recvBase = recv.address;
-    this.#recvAb = recv.bytes.buffer;
     this.#heapBytes = heap.bytes;
     this.#heapBase = heap.address;
+    for (let i = 0; i < RECV_BATCH; i++)
+      this.#views.push(recv.bytes.subarray(i * RECV_SLOT + HEADROOM, i * RECV_SLOT + HEADROOM));
 
     let off = 0;
     this.#recvMsgs = off;
@@ -202,9 +198,10 @@ export class IoLoop {
     if (--this.#count === 0) this.#poll.unref();
   }
 
-  /** Queues `length` bytes at `data[offset]` to `dest`:`port` on `fd`, in place when `data` is a receive slot. */
+  /** Queues `length` bytes at `data[offset]` to `dest`:`port` on `fd`, in place when `data` is the datagram being delivered. */
   send(fd: number, data: Buffer, offset: number, length: number, dest: Destination, port: number): void {
-    if (data.buffer === this.#recvAb) {
+    // Identity, not `data.buffer`: reading an ArrayBuffer off a Buffer is a runtime call.
+    if (data === this.#delivering) {
       this.#room(0);
       const i = this.#slot(fd, dest, port);
       this.#setIov(i, this.#recvBase + data.byteOffset + offset, length);
@@ -227,10 +224,10 @@ export class IoLoop {
     dest: Destination,
     port: number,
   ): void {
-    if (data.buffer === this.#recvAb && offset === 0) {
-      const start = data.byteOffset;
-      const slot = ((start - HEADROOM) / RECV_SLOT) | 0;
-      if (start === slot * RECV_SLOT + HEADROOM && this.#slotStamp[slot] !== this.#generation) {
+    if (data === this.#delivering && offset === 0) {
+      const slot = this.#deliveringSlot;
+      const start = slot * RECV_SLOT + HEADROOM;
+      if (this.#slotStamp[slot] !== this.#generation) {
         this.#room(0);
         const i = this.#slot(fd, dest, port);
         // After #room, which may have flushed: the header lives until the next flush.
@@ -347,9 +344,12 @@ export class IoLoop {
 
   readonly #onReady = (): void => {
     this.#dispatching = true;
+    const stats = this.loopStats;
+    stats.wakeups++;
     try {
       const u32 = this.#ctlU32;
       for (let round = 0; round < MAX_ROUNDS; round++) {
+        stats.calls++;
         const n = this.#libc.epoll_wait(this.#epfd, this.#ctlBase + this.#events, MAX_EVENTS, 0);
         if (n <= 0) break;
         for (let i = 0; i < n; i++) {
@@ -361,39 +361,60 @@ export class IoLoop {
       }
     } finally {
       this.#dispatching = false;
+      this.#delivering = undefined;
       this.flush();
+      this.#freeSlot = 0;
     }
   };
 
-  /** Receives up to MAX_ROUNDS batches from `socket` and delivers each datagram. */
+  /** Receives up to MAX_ROUNDS batches from `socket` into the free receive slots and delivers each datagram. */
   #drain(socket: LoopSocket): void {
     const u32 = this.#ctlU32;
-    const msgs = this.#recvMsgs;
     for (let round = 0; round < MAX_ROUNDS && !socket.closed; round++) {
-      // The receive slots are about to be overwritten: send what still points into them.
-      if (this.#queuedInPlace) this.flush();
-      for (let i = 0; i < this.#lastReceived; i++) u32[(msgs + i * MMSGHDR_SIZE + MSG_NAMELEN) >>> 2] = NAME_SLOT;
-      const n = this.#libc.recvmmsg(socket.fd, this.#ctlBase + msgs, RECV_BATCH, MSG_DONTWAIT, 0);
+      let first = this.#freeSlot;
+      if (first > RECV_BATCH - MIN_FREE_SLOTS) {
+        // The slots are about to be overwritten: send what still points into them.
+        if (this.#queuedInPlace) this.flush();
+        first = 0;
+      }
+      const room = RECV_BATCH - first;
+      const msgs = this.#recvMsgs + first * MMSGHDR_SIZE;
+      const stats = this.loopStats;
+      stats.calls++;
+      const n = this.#libc.recvmmsg(socket.fd, this.#ctlBase + msgs, room, MSG_DONTWAIT, 0);
       if (n <= 0) {
-        this.#lastReceived = 0;
+        stats.calls++;
         const errno = lastErrno();
         // EAGAIN: drained. Anything else (a queued ICMP error) is consumed by this call: try again.
         if (n === 0 || errno === EAGAIN) return;
         continue;
       }
-      this.#lastReceived = n;
-      for (let i = 0; i < n && !socket.closed; i++) {
-        const m = msgs + i * MMSGHDR_SIZE;
+      // Taken before delivery: a flush inside a handler must not hand these slots out again.
+      this.#freeSlot = first + n;
+      stats.received += n;
+      // The kernel wrote each sender's length: restore the slots' capacity for the next call.
+      for (let k = 0; k < n; k++) u32[(msgs + k * MMSGHDR_SIZE + MSG_NAMELEN) >>> 2] = NAME_SLOT;
+      for (let k = 0; k < n && !socket.closed; k++) {
+        const i = first + k;
+        const m = msgs + k * MMSGHDR_SIZE;
         if ((u32[(m + MSG_FLAGS) >>> 2]! & MSG_TRUNC) !== 0) {
           socket.truncated++;
           continue;
         }
         const len = u32[(m + MSG_LEN) >>> 2]!;
-        const start = i * RECV_SLOT + HEADROOM;
+        let view = this.#views[i]!;
+        if (view.length !== len) {
+          const start = i * RECV_SLOT + HEADROOM;
+          view = this.#recvBytes.subarray(start, start + len);
+          this.#views[i] = view;
+        }
         const nameWord = (this.#recvMsgs + RECV_BATCH * (MMSGHDR_SIZE + 16) + i * NAME_SLOT) >>> 2;
-        socket.deliver(this.#recvBytes.subarray(start, start + len), u32, this.#ctl, nameWord);
+        this.#delivering = view;
+        this.#deliveringSlot = i;
+        socket.deliver(view, u32, this.#ctl, nameWord);
+        this.#delivering = undefined;
       }
-      if (n < RECV_BATCH) return;
+      if (n < room) return;
     }
   }
 }

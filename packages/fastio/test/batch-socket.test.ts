@@ -150,6 +150,43 @@ describe('BatchUdpSocket', { timeout: 20_000 }, () => {
     );
   });
 
+  it('relays in place from several sockets of one wake-up: one sendmmsg per wake-up, every datagram intact', async () => {
+    const out = BatchUdpSocket.bind('IPv4', 0);
+    const sink = await dgramPeer('udp4', '127.0.0.1');
+    const peer = await dgramPeer('udp4', '127.0.0.1');
+    const relays = Array.from({ length: 6 }, () => BatchUdpSocket.bind('IPv4', 0, { address: '127.0.0.1' }));
+    open.push(out, sink, peer, ...relays);
+    for (const [r, relay] of relays.entries()) {
+      relay.onDatagram((data) =>
+        out.sendChannelData(0x4000 + r, data, 0, data.length, sink.address().port, '127.0.0.1'),
+      );
+    }
+    const decode = (got: Array<{ data: Buffer }>) =>
+      got.map(({ data }) => `${data.readUInt16BE(0) - 0x4000}:${data.subarray(4, 4 + data.readUInt16BE(2))}`).sort();
+
+    // One datagram per socket: whatever the wake-ups, each ends with one sendmmsg to `out`.
+    const loop = ioLoop();
+    const calls = loop.stats.calls;
+    const wakeups = loop.loopStats.wakeups;
+    const first = collectDgram(sink, relays.length);
+    for (const relay of relays) peer.send(`one-${relay.port}`, relay.port, '127.0.0.1');
+    const got = await first;
+    assert.deepEqual(decode(got), relays.map((r, i) => `${i}:one-${r.port}`).sort());
+    assert.equal(loop.stats.calls - calls, loop.loopStats.wakeups - wakeups);
+
+    // More datagrams than receive slots: the slots start over (after a flush) without losing any.
+    const expected: string[] = [];
+    const second = collectDgram(sink, relays.length * 10);
+    for (let k = 0; k < 10; k++) {
+      for (const [i, relay] of relays.entries()) {
+        const text = `many-${k}-${relay.port}-${'x'.repeat(k * 7)}`;
+        expected.push(`${i}:${text}`);
+        peer.send(text, relay.port, '127.0.0.1');
+      }
+    }
+    assert.deepEqual(decode(await second), expected.sort());
+  });
+
   it('keeps sending the rest of a batch after one datagram is refused (partial sendmmsg)', async () => {
     const socket = BatchUdpSocket.bind('IPv4', 0);
     const a = await dgramPeer('udp4', '127.0.0.1');

@@ -168,6 +168,8 @@ export function makeEngine(sink: FuzzSink, bug: InjectedBug): TurnEngine {
     maxPermissions: bug === 'no-permission-cap' ? 1000 : CAPS.maxPermissions,
     nonceSecret: Buffer.alloc(32, 7),
     admitPeer: bug === 'filter-bypass' ? () => true : (address) => admitPeer(address),
+    // As stunnerd runs it: the (static) admission kept per channel.
+    peerAdmissionCache: { lastTag: () => 0, reuse: () => {} },
   };
   const engine = new TurnEngine(options);
   sink.engine = engine;

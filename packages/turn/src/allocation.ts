@@ -18,6 +18,30 @@ export interface Channel {
   expires: number;
   /** False once expired: the entry stays, unusable, for the reuse delay (RFC 8656 §12). */
   bound: boolean;
+  /**
+   * The data path's view of this channel's checks, so a datagram needs no table lookup: the permission
+   * for `address` as found at the allocation's `permissionsVersion` (`permissionAt`, -1: not looked up),
+   * and the peer admission granted at the engine's policy generation `admittedAt` (0: none) with its tag.
+   */
+  permission: Permission | undefined;
+  permissionAt: number;
+  admittedAt: number;
+  admissionTag: number;
+}
+
+/** A new channel binding of `number` to `address`:`port`, nothing cached yet. */
+export function newChannel(number: number, address: string, port: number, expires: number): Channel {
+  return {
+    number,
+    address,
+    port,
+    expires,
+    bound: true,
+    permission: undefined,
+    permissionAt: -1,
+    admittedAt: 0,
+    admissionTag: -1,
+  };
 }
 
 /** Traffic relayed by one allocation (data only; control messages are the adapter's to count). */
@@ -117,6 +141,8 @@ export class Allocation implements AllocationInfo {
     droppedPackets: 0,
   };
   readonly permissions = new Map<string, Permission>();
+  /** Bumped whenever a permission is added or removed (not refreshed): channels' cached lookups check it. */
+  permissionsVersion = 0;
   readonly channels = new Map<number, Channel>();
   /** The bandwidth limit's buckets, one each way (`bandwidthLimit`). */
   readonly toPeerBucket = new TokenBucket();
@@ -126,6 +152,10 @@ export class Allocation implements AllocationInfo {
   readonly transport: RelayTransport;
   /** Channels by peer IP then port, for the relay-to-client direction. */
   readonly #peerChannels = new Map<string, Map<number, Channel>>();
+  /** The last `channelForPeer` answer: an allocation mostly hears from one peer. */
+  #lastPeerAddress = '';
+  #lastPeerPort = -1;
+  #lastPeerChannel: Channel | undefined = undefined;
 
   constructor(
     id: number,
@@ -188,7 +218,7 @@ export class Allocation implements AllocationInfo {
     if (left !== undefined) this.expires = Math.max(...left);
     const v6 = family === 'IPv6';
     for (const address of [...this.permissions.keys()]) {
-      if (address.includes(':') === v6) this.permissions.delete(address);
+      if (address.includes(':') === v6) this.deletePermission(address);
     }
     for (const ch of [...this.channels.values()]) {
       if (ch.address.includes(':') === v6) this.removeChannel(ch);
@@ -201,11 +231,28 @@ export class Allocation implements AllocationInfo {
     return p !== undefined && p.expires > now;
   }
 
+  /** Installs a new permission (RFC 8656 §9); a refresh only moves an existing one's `expires`. */
+  addPermission(permission: Permission): void {
+    this.permissions.set(permission.address, permission);
+    this.permissionsVersion++;
+  }
+
+  deletePermission(address: string): void {
+    if (this.permissions.delete(address)) this.permissionsVersion++;
+  }
+
   channelForPeer(address: string, port: number): Channel | undefined {
-    return this.#peerChannels.get(address)?.get(port);
+    if (address === this.#lastPeerAddress && port === this.#lastPeerPort) return this.#lastPeerChannel;
+    const ch = this.#peerChannels.get(address)?.get(port);
+    this.#lastPeerAddress = address;
+    this.#lastPeerPort = port;
+    this.#lastPeerChannel = ch;
+    return ch;
   }
 
   addChannel(channel: Channel): void {
+    this.#lastPeerPort = -1;
+    this.#lastPeerChannel = undefined;
     this.channels.set(channel.number, channel);
     let byPort = this.#peerChannels.get(channel.address);
     if (byPort === undefined) {
@@ -229,7 +276,7 @@ export class Allocation implements AllocationInfo {
     let next = Number.POSITIVE_INFINITY;
     for (const p of this.permissions.values()) {
       if (p.expires <= now) {
-        this.permissions.delete(p.address);
+        this.deletePermission(p.address);
         onPermissionExpired(this, p.address);
       } else if (p.expires < next) {
         next = p.expires;
@@ -252,6 +299,8 @@ export class Allocation implements AllocationInfo {
   }
 
   removeChannel(channel: Channel): void {
+    this.#lastPeerPort = -1;
+    this.#lastPeerChannel = undefined;
     this.channels.delete(channel.number);
     const byPort = this.#peerChannels.get(channel.address);
     byPort?.delete(channel.port);

@@ -1,5 +1,5 @@
 import { ChannelNumber, XorPeerAddress } from '@stunner/stun';
-import type { Channel } from './allocation.ts';
+import { newChannel } from './allocation.ts';
 import type { EngineState } from './engine-state.ts';
 import { installPermission } from './permission-handler.ts';
 import { allocationFor } from './request-auth.ts';
@@ -60,8 +60,7 @@ export function handleChannelBind(s: EngineState, req: AuthenticatedRequest): vo
       s.emit('channel-bound', a, number, peer.address, peer.port);
     }
   } else {
-    const ch: Channel = { number, address: peer.address, port: peer.port, expires, bound: true };
-    a.addChannel(ch);
+    a.addChannel(newChannel(number, peer.address, peer.port, expires));
     s.emit('channel-bound', a, number, peer.address, peer.port);
   }
   s.scheduleAt(expires);

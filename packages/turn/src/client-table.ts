@@ -7,12 +7,19 @@ import type { ClientEndpoint } from './endpoint.ts';
  */
 export class ClientTable {
   readonly #listeners = new Map<number, Map<string, Map<number, Allocation>>>();
+  /**
+   * The same allocations by the endpoint object they were made with: adapters that hand the same
+   * object for every packet of a 5-tuple (stunnerd's batched UDP path, stream connections) are
+   * answered with one identity lookup.
+   */
+  readonly #byEndpoint = new Map<ClientEndpoint, Allocation>();
 
   get(client: ClientEndpoint): Allocation | undefined {
-    return this.#listeners.get(client.listener)?.get(client.address)?.get(client.port);
+    return this.#byEndpoint.get(client) ?? this.#listeners.get(client.listener)?.get(client.address)?.get(client.port);
   }
 
   set(client: ClientEndpoint, allocation: Allocation): void {
+    this.#byEndpoint.set(client, allocation);
     let byAddress = this.#listeners.get(client.listener);
     if (byAddress === undefined) {
       byAddress = new Map();
@@ -27,6 +34,9 @@ export class ClientTable {
   }
 
   delete(client: ClientEndpoint): void {
+    const a = this.get(client);
+    if (a !== undefined) this.#byEndpoint.delete(a.client);
+    this.#byEndpoint.delete(client);
     const byAddress = this.#listeners.get(client.listener);
     const byPort = byAddress?.get(client.address);
     if (byAddress === undefined || byPort === undefined) return;

@@ -11,6 +11,6 @@ export type {
 } from './endpoint.ts';
 export type { AllocationEndReason, TurnEngineEvents, TurnEngineStats } from './engine-events.ts';
 export { TurnEngineError, type TurnEngineErrorCode } from './errors.ts';
-export type { AllocationRequestInfo, PeerAdmission, TurnEngineOptions } from './options.ts';
+export type { AllocationRequestInfo, PeerAdmission, PeerAdmissionCache, TurnEngineOptions } from './options.ts';
 export { TurnEngine } from './turn-engine.ts';
 export { type AllocationQuota, UserQuotaCounter } from './user-quota.ts';

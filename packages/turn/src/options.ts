@@ -23,6 +23,18 @@ export interface AllocationRequestInfo {
  */
 export type PeerAdmission = (address: string, port: number, allocation: AllocationInfo) => boolean;
 
+/**
+ * Lets the engine keep `admitPeer`'s answer with each channel instead of asking per datagram: for an
+ * admission that changes only when the adapter says so (`TurnEngine.peerPolicyChanged`). The admission
+ * may carry a tag (e.g. the admitting cluster, for per-cluster counters), kept with the answer.
+ */
+export interface PeerAdmissionCache {
+  /** The tag of the admission `admitPeer` granted last. */
+  lastTag(): number;
+  /** A datagram is about to be relayed on a kept admission of `tag` (as if `admitPeer` had just granted it). */
+  reuse(tag: number): void;
+}
+
 export interface TurnEngineOptions {
   /** Authentication mode and credentials (stunner-v1.md §1.9). Required. */
   auth: AuthOptions;
@@ -143,6 +155,11 @@ export interface TurnEngineOptions {
   maxConnections?: number;
   /** Peer admission; see `PeerAdmission`. Default: every peer admitted (the daemon must set one). */
   admitPeer?: PeerAdmission;
+  /**
+   * Keep `admitPeer`'s answers per channel until `peerPolicyChanged()`; see `PeerAdmissionCache`.
+   * Default none: `admitPeer` is asked for every datagram.
+   */
+  peerAdmissionCache?: PeerAdmissionCache;
   /**
    * Allocation admission beyond `maxAllocations` and `userQuota`: return 486 (quota) or 508 (capacity)
    * to refuse, true to admit. Default admits.

@@ -41,7 +41,7 @@ export function installPermission(s: EngineState, a: Allocation, address: string
   if (p !== undefined) {
     p.expires = expires;
   } else {
-    a.permissions.set(address, { address, expires });
+    a.addPermission({ address, expires });
     s.emit('permission-created', a, address);
   }
   s.scheduleAt(expires);

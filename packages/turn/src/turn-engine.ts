@@ -12,7 +12,7 @@ import {
   XorPeerAddress,
 } from '@stunner/stun';
 import { closeReservations, handleAllocate, handleRelayFailed, handleRelayOpened } from './allocate-handler.ts';
-import type { Allocation, AllocationInfo } from './allocation.ts';
+import type { Allocation, AllocationInfo, Channel } from './allocation.ts';
 import { handleBinding } from './binding-handler.ts';
 import { handleChannelBind } from './channel-bind-handler.ts';
 import type { ClientTable } from './client-table.ts';
@@ -29,7 +29,7 @@ import type { TurnEngineEvents, TurnEngineStats } from './engine-events.ts';
 import { EngineState } from './engine-state.ts';
 import { TurnEngineError } from './errors.ts';
 import { KNOWN_ATTRIBUTES } from './known-attributes.ts';
-import { type PeerAdmission, resolveOptions, type TurnEngineOptions } from './options.ts';
+import { type PeerAdmission, type PeerAdmissionCache, resolveOptions, type TurnEngineOptions } from './options.ts';
 import { handleCreatePermission } from './permission-handler.ts';
 import { handleRefresh } from './refresh-handler.ts';
 import { authenticate } from './request-auth.ts';
@@ -58,6 +58,9 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
   readonly #state: EngineState;
   readonly #sink: TurnEngineSink;
   readonly #admitPeer: PeerAdmission | undefined;
+  readonly #admissionCache: PeerAdmissionCache | undefined;
+  /** The peer policy's generation (`peerPolicyChanged`): channels' kept admissions name the one they were granted in. */
+  #policyGeneration = 1;
   readonly #clients: ClientTable;
   readonly #relays: Map<number, Allocation>;
 
@@ -76,6 +79,7 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
     this.stats = state.stats;
     this.#sink = state.sink;
     this.#admitPeer = state.admitPeer;
+    this.#admissionCache = options.peerAdmissionCache;
     this.#clients = state.clients;
     this.#relays = state.relays;
   }
@@ -101,6 +105,14 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
    */
   setTcpRelays(enabled: boolean): void {
     this.#state.tcpRelays = enabled && this.#state.options.tcpRelays;
+  }
+
+  /**
+   * The peer admission policy changed (`peerAdmissionCache`): admissions kept with channels are asked
+   * for again at their next datagram, so paths already open close once the new policy refuses them.
+   */
+  peerPolicyChanged(): void {
+    this.#policyGeneration++;
   }
 
   /** Engine time (ms) at which `handleTimeout` is next due; Infinity when nothing is scheduled. */
@@ -159,12 +171,7 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
     const extra = data.length - 4 - length;
     // RFC 8656 §12.5: over UDP the padding may be absent or present (at most 3 bytes).
     const ch = extra >= 0 && extra <= 3 ? a.channels.get((data[0]! << 8) | data[1]!) : undefined;
-    if (
-      ch === undefined ||
-      ch.expires <= now ||
-      !a.permits(ch.address, now) ||
-      (this.#admitPeer !== undefined && !this.#admitPeer(ch.address, ch.port, a))
-    ) {
+    if (ch === undefined || ch.expires <= now || !this.#channelOpen(a, ch, now)) {
       a.stats.droppedPackets++;
       this.stats.droppedPackets++;
       return;
@@ -321,14 +328,18 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
   handleRelay(relayId: number, data: Buffer, address: string, port: number, now: number): boolean {
     const a = this.#relays.get(relayId);
     if (a === undefined || a.pending !== undefined || a.expires <= now) return false;
+    const ch = a.channelForPeer(address, port);
+    const viaChannel = ch !== undefined && ch.expires > now;
     // RFC 8656 §11.3: without a permission for the peer IP the datagram is dropped.
-    if (!a.permits(address, now) || (this.#admitPeer !== undefined && !this.#admitPeer(address, port, a))) {
+    if (
+      viaChannel
+        ? !this.#channelOpen(a, ch, now)
+        : !a.permits(address, now) || (this.#admitPeer !== undefined && !this.#admitPeer(address, port, a))
+    ) {
       a.stats.droppedPackets++;
       this.stats.droppedPackets++;
       return false;
     }
-    const ch = a.channelForPeer(address, port);
-    const viaChannel = ch !== undefined && ch.expires > now;
     // A Data indication must fit STUN's 16-bit length with the header and XOR-PEER-ADDRESS around DATA.
     if (!viaChannel && data.length > MAX_DATA_INDICATION_PAYLOAD) {
       a.stats.droppedPackets++;
@@ -355,6 +366,33 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
     b.add(XorPeerAddress, { family: address.includes(':') ? 'IPv6' : 'IPv4', address, port });
     b.add(Data, data);
     this.#sink.sendToClient(a.client, b.build());
+    return true;
+  }
+
+  /**
+   * Whether a live channel's peer may be relayed to or from now: a permission for its IP (RFC 8656 §9)
+   * and the peer admission. Both are kept with the channel (see `Channel`), so the usual datagram
+   * reads fields only; a permission added or removed, or a policy change, makes it look again.
+   */
+  #channelOpen(a: Allocation, ch: Channel, now: number): boolean {
+    let p = ch.permission;
+    if (ch.permissionAt !== a.permissionsVersion) {
+      p = a.permissions.get(ch.address);
+      ch.permission = p;
+      ch.permissionAt = a.permissionsVersion;
+    }
+    if (p === undefined || p.expires <= now) return false;
+    const admit = this.#admitPeer;
+    if (admit === undefined) return true;
+    const cache = this.#admissionCache;
+    if (cache === undefined) return admit(ch.address, ch.port, a);
+    if (ch.admittedAt === this.#policyGeneration) {
+      cache.reuse(ch.admissionTag);
+      return true;
+    }
+    if (!admit(ch.address, ch.port, a)) return false;
+    ch.admittedAt = this.#policyGeneration;
+    ch.admissionTag = cache.lastTag();
     return true;
   }
 

@@ -37,6 +37,14 @@ export class ClusterAdmission {
     return this.#last >= 0;
   };
 
+  /** The engine's `peerAdmissionCache.lastTag`: the cluster index `admit` found last. */
+  readonly lastTag = (): number => this.#last;
+
+  /** The engine's `peerAdmissionCache.reuse`: a datagram goes on an admission kept with its channel. */
+  readonly reuse = (tag: number): void => {
+    this.#last = tag;
+  };
+
   /** The relay pool's `countPeerTraffic`: one datagram of `bytes` just relayed for the peer last admitted. */
   readonly count = (bytes: number, direction: 'rx' | 'tx'): void => {
     const i = this.#last;
@@ -51,7 +59,10 @@ export class ClusterAdmission {
     }
   };
 
-  /** Admits by `filter` from now on; what the old one counted stays in the totals. */
+  /**
+   * Admits by `filter` from now on; what the old one counted stays in the totals. The engine must be
+   * told (`peerPolicyChanged`): admissions it keeps name the old filter's clusters.
+   */
   setFilter(filter: PeerFilter): void {
     this.#earlier = this.snapshot();
     this.#filter = filter;

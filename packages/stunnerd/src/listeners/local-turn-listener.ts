@@ -56,6 +56,8 @@ export class LocalTurnListener implements TurnListener {
       countPeerTraffic: this.#admission.count,
       tcpRelays: (setup.tcpPeers?.clusters.length ?? 0) > 0,
       engine: {
+        // The filter changes only in `configure`, which tells the engine: admissions are kept per channel.
+        peerAdmissionCache: { lastTag: this.#admission.lastTag, reuse: this.#admission.reuse },
         // RFC 5766 clients (coturn 4.6's turnutils_uclient among them) still bind channels up to 0x7FFF.
         legacyChannelNumbers: true,
         // RFC 8489 §9.2: SHA-256 keys and USERHASH for clients that know them; others see an opaque
@@ -80,7 +82,10 @@ export class LocalTurnListener implements TurnListener {
   configure(update: ListenerUpdate): void {
     if (update.auth) this.inner.engine.setAuth(update.auth);
     if (update.bandwidthLimit !== undefined) this.inner.engine.setBandwidthLimit(update.bandwidthLimit);
-    if (update.peers) this.#admission.setFilter(new PeerFilter(update.peers));
+    if (update.peers) {
+      this.#admission.setFilter(new PeerFilter(update.peers));
+      this.inner.engine.peerPolicyChanged();
+    }
     if (update.tcpPeers) {
       this.#tcpFilter = new PeerFilter(update.tcpPeers);
       // stunner-v1.md §1.8: a listener that routes to no TCP cluster refuses TCP allocations.

@@ -25,8 +25,8 @@ export interface UdpTurnListenerOptions extends ListenerCoreOptions {
  */
 export class UdpTurnListener implements ClientSide {
   readonly #options: UdpTurnListenerOptions;
-  /** Listener sockets by the listener id the engine sees (one per family). */
-  readonly #listeners = new Map<number, DatagramSocket>();
+  /** Listener sockets by the listener id the engine sees (one per family): an array, read per datagram sent. */
+  readonly #listeners: DatagramSocket[] = [];
   readonly #core: ListenerCore;
   #closed = false;
 
@@ -46,8 +46,8 @@ export class UdpTurnListener implements ClientSide {
       : await bindListenerDatagrams(this.#options.port, this.#options.ipv6 !== false, this.#options.reusePort);
     const bound: TransportAddress[] = [];
     for (const { family, socket } of sockets) {
-      const id = this.#listeners.size;
-      this.#listeners.set(id, socket);
+      const id = this.#listeners.length;
+      this.#listeners.push(socket);
       const copy = socket.reusesBuffers;
       socket.onDatagram((data, source) => this.#receive(id, data, source, copy));
       bound.push({ family, address: family === 'IPv4' ? '0.0.0.0' : '::', port: socket.port });
@@ -77,17 +77,17 @@ export class UdpTurnListener implements ClientSide {
     if (this.#closed) return;
     this.#closed = true;
     this.#core.close();
-    for (const s of this.#listeners.values()) s.close();
-    this.#listeners.clear();
+    for (const s of this.#listeners) s.close();
+    this.#listeners.length = 0;
   }
 
   // The engine's client side --------------------------------------------------------------------
 
   sendToClient(client: ClientEndpoint, message: Buffer): void {
-    this.#listeners.get(client.listener)?.send(message, 0, message.length, client.port, client.address);
+    this.#listeners[client.listener]?.send(message, 0, message.length, client.port, client.address);
   }
 
   sendChannelData(client: ClientEndpoint, channel: number, data: Buffer, offset: number, length: number): void {
-    this.#listeners.get(client.listener)?.sendChannelData(channel, data, offset, length, client.port, client.address);
+    this.#listeners[client.listener]?.sendChannelData(channel, data, offset, length, client.port, client.address);
   }
 }
