@@ -1,5 +1,6 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { StunCodecError } from './errors.ts';
+import { hmac } from './hmac.ts';
 
 export type KeyAlgorithm = 'MD5' | 'SHA-256';
 
@@ -29,7 +30,7 @@ export function userHash(username: string, realm: string): Buffer {
  * base64(HMAC-SHA1(secret, username)).
  */
 export function ephemeralPassword(secret: string, username: string): string {
-  return createHmac('sha1', secret).update(username, 'utf8').digest('base64');
+  return hmac('sha1', Buffer.from(secret, 'utf8'), Buffer.from(username, 'utf8')).toString('base64');
 }
 
 /**

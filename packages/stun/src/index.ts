@@ -3,6 +3,7 @@ export * from './channel-data.ts';
 export * from './constants.ts';
 export * from './credentials.ts';
 export * from './errors.ts';
+export { type HmacAlgorithm, hmac } from './hmac.ts';
 export * from './integrity.ts';
 export * from './ip-address.ts';
 export * from './message.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { Prng } from '../fuzz/prng.ts';
-import { stunHmac } from '../src/hmac.ts';
+import { hmac, stunHmac } from '../src/hmac.ts';
 
 describe('stunHmac', () => {
   it('matches RFC 2202 test case 2 (HMAC-SHA1, key "Jefe")', () => {
@@ -31,6 +31,28 @@ describe('stunHmac', () => {
       assert.deepEqual(
         stunHmac(algorithm, key, data, end, 2, length),
         createHmac(algorithm, key).update(expected).digest(),
+        `case ${i}`,
+      );
+    }
+  });
+});
+
+describe('hmac', () => {
+  it('matches RFC 4231 test case 2 (HMAC-SHA256, key "Jefe")', () => {
+    const mac = hmac('sha256', Buffer.from('Jefe'), Buffer.from('what do ya want for nothing?'));
+    assert.equal(mac.toString('hex'), '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
+  });
+
+  it('equals createHmac for random keys (some longer than a block), data and ends', () => {
+    const rng = new Prng(7);
+    for (let i = 0; i < 300; i++) {
+      const algorithm = rng.chance(0.5) ? 'sha1' : 'sha256';
+      const key = rng.bytes(rng.int(150));
+      const data = rng.bytes(rng.int(200));
+      const end = rng.int(data.length + 1);
+      assert.deepEqual(
+        hmac(algorithm, key, data, end),
+        createHmac(algorithm, key).update(data.subarray(0, end)).digest(),
         `case ${i}`,
       );
     }
