@@ -10,6 +10,8 @@ const NONCE_CHARS = 12;
 const WRAP_SECONDS = 2 ** 24;
 /** Longest lifetime a 24-bit timestamp can tell from the next wrap (≈ 97 days). */
 export const MAX_NONCE_LIFETIME_SECONDS = WRAP_SECONDS / 2;
+/** Client IPs whose nonce of the current second is kept (per cookie choice); more are computed each time. */
+const MEMO_ENTRIES = 1024;
 /** Nonces stamped this far in the future are accepted (clock steps between workers sharing a secret). */
 const FUTURE_SKEW_SECONDS = 5;
 
@@ -39,6 +41,15 @@ export class NonceIssuer {
   readonly #secret: Buffer;
   readonly #lifetimeSeconds: number;
   readonly #cookie: string;
+  /**
+   * Nonces issued in second `#memoSecond`, by client IP (with and without the cookie): a nonce is a
+   * function of the second, the cookie and the IP, so a source challenged again within the second
+   * (a flood's, or a client's retransmit) gets the same string without a second HMAC. Bounded
+   * (MEMO_ENTRIES) and emptied every second: memory stays flat whatever the sources.
+   */
+  readonly #memo = new Map<string, string>();
+  readonly #memoPlain = new Map<string, string>();
+  #memoSecond = -1;
 
   constructor(secret: Buffer, lifetimeSeconds: number, cookie = '') {
     this.#secret = secret;
@@ -60,10 +71,20 @@ export class NonceIssuer {
   issue(clientAddress: string, nowMs: number, withCookie = true): string {
     const prefix = withCookie ? this.#cookie : '';
     const seconds = Math.max(0, Math.floor(nowMs / 1000));
+    if (seconds !== this.#memoSecond) {
+      this.#memo.clear();
+      this.#memoPlain.clear();
+      this.#memoSecond = seconds;
+    }
+    const memo = prefix === '' ? this.#memoPlain : this.#memo;
+    const known = memo.get(clientAddress);
+    if (known !== undefined) return known;
     const out = Buffer.allocUnsafe(NONCE_BYTES);
     out.writeUIntBE(seconds % WRAP_SECONDS, 0, TIMESTAMP_BYTES);
     this.#mac(seconds, prefix, clientAddress).copy(out, TIMESTAMP_BYTES, 0, MAC_BYTES);
-    return prefix + out.toString('base64url');
+    const nonce = prefix + out.toString('base64url');
+    if (memo.size < MEMO_ENTRIES) memo.set(clientAddress, nonce);
+    return nonce;
   }
 
   /** Whether `nonce` carries this issuer's cookie, i.e. was issued offering the RFC 8489 features. */

@@ -215,11 +215,16 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
       refuseUnauthenticated(s, msg, client, 403);
       return;
     }
-    const cacheKey = TransactionCache.key(client, msg.transactionId);
-    const cached = s.transactions.get(cacheKey, now);
-    if (cached !== undefined) {
-      this.#sink.sendToClient(client, cached);
-      return;
+    // Only responses to authenticated requests are cached, and a retransmit of one carries its
+    // MESSAGE-INTEGRITY(-SHA256): an unsigned request (a flood's Allocate) builds no key string.
+    let cacheKey = '';
+    if (msg.integrityOffset >= 0 || msg.integritySha256Offset >= 0) {
+      cacheKey = TransactionCache.key(client, msg.transactionId);
+      const cached = s.transactions.get(cacheKey, now);
+      if (cached !== undefined) {
+        this.#sink.sendToClient(client, cached);
+        return;
+      }
     }
     const existing = this.#clients.get(client);
     // A retransmitted Allocate while its relay is being bound: the response is on its way.
@@ -235,7 +240,7 @@ export class TurnEngine extends EventEmitter<TurnEngineEvents> {
       msg,
       client,
       now,
-      cacheKey,
+      cacheKey: cacheKey === '' ? TransactionCache.key(client, msg.transactionId) : cacheKey,
       fingerprint: msg.fingerprintOffset >= 0,
       username: auth.username,
       userId: auth.userId,

@@ -7,6 +7,7 @@ import { randomFillSync } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { parentPort, workerData } from 'node:worker_threads';
 import { MessageClass, Method, RequestedTransport, StunMessageBuilder, TransportProtocol } from '@stunner/stun';
+import { socketDrops } from './udp-socket-drops.ts';
 
 interface FloodJob {
   port: number;
@@ -86,6 +87,14 @@ if (job.rate > 0) {
     ),
   );
 }
-await new Promise((r) => setTimeout(r, 200));
+// Answers still queued are read now that the sending has stopped (until 200 ms pass without one, 3 s
+// at most); those the kernel dropped because this thread was busy sending are counted from the
+// sockets' drop counters: stunnerd sent them, they are answered too.
+for (let last = -1, waited = 0; last !== answered && waited < 3000; waited += 200) {
+  last = answered;
+  await new Promise((r) => setTimeout(r, 200));
+}
+const read = answered;
+const droppedHere = socketDrops(sockets.map((s) => s.address()));
 for (const s of sockets) s.close();
-parentPort!.postMessage({ sent, answered });
+parentPort!.postMessage({ sent, answered: read + droppedHere, read, droppedHere });

@@ -2,7 +2,11 @@ import { Worker } from 'node:worker_threads';
 
 export interface FloodResult {
   sent: number;
+  /** Answers that reached the flood's sockets: `read` by the generator plus `droppedHere`. */
   answered: number;
+  read: number;
+  /** Answers the kernel dropped at the flood's own sockets, their reader being busy sending. */
+  droppedHere: number;
 }
 
 /** `count` loopback sources 127.<1..>.<x>.<y>, avoiding 127.0.0.0/16 where the legitimate client lives. */
