@@ -42,7 +42,11 @@ export class TransactionCache {
       if (oldest === undefined) break;
       this.#entries.delete(oldest);
     }
-    this.#entries.set(key, { response, expires: now + this.#ttlMs });
+    // A copy in memory of its own: `response` may be a slice of Node's shared 8 KiB Buffer pool, and a
+    // slice kept for the TTL keeps its whole slab; under a flood of 401s every slab is a fresh one.
+    const own = Buffer.allocUnsafeSlow(response.length);
+    response.copy(own);
+    this.#entries.set(key, { response: own, expires: now + this.#ttlMs });
   }
 
   /** Drops expired entries; returns when the oldest remaining one expires (Infinity if none). */
