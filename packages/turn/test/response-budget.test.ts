@@ -173,4 +173,23 @@ describe('NonceIssuer', () => {
       assert.equal(a.check(flipped, '192.0.2.1', T0), 'invalid', `character ${i}`);
     }
   });
+
+  it('gives the same nonce to an address within a second, a fresh one the next second, for any number of addresses', () => {
+    const n = new NonceIssuer(SECRET, 600, COOKIE);
+    const fresh = new NonceIssuer(SECRET, 600, COOKIE);
+    const first = n.issue('192.0.2.1', T0, true);
+    assert.equal(n.issue('192.0.2.1', T0 + 999 - (T0 % 1000), true), first, 'memoised within the second');
+    assert.equal(n.issue('192.0.2.1', T0, false), fresh.issue('192.0.2.1', T0, false), 'the cookie choice kept apart');
+    const next = n.issue('192.0.2.1', T0 + 1000, true);
+    assert.notEqual(next, first);
+    assert.equal(next, fresh.issue('192.0.2.1', T0 + 1000, true));
+    // More addresses than the memo holds: every nonce is still the one a fresh issuer computes.
+    for (let i = 0; i < 1500; i++) {
+      const ip = `10.0.${i >> 8}.${i & 0xff}`;
+      const nonce = n.issue(ip, T0 + 2000, i % 2 === 0);
+      assert.equal(nonce, fresh.issue(ip, T0 + 2000, i % 2 === 0));
+      assert.equal(n.check(nonce, ip, T0 + 2000), 'valid');
+      assert.equal(n.check(nonce, '192.0.2.1', T0 + 2000), 'invalid');
+    }
+  });
 });
