@@ -17,6 +17,7 @@ import {
   PEER_IP,
   type Topology,
 } from '../../../offload/test/netns.ts';
+import { V4_DENIED, V6_DENIED } from '../support/denied-peers.ts';
 import { mapDump, ourBpf } from './bpf-maps.ts';
 import { type Driver, startDriver } from './driver-process.ts';
 import { CLUSTER, type Gateway, LISTENER, PASS, startGateway, USER } from './gateway.ts';
@@ -28,36 +29,6 @@ const skip = canMakeNamespaces() ? false : 'needs root and iproute2 to make netw
 const V6 = { gwClient: 'fd00:201:1::1', client: 'fd00:201:1::2', gwPeer: 'fd00:201:2::1', peer: 'fd00:201:2::2' };
 const LISTENER6 = 'offload/udp6';
 const OPEN = ['0.0.0.0/0', '::/0'];
-
-/** Denied IPv4 peers (stunner-v1.md §1.10 hard deny; turn.md §5.3), as in peer-deny-list-all-paths. */
-const V4_DENIED = [
-  '127.0.0.1',
-  '127.0.0.2',
-  '127.255.255.254',
-  '0.0.0.0',
-  '169.254.169.254',
-  '169.254.0.1',
-  '224.0.0.1',
-  '255.255.255.255',
-];
-/** Every IPv6 form of a denied address. */
-const V6_DENIED: Array<[string, string]> = [
-  ['::ffff:127.0.0.1', 'IPv4-mapped loopback'],
-  ['::ffff:0.0.0.0', 'IPv4-mapped unspecified'],
-  ['::ffff:169.254.169.254', 'IPv4-mapped metadata'],
-  ['::127.0.0.1', 'IPv4-compatible loopback'],
-  ['::a9fe:a9fe', 'IPv4-compatible metadata'],
-  ['64:ff9b::7f00:1', 'NAT64 loopback'],
-  ['64:ff9b::a9fe:a9fe', 'NAT64 metadata'],
-  ['64:ff9b:1::7f00:1', 'local-use NAT64 loopback'],
-  ['2002:7f00:1::1', '6to4 loopback'],
-  ['2002:a9fe:a9fe::1', '6to4 metadata'],
-  ['2001:0:4136:e378:8000:63bf:80ff:fffe', 'Teredo (client 127.0.0.1)'],
-  ['2001:0:4136:e378:8000:63bf:5601:5601', 'Teredo (client 169.254.169.254)'],
-  ['::1', 'IPv6 loopback'],
-  ['fe80::1', 'link-local'],
-  ['ff02::1', 'multicast'],
-];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
