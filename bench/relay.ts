@@ -1,5 +1,5 @@
 // `npm run bench -- relay [--json] [--quick] [--repeat=N] [--servers=stunnerd-batch,coturn] [--rows=0,2]
-//  [--profile] [--perf] [--max-seconds=S] [--args="<uclient args>"]`
+//  [--profile] [--perf] [--max-seconds=S] [--args="<uclient args>"] [--warmup[="<uclient args>"]]`
 // stunnerd and coturn side by side on loopback (turn.md §4.6): the same turnutils_uclient matrix
 // against each, a fresh server per run (uclient leaks a probe allocation per client), one shared
 // turnutils_peer. Per run: loss, RTT, server CPU seconds (user + system, all threads, from /proc),
@@ -10,6 +10,9 @@
 // where the main thread's time went (CPU figures then include the profiler's overhead).
 // With --perf (Linux `perf` installed) each server is sampled on-CPU, kernel included, during the load:
 // shares per binary and the top symbols, the same way for both servers.
+// With --warmup every server (coturn too) is also measured warm: a fresh server is first given the same
+// short uclient load (default WARMUP_ARGS), unmeasured, and then the row. The cold figure (a fresh
+// server's first load) is still measured and printed beside it (`<server>+warm` rows and keys).
 // Every run is bounded (uclient killed at its timeout) and the whole benchmark stops at --max-seconds.
 import { readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -42,6 +45,18 @@ const QUICK: Row[] = [
   { args: '-c -m 50 -n 1000 -l 1000 -z 1', timeoutS: 60 },
   { args: '-c -m 30 -n 200 -l 172', timeoutS: 60 },
 ];
+
+/**
+ * The warm-up load of --warmup: 300 clients' control exchanges (401, Allocate, ChannelBind, Refresh)
+ * and 5 packets each (~35 s). A 100-client load (`-c -m 100 -n 20 -l 172`) left stunnerd's next
+ * 300 clients almost as costly as on a fresh process (0.75 against 0.79 s of CPU); 300 clients took
+ * the next 300 from 0.72 to 0.53 s.
+ */
+const WARMUP_ARGS = '-c -m 300 -n 5 -l 172';
+const WARMUP_TIMEOUT_S = 120;
+
+/** Which runs of a server a row gets: `cold` (a fresh server's first load) and, with --warmup, `warm`. */
+type Phase = 'cold' | 'warm';
 
 interface RunFigures {
   ok: boolean;
@@ -132,12 +147,30 @@ function median(values: number[]): number {
 
 const round = (x: number, digits = 2) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : x);
 
-async function runOnce(name: ServerName, row: Row, peerPid: number, peerPort: number, profile: boolean, perf: boolean) {
+async function runOnce(
+  name: ServerName,
+  row: Row,
+  peerPid: number,
+  peerPort: number,
+  profile: boolean,
+  perf: boolean,
+  warmup: string | undefined,
+) {
   const server = await startServer(name, { profile, perfMap: perf });
   const pid = server.proc.pid;
   let perfFile: string | undefined;
   let measured: RunFigures | undefined;
+  const common = ['-u', USER, '-w', PASS, '-e', '127.0.0.1', '-r', String(peerPort), '-p', String(server.port)];
   try {
+    if (warmup !== undefined) {
+      // Unmeasured: the same load for every server, before the counters are read.
+      const w = await runBounded(
+        'turnutils_uclient',
+        [...common, ...warmup.split(' '), '127.0.0.1'],
+        WARMUP_TIMEOUT_S * 1000,
+      );
+      if (w.timedOut || w.code !== 0) throw new Error(`${name}: warm-up load ${warmup} failed (exit ${w.code})`);
+    }
     const c0 = cpuTimes(pid);
     const d0 = udpDropsOfPid(pid);
     const p0 = udpDropsOfPid(peerPid);
@@ -145,7 +178,6 @@ async function runOnce(name: ServerName, row: Row, peerPid: number, peerPort: nu
     const sampler = new ProcSampler(pid);
     const recording = perf ? startPerf(pid, row.timeoutS + 10) : undefined;
     const fromUs = Number(process.hrtime.bigint() / 1000n);
-    const common = ['-u', USER, '-w', PASS, '-e', '127.0.0.1', '-r', String(peerPort), '-p', String(server.port)];
     const uc = await runBounded(
       'turnutils_uclient',
       [...common, ...row.args.split(' '), '127.0.0.1'],
@@ -245,6 +277,13 @@ export async function run(args: string[]): Promise<BenchResult> {
     if (!SERVER_NAMES.includes(s)) throw new Error(`--servers: unknown server ${s}; use ${SERVER_NAMES.join(', ')}`);
   }
 
+  const warmupOption = option(args, 'warmup');
+  const warmup = warmupOption === undefined ? undefined : warmupOption || WARMUP_ARGS;
+  const phases: Phase[] = warmup === undefined ? ['cold'] : ['cold', 'warm'];
+  /** A server's row label: its name, `+warm` for the warm phase. */
+  const tag = (name: ServerName, phase: Phase) => (phase === 'warm' ? `${name}+warm` : name);
+  const labels = phases.flatMap((phase) => servers.map((name) => ({ name, phase, label: tag(name, phase) })));
+
   const deadline = performance.now() + maxSeconds * 1000;
   const peer = await startPeer();
   const result: BenchResult = {};
@@ -252,37 +291,41 @@ export async function run(args: string[]): Promise<BenchResult> {
   let skipped = 0;
   try {
     for (const [i, row] of rows.entries()) {
-      const runs = new Map<ServerName, RunFigures[]>(servers.map((s) => [s, []]));
+      const runs = new Map<string, RunFigures[]>(labels.map((l) => [l.label, []]));
       for (let r = 0; r < repeat; r++) {
         // A/B order alternates between rows and repeats.
         const order = (i + r) % 2 === 0 ? servers : [...servers].reverse();
         for (const name of order) {
-          if (performance.now() > deadline) {
-            skipped++;
-            continue;
+          for (const phase of phases) {
+            if (performance.now() > deadline) {
+              skipped++;
+              continue;
+            }
+            const who = tag(name, phase);
+            process.stderr.write(`relay: ${who} ${row.args} (run ${r + 1}/${repeat})\n`);
+            const { run, profileDir, window, perfSummary, perfKernelPct } = await runOnce(
+              name,
+              row,
+              peer.proc.pid,
+              peer.port,
+              profile && name !== 'coturn',
+              perf,
+              phase === 'warm' ? warmup : undefined,
+            );
+            if (perfSummary !== undefined) {
+              process.stdout.write(`\n${who} perf, ${row.args}:\n${perfSummary}\n`);
+              result[`${label(row)}.${who}.perf_kernel_pct`] = perfKernelPct ?? 0;
+            }
+            runs.get(who)!.push(run);
+            if (!run.ok) process.stderr.write(`relay: ${who} ${row.args}: ${run.error}\n`);
+            const top = printProfile(profileDir, window, `${who}, ${row.args}`);
+            if (top !== undefined) result[`${label(row)}.${who}.profile_top`] = top;
           }
-          process.stderr.write(`relay: ${name} ${row.args} (run ${r + 1}/${repeat})\n`);
-          const { run, profileDir, window, perfSummary, perfKernelPct } = await runOnce(
-            name,
-            row,
-            peer.proc.pid,
-            peer.port,
-            profile && name !== 'coturn',
-            perf,
-          );
-          if (perfSummary !== undefined) {
-            process.stdout.write(`\n${name} perf, ${row.args}:\n${perfSummary}\n`);
-            result[`${label(row)}.${name}.perf_kernel_pct`] = perfKernelPct ?? 0;
-          }
-          runs.get(name)!.push(run);
-          if (!run.ok) process.stderr.write(`relay: ${name} ${row.args}: ${run.error}\n`);
-          const top = printProfile(profileDir, window, `${name}, ${row.args}`);
-          if (top !== undefined) result[`${label(row)}.${name}.profile_top`] = top;
         }
       }
       const key = label(row);
-      const perPacket = new Map<ServerName, number>();
-      for (const name of servers) {
+      const perPacket = new Map<string, number>();
+      for (const { label: name } of labels) {
         const list = runs.get(name)!;
         if (list.length === 0) continue;
         const ok = list.every((x) => x.ok);
@@ -306,12 +349,25 @@ export async function run(args: string[]): Promise<BenchResult> {
           `${f('native_calls_per_pkt')} (${f('pkts_per_wakeup', 1)})`,
         ]);
       }
-      const theirs = perPacket.get('coturn');
-      for (const name of servers) {
-        const ours = perPacket.get(name);
-        if (name === 'coturn' || ours === undefined || theirs === undefined) continue;
-        result[`${key}.${name}.ratio_us_per_pkt`] = round(ours / theirs, 2);
-        table.push([row.args, `ratio ${name}/coturn`, '', '', '', '', `${round(ours / theirs, 2)}×`, '', '', '', '']);
+      // Cold to cold coturn, warm to warm coturn.
+      for (const { name, phase, label: ours } of labels) {
+        const theirs = perPacket.get(tag('coturn', phase));
+        const us = perPacket.get(ours);
+        if (name === 'coturn' || us === undefined || theirs === undefined) continue;
+        result[`${key}.${ours}.ratio_us_per_pkt`] = round(us / theirs, 2);
+        table.push([
+          row.args,
+          `ratio ${ours}/${tag('coturn', phase)}`,
+          '',
+          '',
+          '',
+          '',
+          `${round(us / theirs, 2)}×`,
+          '',
+          '',
+          '',
+          '',
+        ]);
       }
     }
   } finally {
@@ -343,6 +399,7 @@ export async function run(args: string[]): Promise<BenchResult> {
   result.repeat = repeat;
   result.profiled = profile;
   result.perf = perf;
+  result.warmup = warmup ?? '';
   result.skipped_runs = skipped;
   return result;
 }

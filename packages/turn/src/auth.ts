@@ -24,6 +24,9 @@ export type AuthOptions =
       realm?: string;
     };
 
+/** Ephemeral users whose keys are kept (per algorithm); past it the cache starts over. */
+const EPHEMERAL_KEYS_MAX = 4096;
+
 export type CredentialLookup =
   | { ok: true; key: Buffer; userId: string }
   | { ok: false; reason: 'unknown-user' | 'no-timestamp' | 'expired' };
@@ -37,6 +40,13 @@ export class Authenticator {
   readonly #staticKeySha256: Buffer | undefined;
   readonly #userHash: Buffer | undefined;
   readonly #secret: string | undefined;
+  /**
+   * Keys of TURN REST usernames already derived (an HMAC and a hash each), so an allocation's
+   * Refresh, CreatePermission and ChannelBind requests do not derive them again. They depend only on
+   * the username, the secret and the realm: a config change brings a new Authenticator, and so an
+   * empty cache. The username's expiry is still checked on every request.
+   */
+  readonly #ephemeralKeys = { MD5: new Map<string, Buffer>(), 'SHA-256': new Map<string, Buffer>() };
 
   constructor(options: AuthOptions) {
     this.type = options.type;
@@ -74,8 +84,14 @@ export class Authenticator {
     if (this.#secret !== undefined) {
       const check = checkEphemeralUsername(username, nowSeconds);
       if (!check.ok) return { ok: false, reason: check.reason };
-      const password = ephemeralPassword(this.#secret, username);
-      return { ok: true, key: longTermKey(username, this.realm, password, algorithm), userId: check.userId };
+      const keys = this.#ephemeralKeys[algorithm];
+      let key = keys.get(username);
+      if (key === undefined) {
+        key = longTermKey(username, this.realm, ephemeralPassword(this.#secret, username), algorithm);
+        if (keys.size >= EPHEMERAL_KEYS_MAX) keys.clear();
+        keys.set(username, key);
+      }
+      return { ok: true, key, userId: check.userId };
     }
     return { ok: false, reason: 'unknown-user' };
   }

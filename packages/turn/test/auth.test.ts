@@ -16,6 +16,7 @@ import {
   verifyMessageIntegritySha256,
   XorRelayedAddress,
 } from '@stunner/stun';
+import { Authenticator } from '../src/auth.ts';
 import { assertError, assertSuccess, harness, REALM, T0, TestClient } from './harness.ts';
 
 const NOW_S = T0 / 1000;
@@ -213,6 +214,27 @@ describe('ephemeral auth (stunner-v1.md §1.9)', () => {
     assertSuccess(c.request(Method.Refresh));
     h.clock.now += 31_000;
     assertError(c.request(Method.Refresh), 401);
+  });
+
+  it('keeps a derived key for the same user and algorithm, and still checks the expiry on each lookup', () => {
+    const a = new Authenticator({ type: 'ephemeral', realm: REALM, secret });
+    const username = `${NOW_S + 60}:alice`;
+    const password = ephemeralPassword(secret, username);
+    const first = a.lookup(username, NOW_S);
+    const again = a.lookup(username, NOW_S + 30);
+    assert.ok(first.ok && again.ok);
+    assert.deepEqual(first.key, longTermKey(username, REALM, password));
+    assert.equal(again.key, first.key);
+    const sha256 = a.lookup(username, NOW_S, 'SHA-256');
+    assert.ok(sha256.ok);
+    assert.deepEqual(sha256.key, longTermKey(username, REALM, password, 'SHA-256'));
+    assert.deepEqual(a.lookup(username, NOW_S + 61), { ok: false, reason: 'expired' });
+    const other = a.lookup(`${NOW_S + 60}:bob`, NOW_S);
+    assert.ok(other.ok);
+    assert.deepEqual(
+      other.key,
+      longTermKey(`${NOW_S + 60}:bob`, REALM, ephemeralPassword(secret, `${NOW_S + 60}:bob`)),
+    );
   });
 
   it('refuses usernames without a timestamp, or with 0, with 401', () => {

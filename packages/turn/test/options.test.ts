@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Method } from '@stunner/stun';
+import { ephemeralPassword, Method } from '@stunner/stun';
 import { TurnEngine, type TurnEngineOptions } from '@stunner/turn';
-import { assertError, assertSuccess, harness, REALM, RecordingSink, TestClient } from './harness.ts';
+import { assertError, assertSuccess, harness, REALM, RecordingSink, T0, TestClient } from './harness.ts';
 
 const auth = { type: 'static', realm: REALM, username: 'u', password: 'p' } as const;
 
@@ -38,6 +38,19 @@ describe('engine options', () => {
     h.engine.setAuth({ type: 'static', realm: REALM, username: 'user-1', password: 'rotated' });
     assertError(c.request(Method.Refresh), 401);
     c.password = 'rotated';
+    assertSuccess(c.request(Method.Refresh), c.key());
+  });
+
+  it('setAuth with a new ephemeral secret: a key derived under the old secret is not used again', () => {
+    const h = harness({ auth: { type: 'ephemeral', realm: REALM, secret: 'secret-1' } });
+    const username = `${T0 / 1000 + 600}:alice`;
+    const c = new TestClient(h, { username, password: ephemeralPassword('secret-1', username) });
+    assertSuccess(c.allocate());
+    // The user's key is now derived (and kept) under secret-1.
+    assertSuccess(c.request(Method.Refresh), c.key());
+    h.engine.setAuth({ type: 'ephemeral', realm: REALM, secret: 'secret-2' });
+    assertError(c.request(Method.Refresh), 401);
+    c.password = ephemeralPassword('secret-2', username);
     assertSuccess(c.request(Method.Refresh), c.key());
   });
 });
