@@ -7,7 +7,7 @@ import { validateStunnerConfig } from '@stunner/api';
 import { TurnClient } from '@stunner/client';
 import { LoggerFactory } from '@stunner/log';
 import { Stunnerd, WorkerUdpListener } from '@stunner/stunnerd';
-import { freeUdpPortPair } from '@stunner/testing';
+import { freePort, freeUdpPortPair } from '@stunner/testing';
 import { bindUdp } from '../src/sockets/udp-socket.ts';
 
 const quiet = () => new LoggerFactory({ spec: 'all:ERROR', output: () => {} });
@@ -57,7 +57,7 @@ describe('TURN-UDP on worker threads (--udp-thread-num, SO_REUSEPORT)', { timeou
   }
 
   it('keeps each 5-tuple on one thread, spreads flows over threads, and sums the metrics', async () => {
-    const [port, metrics] = [await freeUdpPortPair(), await freeUdpPortPair()];
+    const [port, metrics] = [await freeUdpPortPair(), await freePort()];
     const d = new Stunnerd({ logger: quiet(), ipv6: false, udpThreads: 2 });
     try {
       await d.apply(config(port, metrics));
@@ -84,7 +84,7 @@ describe('TURN-UDP on worker threads (--udp-thread-num, SO_REUSEPORT)', { timeou
   });
 
   it('restarts a crashed worker thread, which then serves new allocations', async () => {
-    const [port, metrics] = [await freeUdpPortPair(), await freeUdpPortPair()];
+    const [port, metrics] = [await freeUdpPortPair(), await freePort()];
     const d = new Stunnerd({ logger: quiet(), ipv6: false, udpThreads: 2 });
     try {
       await d.apply(config(port, metrics));
@@ -104,7 +104,7 @@ describe('TURN-UDP on worker threads (--udp-thread-num, SO_REUSEPORT)', { timeou
 
   it('closes the sockets the main thread holds on a port change, a crash and close (no descriptor left)', async () => {
     const openFds = () => readdirSync('/proc/self/fd').length;
-    const [port, next, metrics] = [await freeUdpPortPair(), await freeUdpPortPair(), await freeUdpPortPair()];
+    const [port, next, metrics] = [await freeUdpPortPair(), await freeUdpPortPair(), await freePort()];
     // Warm up what the process opens once (worker runtime, metrics server module) before counting.
     const warm = new Stunnerd({ logger: quiet(), ipv6: false, udpThreads: 2 });
     await warm.apply(config(next, metrics));
