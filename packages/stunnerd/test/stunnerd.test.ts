@@ -6,7 +6,7 @@ import { type StunnerConfig, validateStunnerConfig } from '@stunner/api';
 import { TurnClient } from '@stunner/client';
 import { LoggerFactory } from '@stunner/log';
 import { Stunnerd } from '@stunner/stunnerd';
-import { freeUdpPortPair } from '@stunner/testing';
+import { freePort, freeUdpPortPair } from '@stunner/testing';
 
 const quiet = () => new LoggerFactory({ spec: 'all:ERROR', output: () => {} });
 
@@ -184,7 +184,7 @@ describe('stunnerd reconciliation (stunner-v1.md §1.7)', () => {
 
   it('counts a known flow exactly in /metrics and shows no secret on /status', async () => {
     const [port, port2] = [await freeUdpPortPair(), await freeUdpPortPair()];
-    const metricsPort = await freeUdpPortPair();
+    const metricsPort = await freePort(); // an HTTP endpoint: free for TCP too
     const d = new Stunnerd({ logger: quiet(), ipv6: false });
     try {
       await d.apply(config({ port, port2, metrics: metricsPort }));
