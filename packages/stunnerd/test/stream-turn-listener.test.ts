@@ -33,6 +33,21 @@ async function startListener(
   return { listener: l, port: bound!.port };
 }
 
+/** A TURN-TCP listener with static auth and the given caps and timeouts, started. */
+async function startTcpListener(limits: Partial<ConstructorParameters<typeof StreamTurnListener>[0]>) {
+  const filter = loopback();
+  const listener = new StreamTurnListener({
+    transport: 'tcp',
+    port: 0,
+    relayAddress: '127.0.0.1',
+    auth: { type: 'static', realm: REALM, username: 'user', password: 'pass' },
+    admitPeer: (a, p) => filter.admit(a, p),
+    ...limits,
+  });
+  const [bound] = await listener.start();
+  return { listener, bound };
+}
+
 describe('TURN-TCP and TURN-TLS listeners with coturn turnutils_uclient', () => {
   let peer: ChildProcess;
   let peerPort: number;
@@ -219,16 +234,7 @@ describe('TURN-TCP and TURN-TLS listeners with the @stunner/client library', () 
   });
 
   it('refuses connections beyond maxConnections', async () => {
-    const filter = loopback();
-    const listener = new StreamTurnListener({
-      transport: 'tcp',
-      port: 0,
-      relayAddress: '127.0.0.1',
-      auth: { type: 'static', realm: REALM, username: 'user', password: 'pass' },
-      admitPeer: (a, p) => filter.admit(a, p),
-      maxConnections: 1,
-    });
-    const [bound] = await listener.start();
+    const { listener, bound } = await startTcpListener({ maxConnections: 1 });
     try {
       const first = connect(bound!.port, '127.0.0.1');
       await nextEvent(first, 'connect', 'the first TCP connection');
@@ -247,16 +253,7 @@ describe('TURN-TCP and TURN-TLS listeners with the @stunner/client library', () 
   });
 
   it('refuses connections beyond maxConnectionsPerSource, and serves other sources', async () => {
-    const filter = loopback();
-    const listener = new StreamTurnListener({
-      transport: 'tcp',
-      port: 0,
-      relayAddress: '127.0.0.1',
-      auth: { type: 'static', realm: REALM, username: 'user', password: 'pass' },
-      admitPeer: (a, p) => filter.admit(a, p),
-      maxConnectionsPerSource: 2,
-    });
-    const [bound] = await listener.start();
+    const { listener, bound } = await startTcpListener({ maxConnectionsPerSource: 2 });
     const open: ReturnType<typeof connect>[] = [];
     try {
       for (let i = 0; i < 2; i++) {
@@ -296,17 +293,7 @@ describe('TURN-TCP and TURN-TLS listeners with the @stunner/client library', () 
   });
 
   it('closes a connection that trickles bytes but sends no complete request within firstRequestTimeout', async () => {
-    const filter = loopback();
-    const listener = new StreamTurnListener({
-      transport: 'tcp',
-      port: 0,
-      relayAddress: '127.0.0.1',
-      auth: { type: 'static', realm: REALM, username: 'user', password: 'pass' },
-      admitPeer: (a, p) => filter.admit(a, p),
-      firstRequestTimeout: 400,
-      idleTimeout: 60_000,
-    });
-    const [bound] = await listener.start();
+    const { listener, bound } = await startTcpListener({ firstRequestTimeout: 400, idleTimeout: 60_000 });
     const trickler = connect(bound!.port, '127.0.0.1');
     const prompt = connect(bound!.port, '127.0.0.1');
     trickler.on('error', () => {});
