@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freeUdpPortPair } from '@stunner/testing';
+import { coturnArgs } from './_coturn-args.ts';
 import { type Spawned, spawnUntil } from './_proc.ts';
 
 export const REALM = 'bench.local';
@@ -57,27 +58,20 @@ async function startCoturnOnce(): Promise<ServerUnderTest> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-coturn-'));
   const proc = await spawnUntil(
     'turnserver',
-    [
-      '-n',
-      '--listening-ip=127.0.0.1',
-      '--relay-ip=127.0.0.1',
-      `--listening-port=${port}`,
-      `--alt-listening-port=${port + 1}`,
+    coturnArgs({
+      listeningIp: '127.0.0.1',
+      relayIp: '127.0.0.1',
+      port,
+      altPort: port + 1,
       // 20,000 relay ports: the soak's long run holds 10,000 allocations (stunnerd takes any free port).
-      '--min-port=40000',
-      '--max-port=59999',
-      '--lt-cred-mech',
-      `--user=${USER}:${PASS}`,
-      `--realm=${REALM}`,
-      '--allow-loopback-peers',
-      '--no-cli',
-      '--no-tls',
-      '--no-dtls',
-      `--pidfile=${join(dir, 'turnserver.pid')}`,
-      `--userdb=${join(dir, 'turndb')}`,
-      '--log-file=stdout',
-      '--simple-log',
-    ],
+      minPort: 40000,
+      maxPort: 59999,
+      user: USER,
+      pass: PASS,
+      realm: REALM,
+      loopbackPeers: true,
+      dir,
+    }),
     // coturn logs its relay threads' start; the listeners are bound by then.
     /Total General servers/,
     15_000,

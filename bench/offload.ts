@@ -26,6 +26,7 @@ import {
   type Topology,
 } from '../packages/offload/test/netns.ts';
 import { type Gateway, PASS, REALM, startGateway, USER } from '../packages/stunnerd/test/offload/gateway.ts';
+import { coturnArgs } from './_coturn-args.ts';
 import { cpuTimes, rssKiB, runBounded, type Spawned, spawnUntil } from './_proc.ts';
 import type { BenchResult } from './run.ts';
 
@@ -83,22 +84,18 @@ async function startCoturn(topo: Topology): Promise<Running> {
     [
       ...topo.exec(topo.gateway).slice(1),
       'turnserver',
-      '-n',
-      `--listening-ip=${GATEWAY_CLIENT_IP}`,
-      `--relay-ip=${GATEWAY_PEER_IP}`,
-      '--listening-port=3478',
-      '--min-port=46000',
-      '--max-port=49999',
-      '--lt-cred-mech',
-      `--user=${USER}:${PASS}`,
-      `--realm=${REALM}`,
-      '--no-cli',
-      '--no-tls',
-      '--no-dtls',
-      `--pidfile=${join(dir, 'turnserver.pid')}`,
-      `--userdb=${join(dir, 'turndb')}`,
-      '--log-file=stdout',
-      '--simple-log',
+      ...coturnArgs({
+        listeningIp: GATEWAY_CLIENT_IP,
+        relayIp: GATEWAY_PEER_IP,
+        port: 3478,
+        minPort: 46000,
+        maxPort: 49999,
+        user: USER,
+        pass: PASS,
+        realm: REALM,
+        loopbackPeers: false,
+        dir,
+      }),
     ],
     /Total General servers/,
     15_000,
