@@ -54,7 +54,16 @@ test('the operator process serves probes, metrics and configs, and exits 0 on SI
       10_000,
     );
     assert.equal(cfg.listeners[0]?.name, 'proc/udp-gateway/udp-listener');
-    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    // The CDS publishes a render before the updater's writes land: wait for the Service's create to be
+    // counted at all, then check it was counted exactly once.
+    const metrics = await waitUntil(
+      'the Service create counted in /metrics',
+      async () => {
+        const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+        return /kind="Service",operation="create"\} \d/.test(text) ? text : undefined;
+      },
+      10_000,
+    );
     assert.match(metrics, /^stunner_gateway_operator_render_total [1-9]/m);
     assert.match(
       metrics,
